@@ -1,0 +1,157 @@
+package dev.sqlbak.cli;
+
+import dev.sqlbak.engine.BackupCopy;
+import dev.sqlbak.engine.BackupEngine;
+import dev.sqlbak.engine.BackupRequest;
+import dev.sqlbak.engine.BackupResult;
+import dev.sqlbak.engine.CheckLevel;
+import dev.sqlbak.engine.ProgressListener;
+import dev.sqlbak.engine.TableRows;
+import java.io.PrintWriter;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.ParameterException;
+import picocli.CommandLine.Parameters;
+import picocli.CommandLine.ParentCommand;
+import picocli.CommandLine.Spec;
+
+/** {@code sqlbak backup SOURCE [DEST]}: parses options into a request and runs the engine once. */
+@Command(
+    name = "backup",
+    mixinStandardHelpOptions = true,
+    sortOptions = false,
+    description = {
+      "Copy a live SQLite database consistently with SQLite's online backup API, check the copy,",
+      "and publish it atomically with a .sha256 checksum beside it.",
+      "",
+      "DEST is a file, an existing directory (default: the current one), which gets",
+      "<source-stem>-<UTC yyyyMMdd'T'HHmmss'Z'>.db, or :memory: (copy, check and print each",
+      "table's row count, write nothing)."
+    })
+final class BackupCommand implements Callable<Integer> {
+  /** Progress display choices. */
+  enum ProgressMode { AUTO, BAR, PLAIN, NONE }
+
+  @Spec CommandSpec spec;
+  @ParentCommand SqlbakCommand parent;
+  @Mixin CommonOptions common;
+
+  @Parameters(index = "0", paramLabel = "SOURCE", description = "The database to back up (opened read-only).")
+  Path source;
+
+  @Parameters(index = "1", arity = "0..1", paramLabel = "DEST",
+      description = "Backup file, existing directory, or :memory:. Default: the current directory.")
+  String destination;
+
+  @Option(names = {"-f", "--force"}, description = "Replace an existing DEST file (atomically).")
+  boolean force;
+
+  @Option(names = {"-p", "--pages"}, paramLabel = "N",
+      description = "Pages per backup step; -1 copies everything in one step. Default: automatic "
+          + "(about 100 steps, at least " + BackupRequest.MIN_AUTOMATIC_PAGES + " pages each).")
+  Integer pages;
+
+  @Option(names = {"-s", "--schema"}, paramLabel = "NAME",
+      description = "Source schema to copy (repeatable). Default: " + BackupRequest.DEFAULT_SCHEMA + ".")
+  List<String> schemas = new ArrayList<>();
+
+  @Option(names = "--attach", paramLabel = "NAME=FILE", mapFallbackValue = "",
+      description = "Attach FILE read-only as schema NAME on the source connection (repeatable).")
+  Map<String, Path> attachments = new LinkedHashMap<>();
+
+  @Option(names = "--check", paramLabel = "quick|full|none", defaultValue = BackupRequest.DEFAULT_CHECK,
+      description = "Check of the copy before it is published: quick_check, integrity_check, "
+          + "or none. Default: ${DEFAULT-VALUE}.")
+  CheckLevel check;
+
+  @Option(names = "--busy-timeout", paramLabel = "DURATION", converter = DurationConverter.class,
+      defaultValue = BackupRequest.DEFAULT_BUSY_TIMEOUT,
+      description = "How long to wait for a lock on the source (500ms, 5s, 2m, PT5S). "
+          + "Default: ${DEFAULT-VALUE}.")
+  Duration busyTimeout;
+
+  @Option(names = "--progress", paramLabel = "auto|bar|plain|none", defaultValue = "auto",
+      description = "auto: a bar on a terminal, nothing otherwise; bar; plain: one "
+          + "'copied X of Y pages' line per step; none. Default: ${DEFAULT-VALUE}.")
+  ProgressMode progress;
+
+  @Override
+  public Integer call() {
+    if ("-".equals(destination)) {
+      throw new ParameterException(spec.commandLine(),
+          "DEST '-' (stream to stdout) is not available in this version; name a file or directory");
+    }
+    BackupRequest request = new BackupRequest(source, destination, schemas, attachments, pages,
+        check, busyTimeout, force);
+    BackupResult result = new BackupEngine().backup(request, progressListener(request));
+    report(request, result);
+    return ExitCode.OK.code();
+  }
+
+  private ProgressListener progressListener(BackupRequest request) {
+    ConsoleProgress.Style style;
+    switch (common.quiet ? ProgressMode.NONE : progress) {
+      case BAR:
+        style = ConsoleProgress.Style.BAR;
+        break;
+      case PLAIN:
+        style = ConsoleProgress.Style.PLAIN;
+        break;
+      case AUTO:
+        style = parent != null && parent.terminal ? ConsoleProgress.Style.BAR : ConsoleProgress.Style.NONE;
+        break;
+      default:
+        return ProgressListener.NONE;
+    }
+    return new ConsoleProgress(spec.commandLine().getErr(), style, request.schemas().size() > 1);
+  }
+
+  private void report(BackupRequest request, BackupResult result) {
+    PrintWriter out = spec.commandLine().getOut();
+    PrintWriter err = spec.commandLine().getErr();
+    for (BackupCopy copy : result.copies()) {
+      String checked = copy.check() == CheckLevel.NONE ? "not checked" : copy.check().pragma() + " ok";
+      if (request.toMemory()) {
+        // The summary is the data this mode produces, so it goes to stdout even with --quiet.
+        out.printf(Locale.ROOT, "# %s: %s, %d pages of %d bytes, %s%n",
+            copy.schema(), copy.sourceFile(), copy.pageCount(), copy.pageSize(), checked);
+        for (TableRows t : copy.tables()) {
+          out.println(t.name() + "\t" + (t.rows() < 0 ? "?" : String.valueOf(t.rows())));
+        }
+      } else if (!common.quiet) {
+        err.printf(Locale.ROOT, "backed up %s%s to %s: %d pages, %s, %s%n",
+            copy.sourceFile(), request.schemas().size() > 1 ? " (" + copy.schema() + ")" : "",
+            copy.destination(), copy.pageCount(), humanBytes(copy.bytes()), checked);
+      }
+    }
+    if (!common.quiet) {
+      err.printf(Locale.ROOT, "done in %.2f s%n", result.elapsed().toMillis() / 1000.0);
+    }
+    out.flush();
+    err.flush();
+  }
+
+  static String humanBytes(long bytes) {
+    if (bytes < 1024) {
+      return bytes + " B";
+    }
+    String[] units = {"KiB", "MiB", "GiB", "TiB"};
+    double v = bytes;
+    int u = -1;
+    while (v >= 1024 && u < units.length - 1) {
+      v /= 1024;
+      u++;
+    }
+    return String.format(Locale.ROOT, "%.1f %s", v, units[u]);
+  }
+}

@@ -1,0 +1,51 @@
+package dev.sqlbak.cli;
+
+import dev.sqlbak.engine.AtomicDestination;
+import java.io.FileOutputStream;
+import java.io.FileDescriptor;
+import java.io.OutputStreamWriter;
+import java.io.PrintStream;
+import java.io.PrintWriter;
+import java.nio.charset.StandardCharsets;
+
+/** The process entry point: the only place that exits. */
+public final class Main {
+  private Main() {}
+
+  public static void main(String[] args) {
+    configureLogging(args);
+    // SIGINT and SIGTERM run shutdown hooks and then exit with 130 and 143; removing in-flight
+    // temporary files here is what keeps an interrupted run from leaving anything behind.
+    Runtime.getRuntime().addShutdownHook(new Thread(Main::abandonInFlight, "sqlbak-cleanup"));
+    PrintWriter out = new PrintWriter(new OutputStreamWriter(
+        new FileOutputStream(FileDescriptor.out), StandardCharsets.UTF_8), false);
+    PrintWriter err = new PrintWriter(new OutputStreamWriter(
+        new FileOutputStream(FileDescriptor.err), StandardCharsets.UTF_8), true);
+    int code = SqlbakCommand.run(out, err, System.console() != null, args);
+    System.exit(code);
+  }
+
+  private static void abandonInFlight() {
+    if (AtomicDestination.abandonAll()) {
+      PrintStream err = System.err;
+      err.println("sqlbak: interrupted: temporary files removed, nothing was published");
+      err.flush();
+    }
+  }
+
+  /** slf4j-simple reads its level once, so it must be set before the first logger exists. */
+  private static void configureLogging(String[] args) {
+    String level = "warn";
+    for (String a : args) {
+      if (a.equals("--")) {
+        break;
+      }
+      if (a.equals("-v") || a.equals("--verbose")) {
+        level = "debug";
+      } else if ((a.equals("-q") || a.equals("--quiet")) && !level.equals("debug")) {
+        level = "error";
+      }
+    }
+    System.setProperty("org.slf4j.simpleLogger.defaultLogLevel", level);
+  }
+}

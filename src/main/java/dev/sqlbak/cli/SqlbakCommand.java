@@ -1,0 +1,150 @@
+package dev.sqlbak.cli;
+
+import dev.sqlbak.engine.BackupEngine;
+import dev.sqlbak.engine.SqlbakException;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.PrintWriter;
+import java.util.Properties;
+import java.util.concurrent.Callable;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.IExecutionExceptionHandler;
+import picocli.CommandLine.IParameterExceptionHandler;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.ParameterException;
+import picocli.CommandLine.ParseResult;
+import picocli.CommandLine.Spec;
+import picocli.CommandLine.UnmatchedArgumentException;
+
+/** The top-level {@code sqlbak} command: routes to subcommands and turns outcomes into exit codes. */
+@Command(
+    name = "sqlbak",
+    mixinStandardHelpOptions = true,
+    versionProvider = SqlbakCommand.Version.class,
+    description = "Consistent, checked, atomic backups of live SQLite databases.",
+    subcommands = {BackupCommand.class, CommandLine.HelpCommand.class},
+    exitCodeListHeading = "%nExit codes:%n")
+public final class SqlbakCommand implements Callable<Integer> {
+  @Spec CommandSpec spec;
+
+  /** Whether stderr is an interactive terminal, which makes {@code --progress auto} draw a bar. */
+  final boolean terminal;
+
+  SqlbakCommand(boolean terminal) {
+    this.terminal = terminal;
+  }
+
+  @Override
+  public Integer call() {
+    throw new ParameterException(spec.commandLine(), "missing command (backup)");
+  }
+
+  /** Runs sqlbak with {@code args}, writing to {@code out} and {@code err}; returns the exit code. */
+  public static int run(PrintWriter out, PrintWriter err, String... args) {
+    return run(out, err, false, args);
+  }
+
+  /** As {@link #run(PrintWriter, PrintWriter, String...)}, saying whether stderr is a terminal. */
+  public static int run(PrintWriter out, PrintWriter err, boolean terminal, String... args) {
+    CommandLine cli = new CommandLine(new SqlbakCommand(terminal));
+    cli.setOut(out);
+    cli.setErr(err);
+    cli.setCaseInsensitiveEnumValuesAllowed(true);
+    cli.setParameterExceptionHandler(usageErrors());
+    cli.setExecutionExceptionHandler(failures());
+    cli.getCommandSpec().usageMessage().exitCodeList(ExitCode.helpTable());
+    for (CommandLine sub : cli.getSubcommands().values()) {
+      sub.getCommandSpec().usageMessage()
+          .exitCodeListHeading("%nExit codes:%n")
+          .exitCodeList(ExitCode.helpTable());
+    }
+    try {
+      return cli.execute(args);
+    } finally {
+      out.flush();
+      err.flush();
+    }
+  }
+
+  private static IParameterExceptionHandler usageErrors() {
+    return (ex, args) -> {
+      CommandLine cmd = ex.getCommandLine();
+      PrintWriter err = cmd.getErr();
+      err.println("sqlbak: " + oneLine(ex.getMessage()));
+      UnmatchedArgumentException.printSuggestions(ex, err);
+      err.println("Try '" + cmd.getCommandSpec().qualifiedName() + " --help' for more information.");
+      return ExitCode.USAGE.code();
+    };
+  }
+
+  private static IExecutionExceptionHandler failures() {
+    return (ex, cmd, parseResult) -> {
+      PrintWriter err = cmd.getErr();
+      ExitCode code = ExitCode.FAILURE;
+      if (ex instanceof SqlbakException) {
+        SqlbakException failure = (SqlbakException) ex;
+        err.println("sqlbak: " + oneLine(failure.getMessage()));
+        code = exitCodeOf(failure.kind());
+        if (code == ExitCode.USAGE) {
+          err.println("Try '" + cmd.getCommandSpec().qualifiedName() + " --help' for more information.");
+        }
+      } else {
+        err.println("sqlbak: internal error: " + oneLine(String.valueOf(ex))
+            + "; please report it with the output of --verbose");
+      }
+      if (verbose(parseResult)) {
+        err.print(StackTraces.format(ex));
+      }
+      err.flush();
+      return code.code();
+    };
+  }
+
+  static ExitCode exitCodeOf(SqlbakException.Kind kind) {
+    switch (kind) {
+      case USAGE:
+        return ExitCode.USAGE;
+      case BAD_BACKUP:
+        return ExitCode.BAD_BACKUP;
+      default:
+        return ExitCode.FAILURE;
+    }
+  }
+
+  private static boolean verbose(ParseResult result) {
+    for (ParseResult r = result; r != null; r = r.subcommand()) {
+      if (r.hasMatchedOption("--verbose")) {
+        return true;
+      }
+    }
+    return false;
+  }
+
+  private static String oneLine(String message) {
+    return message == null ? "" : message.replace('\n', ' ').replace('\r', ' ').trim();
+  }
+
+  /** sqlbak's version, with the SQLite and Java it runs on. */
+  static final class Version implements CommandLine.IVersionProvider {
+    @Override
+    public String[] getVersion() {
+      return new String[] {
+        "sqlbak " + ownVersion(),
+        "SQLite " + BackupEngine.sqliteVersion() + ", Java " + System.getProperty("java.version")
+      };
+    }
+
+    private static String ownVersion() {
+      Properties p = new Properties();
+      try (InputStream in = SqlbakCommand.class.getResourceAsStream("/sqlbak-version.properties")) {
+        if (in != null) {
+          p.load(in);
+        }
+      } catch (IOException e) {
+        // fall through to "unknown"
+      }
+      return p.getProperty("version", "unknown");
+    }
+  }
+}

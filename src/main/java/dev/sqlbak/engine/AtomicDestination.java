@@ -1,0 +1,305 @@
+package dev.sqlbak.engine;
+
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
+import java.nio.channels.FileLock;
+import java.nio.channels.OverlappingFileLockException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.DirectoryStream;
+import java.nio.file.FileAlreadyExistsException;
+import java.nio.file.FileSystemException;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.nio.file.StandardOpenOption;
+import java.security.SecureRandom;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * A file that appears at its final name only when complete: it is written under a hidden temporary
+ * name in the destination's own folder, fsynced, then linked or renamed into place and the folder
+ * fsynced.
+ *
+ * <p>Each instance owns a random token; all its temporary files are named {@code
+ * .sqlbak-<token>.*} and a {@code .lock} file among them is held locked for the instance's life.
+ * A run killed with -9 leaves them behind; the next run into the folder finds their lock free and
+ * removes them, while the files of a run still in progress (lock held) are left alone.
+ */
+public final class AtomicDestination implements AutoCloseable {
+  private static final Logger LOG = LoggerFactory.getLogger(AtomicDestination.class);
+  private static final String PREFIX = ".sqlbak-";
+  private static final Pattern TEMP_NAME = Pattern.compile("\\.sqlbak-([0-9a-f]{16})\\..+");
+  private static final SecureRandom RANDOM = new SecureRandom();
+  /** Tokens of this JVM's live instances: never swept, and never opened (closing would unlock). */
+  private static final Set<String> LIVE_TOKENS = ConcurrentHashMap.newKeySet();
+  private static final Set<AtomicDestination> IN_FLIGHT = ConcurrentHashMap.newKeySet();
+
+  private final Path folder;
+  private final String token;
+  private final FileChannel lockChannel;
+  private final FileLock lock;
+
+  private AtomicDestination(Path folder, String token, FileChannel lockChannel, FileLock lock) {
+    this.folder = folder;
+    this.token = token;
+    this.lockChannel = lockChannel;
+    this.lock = lock;
+  }
+
+  /** Reserves a temporary file in {@code folder}, first removing what dead runs left there. */
+  public static AtomicDestination create(Path folder) throws IOException {
+    Path dir = folder.toAbsolutePath().normalize();
+    sweepStale(dir);
+    for (int attempt = 0; ; attempt++) {
+      byte[] bytes = new byte[8];
+      RANDOM.nextBytes(bytes);
+      String token = HexFormat.of().formatHex(bytes);
+      LIVE_TOKENS.add(token);
+      Path lockPath = dir.resolve(PREFIX + token + ".lock");
+      FileChannel channel = null;
+      try {
+        channel = FileChannel.open(lockPath, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE);
+        FileLock lock = lockOrNull(channel);
+        // Another run's sweep may have taken the fresh lock file before we locked it and removed
+        // it; a lock on a removed file protects nothing, so start again under a new name.
+        if (Files.exists(lockPath)) {
+          AtomicDestination d = new AtomicDestination(dir, token, channel, lock);
+          IN_FLIGHT.add(d);
+          return d;
+        }
+        channel.close();
+        LIVE_TOKENS.remove(token);
+        if (attempt >= 10) {
+          throw new IOException("cannot reserve a temporary file in " + dir);
+        }
+      } catch (IOException | RuntimeException e) {
+        if (channel != null) {
+          channel.close();
+        }
+        Files.deleteIfExists(lockPath);
+        LIVE_TOKENS.remove(token);
+        throw e;
+      }
+    }
+  }
+
+  private static FileLock lockOrNull(FileChannel channel) {
+    try {
+      return channel.lock();
+    } catch (IOException e) {
+      // A filesystem without locks: the files stay protected, because sweeps treat a lock file
+      // they cannot lock as belonging to a live run.
+      LOG.debug("cannot lock temporary file", e);
+      return null;
+    }
+  }
+
+  /** The temporary file to write the content into. */
+  public Path file() {
+    return folder.resolve(PREFIX + token + ".db");
+  }
+
+  /** The folder this destination publishes into. */
+  public Path folder() {
+    return folder;
+  }
+
+  /**
+   * Writes {@code content} to a temporary sidecar now, so that publishing it later is a rename and
+   * needs no free space.
+   */
+  public void prepareSidecar(String content) throws IOException {
+    Path side = sidecarTemp();
+    try (FileChannel ch = FileChannel.open(side, StandardOpenOption.CREATE,
+        StandardOpenOption.TRUNCATE_EXISTING, StandardOpenOption.WRITE)) {
+      ByteBuffer buf = ByteBuffer.wrap(content.getBytes(StandardCharsets.UTF_8));
+      while (buf.hasRemaining()) {
+        ch.write(buf);
+      }
+      ch.force(true);
+    }
+  }
+
+  /**
+   * Makes the temporary file visible as {@code target} (in this folder) and fsyncs the folder.
+   * Without {@code replace} an existing target is never touched: the file is hard-linked, which
+   * fails if the name exists, so two runs cannot both claim one name.
+   *
+   * @throws FileAlreadyExistsException if {@code replace} is false and {@code target} exists
+   */
+  public void publish(Path target, boolean replace) throws IOException {
+    Path file = file();
+    try (FileChannel ch = FileChannel.open(file, StandardOpenOption.WRITE)) {
+      ch.force(true);
+    }
+    if (replace) {
+      // rename(2): atomic, and a symlink at the target is replaced rather than followed.
+      Files.move(file, target, StandardCopyOption.ATOMIC_MOVE);
+    } else {
+      linkNoClobber(file, target);
+    }
+    fsyncFolder();
+  }
+
+  private static void linkNoClobber(Path file, Path target) throws IOException {
+    try {
+      Files.createLink(target, file);
+      Files.delete(file);
+    } catch (FileAlreadyExistsException e) {
+      throw e;
+    } catch (UnsupportedOperationException | FileSystemException e) {
+      // Filesystems without hard links: check, then rename; only a racing writer can slip between.
+      LOG.debug("hard link unavailable, renaming instead", e);
+      if (Files.exists(target, java.nio.file.LinkOption.NOFOLLOW_LINKS)) {
+        throw new FileAlreadyExistsException(target.toString());
+      }
+      Files.move(file, target, StandardCopyOption.ATOMIC_MOVE);
+    }
+  }
+
+  /** Renames the prepared sidecar to {@code target}, replacing an older one, and fsyncs the folder. */
+  public void publishSidecar(Path target) throws IOException {
+    Files.move(sidecarTemp(), target, StandardCopyOption.ATOMIC_MOVE);
+    fsyncFolder();
+  }
+
+  private Path sidecarTemp() {
+    return folder.resolve(PREFIX + token + ".sha256");
+  }
+
+  private void fsyncFolder() {
+    try (FileChannel dir = FileChannel.open(folder, StandardOpenOption.READ)) {
+      dir.force(true);
+    } catch (IOException e) {
+      LOG.debug("cannot fsync folder {}", folder, e);
+    }
+  }
+
+  /** Removes every temporary file of this instance that is still there, then releases its lock. */
+  @Override
+  public void close() {
+    deleteTemporaryFiles();
+    try {
+      lockChannel.close();
+    } catch (IOException e) {
+      LOG.debug("closing lock of {}", token, e);
+    }
+    IN_FLIGHT.remove(this);
+    LIVE_TOKENS.remove(token);
+  }
+
+  private List<Path> deleteTemporaryFiles() {
+    List<Path> removed = new ArrayList<>();
+    for (Path p : filesOf(folder, token)) {
+      if (deleteQuietly(p)) {
+        removed.add(p);
+      }
+    }
+    if (deleteQuietly(folder.resolve(PREFIX + token + ".lock"))) {
+      removed.add(folder.resolve(PREFIX + token + ".lock"));
+    }
+    return removed;
+  }
+
+  /**
+   * Removes the temporary files of every destination in flight in this JVM; for the shutdown hook
+   * that runs on SIGINT or SIGTERM. Returns whether any destination was in flight.
+   */
+  public static boolean abandonAll() {
+    boolean any = false;
+    for (AtomicDestination d : IN_FLIGHT) {
+      any = true;
+      d.deleteTemporaryFiles();
+    }
+    return any;
+  }
+
+  /**
+   * Removes the temporary files of runs that are no longer alive from {@code folder}: those whose
+   * lock file can be locked, and those whose lock file is gone. Never fails; what cannot be
+   * removed stays for a later run.
+   */
+  public static void sweepStale(Path folder) {
+    Map<String, List<Path>> byToken = new HashMap<>();
+    try (DirectoryStream<Path> entries = Files.newDirectoryStream(folder, PREFIX + "*")) {
+      for (Path p : entries) {
+        Matcher m = TEMP_NAME.matcher(p.getFileName().toString());
+        if (m.matches() && !LIVE_TOKENS.contains(m.group(1))) {
+          byToken.computeIfAbsent(m.group(1), t -> new ArrayList<>()).add(p);
+        }
+      }
+    } catch (IOException e) {
+      LOG.debug("cannot list {} for stale temporary files", folder, e);
+      return;
+    }
+    for (Map.Entry<String, List<Path>> group : byToken.entrySet()) {
+      sweepGroup(folder, group.getKey(), group.getValue());
+    }
+  }
+
+  private static void sweepGroup(Path folder, String token, List<Path> files) {
+    Path lockPath = folder.resolve(PREFIX + token + ".lock");
+    if (!files.contains(lockPath)) {
+      // A live run creates its lock file before anything else and removes it last.
+      files.forEach(AtomicDestination::deleteQuietly);
+      return;
+    }
+    try (FileChannel ch = FileChannel.open(lockPath, StandardOpenOption.WRITE)) {
+      FileLock held;
+      try {
+        held = ch.tryLock();
+      } catch (IOException | OverlappingFileLockException e) {
+        return; // cannot tell: treat as alive
+      }
+      if (held == null) {
+        return; // another process holds it: a run in progress
+      }
+      LOG.debug("removing temporary files of a dead run: {}", files);
+      for (Path p : files) {
+        if (!p.equals(lockPath)) {
+          deleteQuietly(p);
+        }
+      }
+      deleteQuietly(lockPath);
+    } catch (NoSuchFileException e) {
+      // swept by someone else meanwhile
+    } catch (IOException e) {
+      LOG.debug("cannot sweep {}", lockPath, e);
+    }
+  }
+
+  private static List<Path> filesOf(Path folder, String token) {
+    List<Path> files = new ArrayList<>();
+    try (DirectoryStream<Path> entries = Files.newDirectoryStream(folder, PREFIX + token + ".*")) {
+      for (Path p : entries) {
+        if (!p.getFileName().toString().endsWith(".lock")) {
+          files.add(p);
+        }
+      }
+    } catch (IOException e) {
+      LOG.debug("cannot list {}", folder, e);
+    }
+    return files;
+  }
+
+  private static boolean deleteQuietly(Path p) {
+    try {
+      return Files.deleteIfExists(p);
+    } catch (IOException e) {
+      LOG.debug("cannot remove {}", p, e);
+      return false;
+    }
+  }
+}

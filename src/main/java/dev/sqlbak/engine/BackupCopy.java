@@ -1,0 +1,28 @@
+package dev.sqlbak.engine;
+
+import java.nio.file.Path;
+import java.util.List;
+
+/**
+ * One schema's finished, checked copy.
+ *
+ * @param schema the source schema that was copied
+ * @param sourceFile the file behind that schema
+ * @param destination where the copy was published, or null for {@code :memory:}
+ * @param pageSize bytes per page
+ * @param pageCount pages copied
+ * @param bytes size of the published file (page size times page count for memory copies)
+ * @param sha256 hex SHA-256 of the published bytes, or null for {@code :memory:}
+ * @param check the check the copy passed
+ * @param tables each table with its row count ({@code :memory:} only; empty otherwise)
+ */
+public record BackupCopy(
+    String schema,
+    Path sourceFile,
+    Path destination,
+    long pageSize,
+    long pageCount,
+    long bytes,
+    String sha256,
+    CheckLevel check,
+    List<TableRows> tables) {}

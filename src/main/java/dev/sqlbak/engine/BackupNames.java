@@ -1,0 +1,71 @@
+package dev.sqlbak.engine;
+
+import java.io.IOException;
+import java.nio.file.DirectoryStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Instant;
+import java.time.ZoneOffset;
+import java.time.format.DateTimeFormatter;
+import java.time.temporal.ChronoUnit;
+import java.util.Optional;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+/** The timestamped names of backups in a folder: {@code <stem>-<yyyyMMdd'T'HHmmss'Z'>.db}. */
+public final class BackupNames {
+  /** The UTC timestamp format used in backup names. */
+  public static final DateTimeFormatter STAMP =
+      DateTimeFormatter.ofPattern("yyyyMMdd'T'HHmmss'Z'").withZone(ZoneOffset.UTC);
+
+  private BackupNames() {}
+
+  /** The file name without its last extension: {@code app.db} and {@code app.sqlite} give {@code app}. */
+  public static String stemOf(Path file) {
+    String name = file.getFileName().toString();
+    int dot = name.lastIndexOf('.');
+    return dot > 0 ? name.substring(0, dot) : name;
+  }
+
+  /** The backup name for {@code stem} at {@code time} (to the second). */
+  public static String nameFor(String stem, Instant time) {
+    return stem + "-" + STAMP.format(time) + ".db";
+  }
+
+  /** A matcher for sqlbak's backup names of {@code stem}; group 1 is the timestamp. */
+  public static Pattern patternFor(String stem) {
+    return Pattern.compile(Pattern.quote(stem) + "-(\\d{8}T\\d{6}Z)\\.db(\\.gz|\\.zst)?");
+  }
+
+  /** The time of the newest backup of {@code stem} in {@code folder}, if any. */
+  public static Optional<Instant> newest(Path folder, String stem) throws IOException {
+    Pattern pattern = patternFor(stem);
+    Instant newest = null;
+    try (DirectoryStream<Path> entries = Files.newDirectoryStream(folder)) {
+      for (Path p : entries) {
+        Matcher m = pattern.matcher(p.getFileName().toString());
+        if (m.matches()) {
+          Instant t = STAMP.parse(m.group(1), Instant::from);
+          if (newest == null || t.isAfter(newest)) {
+            newest = t;
+          }
+        }
+      }
+    }
+    return Optional.ofNullable(newest);
+  }
+
+  /**
+   * The time to name a new backup taken at {@code wanted}: that second, unless a backup of the stem
+   * already exists for it or for a later second, in which case the second after the newest one, so
+   * that names stay unique and sort by time.
+   */
+  public static Instant nextFree(Path folder, String stem, Instant wanted) throws IOException {
+    Instant second = wanted.truncatedTo(ChronoUnit.SECONDS);
+    Optional<Instant> newest = newest(folder, stem);
+    if (newest.isPresent() && !second.isAfter(newest.get())) {
+      return newest.get().plusSeconds(1);
+    }
+    return second;
+  }
+}

@@ -1,0 +1,14 @@
+package dev.sqlbak.engine;
+
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+
+/**
+ * What a backup run produced.
+ *
+ * @param copies one finished copy per requested schema, in request order
+ * @param snapshotTime when the source snapshot was taken (the moment the copies represent)
+ * @param elapsed wall time of the whole run
+ */
+public record BackupResult(List<BackupCopy> copies, Instant snapshotTime, Duration elapsed) {}

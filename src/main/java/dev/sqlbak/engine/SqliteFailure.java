@@ -1,0 +1,57 @@
+package dev.sqlbak.engine;
+
+/** A failure reported by SQLite, classified so that callers never look at driver types. */
+final class SqliteFailure extends Exception {
+  private static final long serialVersionUID = 1L;
+
+  /** SQLite's primary result codes that sqlbak reacts to differently. */
+  enum Reason {
+    BUSY,
+    NOT_A_DATABASE,
+    CANT_OPEN,
+    DISK_FULL,
+    CORRUPT,
+    READ_ONLY,
+    IO_ERROR,
+    INTERRUPTED,
+    OTHER
+  }
+
+  private final Reason reason;
+
+  SqliteFailure(Reason reason, String message, Throwable cause) {
+    super(message, cause);
+    this.reason = reason;
+  }
+
+  Reason reason() {
+    return reason;
+  }
+
+  /** Classifies one of SQLite's result codes (primary or extended). */
+  static Reason reasonOf(int resultCode) {
+    switch (resultCode & 0xff) {
+      case 5: // SQLITE_BUSY
+      case 6: // SQLITE_LOCKED
+        return Reason.BUSY;
+      case 26: // SQLITE_NOTADB
+        return Reason.NOT_A_DATABASE;
+      case 14: // SQLITE_CANTOPEN
+      case 3: // SQLITE_PERM
+      case 23: // SQLITE_AUTH
+        return Reason.CANT_OPEN;
+      case 13: // SQLITE_FULL
+        return Reason.DISK_FULL;
+      case 11: // SQLITE_CORRUPT
+        return Reason.CORRUPT;
+      case 8: // SQLITE_READONLY
+        return Reason.READ_ONLY;
+      case 10: // SQLITE_IOERR
+        return Reason.IO_ERROR;
+      case 9: // SQLITE_INTERRUPT
+        return Reason.INTERRUPTED;
+      default:
+        return Reason.OTHER;
+    }
+  }
+}
