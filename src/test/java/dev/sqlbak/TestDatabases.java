@@ -1,0 +1,137 @@
+package dev.sqlbak;
+
+import java.nio.file.Path;
+import java.security.MessageDigest;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.ResultSet;
+import java.sql.ResultSetMetaData;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.HexFormat;
+import java.util.List;
+
+/** Builds and inspects real SQLite files for tests (plain JDBC; tests never need the sqlite3 CLI). */
+public final class TestDatabases {
+  private TestDatabases() {}
+
+  /** Opens a read-write connection; the caller closes it. */
+  public static Connection open(Path file) throws SQLException {
+    return DriverManager.getConnection("jdbc:sqlite:" + file.toAbsolutePath());
+  }
+
+  /**
+   * A small database with a table, an index, a trigger, a view and blobs: {@code rows} users, each
+   * with an audit row written by the trigger. {@code wal} selects WAL mode, else rollback (DELETE).
+   */
+  public static Path createSample(Path file, boolean wal, int rows) throws SQLException {
+    try (Connection c = open(file); Statement s = c.createStatement()) {
+      s.execute("PRAGMA journal_mode=" + (wal ? "WAL" : "DELETE"));
+      s.execute("CREATE TABLE users(id INTEGER PRIMARY KEY, name TEXT NOT NULL, avatar BLOB)");
+      s.execute("CREATE INDEX users_name ON users(name)");
+      s.execute("CREATE TABLE audit(id INTEGER PRIMARY KEY AUTOINCREMENT, user_id INTEGER, note TEXT)");
+      s.execute("CREATE TRIGGER users_audit AFTER INSERT ON users BEGIN "
+          + "INSERT INTO audit(user_id, note) VALUES (new.id, 'created ' || new.name); END");
+      s.execute("CREATE VIEW user_names AS SELECT name FROM users");
+      c.setAutoCommit(false);
+      s.execute("WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < " + rows + ") "
+          + "INSERT INTO users(id, name, avatar) SELECT i, 'user' || i, randomblob(64) FROM n");
+      c.commit();
+    }
+    return file;
+  }
+
+  /** A database of about {@code megabytes} MiB of random blobs in one table {@code t(id, b)}. */
+  public static Path createLarge(Path file, boolean wal, int megabytes) throws SQLException {
+    int rows = megabytes * 256; // 4 KiB rows
+    try (Connection c = open(file); Statement s = c.createStatement()) {
+      s.execute("PRAGMA journal_mode=" + (wal ? "WAL" : "DELETE"));
+      s.execute("CREATE TABLE t(id INTEGER PRIMARY KEY, b BLOB)");
+      c.setAutoCommit(false);
+      s.execute("WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < " + rows + ") "
+          + "INSERT INTO t(id, b) SELECT i, randomblob(4000) FROM n");
+      c.commit();
+      if (wal) {
+        s.execute("PRAGMA wal_checkpoint(TRUNCATE)");
+      }
+    }
+    return file;
+  }
+
+  /** The result of PRAGMA integrity_check, joined ("ok" for a sound database). */
+  public static String integrityCheck(Path file) throws SQLException {
+    return String.join("\n", column(file, "PRAGMA integrity_check"));
+  }
+
+  /** The first column of every row of {@code sql}, as strings. */
+  public static List<String> column(Path file, String sql) throws SQLException {
+    List<String> values = new ArrayList<>();
+    try (Connection c = DriverManager.getConnection("jdbc:sqlite:file:"
+            + file.toAbsolutePath().toUri().getRawPath() + "?mode=ro");
+        Statement s = c.createStatement();
+        ResultSet rs = s.executeQuery(sql)) {
+      while (rs.next()) {
+        values.add(rs.getString(1));
+      }
+    }
+    return values;
+  }
+
+  /** A single numeric result. */
+  public static long scalar(Path file, String sql) throws SQLException {
+    return Long.parseLong(column(file, sql).get(0));
+  }
+
+  /**
+   * A digest of the whole logical content: schema SQL plus every row of every table, in rowid
+   * order. Two databases with equal digests hold the same data.
+   */
+  public static String contentDigest(Path file) throws Exception {
+    MessageDigest md = MessageDigest.getInstance("SHA-256");
+    try (Connection c = DriverManager.getConnection("jdbc:sqlite:file:"
+            + file.toAbsolutePath().toUri().getRawPath() + "?mode=ro");
+        Statement s = c.createStatement()) {
+      List<String> tables = new ArrayList<>();
+      try (ResultSet rs = s.executeQuery(
+          "SELECT type, name, tbl_name, sql FROM sqlite_schema ORDER BY type, name")) {
+        while (rs.next()) {
+          md.update((rs.getString(1) + "|" + rs.getString(2) + "|" + rs.getString(4) + "\n").getBytes());
+          if ("table".equals(rs.getString(1))) {
+            tables.add(rs.getString(2));
+          }
+        }
+      }
+      for (String t : tables) {
+        try (ResultSet rs = s.executeQuery("SELECT * FROM \"" + t.replace("\"", "\"\"") + "\" ORDER BY rowid")) {
+          ResultSetMetaData meta = rs.getMetaData();
+          while (rs.next()) {
+            for (int i = 1; i <= meta.getColumnCount(); i++) {
+              byte[] v = rs.getBytes(i);
+              md.update(v == null ? new byte[] {0} : v);
+              md.update((byte) '|');
+            }
+            md.update((byte) '\n');
+          }
+        }
+      }
+    }
+    return HexFormat.of().formatHex(md.digest());
+  }
+
+  /** The file's raw bytes' SHA-256, hex. */
+  public static String sha256(Path file) throws Exception {
+    MessageDigest md = MessageDigest.getInstance("SHA-256");
+    return HexFormat.of().formatHex(md.digest(java.nio.file.Files.readAllBytes(file)));
+  }
+
+  /** Names in a folder, sorted; for asserting exactly what a run left behind. */
+  public static List<String> listing(Path folder) throws java.io.IOException {
+    try (var s = java.nio.file.Files.list(folder)) {
+      String[] names = s.map(p -> p.getFileName().toString()).toArray(String[]::new);
+      Arrays.sort(names);
+      return List.of(names);
+    }
+  }
+}
