@@ -1,5 +1,9 @@
 package dev.sqlbak;
 
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.file.Files;
+import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import java.security.MessageDigest;
 import java.sql.Connection;
@@ -11,7 +15,11 @@ import java.sql.Statement;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.HexFormat;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.stream.Stream;
 
 /** Builds and inspects real SQLite files for tests (plain JDBC; tests never need the sqlite3 CLI). */
 public final class TestDatabases {
@@ -45,8 +53,17 @@ public final class TestDatabases {
 
   /** A database of about {@code megabytes} MiB of random blobs in one table {@code t(id, b)}. */
   public static Path createLarge(Path file, boolean wal, int megabytes) throws SQLException {
+    return createLarge(file, wal, megabytes, 4096);
+  }
+
+  /**
+   * As {@link #createLarge(Path, boolean, int)} with pages of {@code pageSize} bytes: smaller pages
+   * mean more backup steps for the same data, so a copy takes long enough to act during it.
+   */
+  public static Path createLarge(Path file, boolean wal, int megabytes, int pageSize) throws SQLException {
     int rows = megabytes * 256; // 4 KiB rows
     try (Connection c = open(file); Statement s = c.createStatement()) {
+      s.execute("PRAGMA page_size=" + pageSize);
       s.execute("PRAGMA journal_mode=" + (wal ? "WAL" : "DELETE"));
       s.execute("CREATE TABLE t(id INTEGER PRIMARY KEY, b BLOB)");
       c.setAutoCommit(false);
@@ -123,7 +140,14 @@ public final class TestDatabases {
   /** The file's raw bytes' SHA-256, hex. */
   public static String sha256(Path file) throws Exception {
     MessageDigest md = MessageDigest.getInstance("SHA-256");
-    return HexFormat.of().formatHex(md.digest(java.nio.file.Files.readAllBytes(file)));
+    // Streamed: backups under test reach hundreds of MiB.
+    byte[] buffer = new byte[1 << 20];
+    try (InputStream in = Files.newInputStream(file)) {
+      for (int n; (n = in.read(buffer)) > 0; ) {
+        md.update(buffer, 0, n);
+      }
+    }
+    return HexFormat.of().formatHex(md.digest());
   }
 
   /** Names in a folder, sorted; for asserting exactly what a run left behind. */
@@ -133,5 +157,54 @@ public final class TestDatabases {
       Arrays.sort(names);
       return List.of(names);
     }
+  }
+
+  /**
+   * The journal mode a database file's header asks for (bytes 18 and 19): {@code "wal"} or
+   * {@code "rollback"}. Read from the bytes, because opening a WAL file would create -wal/-shm.
+   */
+  public static String headerJournalMode(Path file) throws IOException {
+    byte[] header = new byte[20];
+    try (InputStream in = Files.newInputStream(file)) {
+      if (in.readNBytes(header, 0, header.length) < header.length) {
+        return "short";
+      }
+    }
+    if (header[18] == 2 && header[19] == 2) {
+      return "wal";
+    }
+    return header[18] == 1 && header[19] == 1 ? "rollback" : "unknown";
+  }
+
+  /** Every table of the main schema with its row count, in name order (as sqlbak's summary). */
+  public static Map<String, Long> tableRowCounts(Path file) throws SQLException {
+    Map<String, Long> counts = new LinkedHashMap<>();
+    for (String table : column(file, "SELECT name FROM sqlite_schema WHERE type = 'table' ORDER BY name")) {
+      counts.put(table, scalar(file, "SELECT count(*) FROM \"" + table.replace("\"", "\"\"") + "\""));
+    }
+    return counts;
+  }
+
+  /**
+   * Everything under {@code root}, by relative path: a file's SHA-256, {@code "dir"}, or a
+   * symlink's target. Two equal snapshots mean nothing was created, removed or changed.
+   */
+  public static Map<String, String> snapshot(Path root) throws Exception {
+    Map<String, String> entries = new TreeMap<>();
+    List<Path> paths;
+    try (Stream<Path> walk = Files.walk(root)) {
+      paths = walk.filter(p -> !p.equals(root)).toList();
+    }
+    for (Path p : paths) {
+      String key = root.relativize(p).toString();
+      if (Files.isSymbolicLink(p)) {
+        entries.put(key, "link->" + Files.readSymbolicLink(p));
+      } else if (Files.isDirectory(p, LinkOption.NOFOLLOW_LINKS)) {
+        entries.put(key, "dir");
+      } else {
+        entries.put(key, sha256(p));
+      }
+    }
+    return entries;
   }
 }
