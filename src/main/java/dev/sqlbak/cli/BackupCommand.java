@@ -31,12 +31,13 @@ import picocli.CommandLine.Spec;
     mixinStandardHelpOptions = true,
     sortOptions = false,
     description = {
-      "Copy a live SQLite database consistently with SQLite's online backup API, check the copy,",
-      "and publish it atomically with a .sha256 checksum beside it.",
+      "Back up a live SQLite database: one consistent snapshot through SQLite's online backup API,"
+          + " checked, and published atomically with a .sha256 checksum beside it.",
       "",
-      "DEST is a file, an existing directory (default: the current one), which gets",
-      "<source-stem>-<UTC yyyyMMdd'T'HHmmss'Z'>.db, or :memory: (copy, check and print each",
-      "table's row count, write nothing)."
+      "DEST is a file; an existing directory (default: the current one), which gets a new"
+          + " <source-stem>-<UTC yyyyMMdd'T'HHmmss'Z'>.db; or :memory:, which copies, checks and"
+          + " prints each table's row count on stdout, writing nothing.",
+      ""
     })
 final class BackupCommand implements Callable<Integer> {
   /** Progress display choices. */

@@ -38,7 +38,6 @@ import org.slf4j.LoggerFactory;
  * removes them, while the files of a run still in progress (lock held) are left alone.
  */
 public final class AtomicDestination implements AutoCloseable {
-  private static final Logger LOG = LoggerFactory.getLogger(AtomicDestination.class);
   private static final String PREFIX = ".sqlbak-";
   private static final Pattern TEMP_NAME = Pattern.compile("\\.sqlbak-([0-9a-f]{16})\\..+");
   private static final SecureRandom RANDOM = new SecureRandom();
@@ -50,6 +49,11 @@ public final class AtomicDestination implements AutoCloseable {
   private final String token;
   private final FileChannel lockChannel;
   private final FileLock lock;
+
+  /** Looked up lazily: the shutdown hook touches this class on every exit, most without a backup. */
+  private static Logger log() {
+    return LoggerFactory.getLogger(AtomicDestination.class);
+  }
 
   private AtomicDestination(Path folder, String token, FileChannel lockChannel, FileLock lock) {
     this.folder = folder;
@@ -101,7 +105,7 @@ public final class AtomicDestination implements AutoCloseable {
     } catch (IOException e) {
       // A filesystem without locks: the files stay protected, because sweeps treat a lock file
       // they cannot lock as belonging to a live run.
-      LOG.debug("cannot lock temporary file", e);
+      log().debug("cannot lock temporary file", e);
       return null;
     }
   }
@@ -161,7 +165,7 @@ public final class AtomicDestination implements AutoCloseable {
       throw e;
     } catch (UnsupportedOperationException | FileSystemException e) {
       // Filesystems without hard links: check, then rename; only a racing writer can slip between.
-      LOG.debug("hard link unavailable, renaming instead", e);
+      log().debug("hard link unavailable, renaming instead", e);
       if (Files.exists(target, java.nio.file.LinkOption.NOFOLLOW_LINKS)) {
         throw new FileAlreadyExistsException(target.toString());
       }
@@ -183,7 +187,7 @@ public final class AtomicDestination implements AutoCloseable {
     try (FileChannel dir = FileChannel.open(folder, StandardOpenOption.READ)) {
       dir.force(true);
     } catch (IOException e) {
-      LOG.debug("cannot fsync folder {}", folder, e);
+      log().debug("cannot fsync folder {}", folder, e);
     }
   }
 
@@ -194,7 +198,7 @@ public final class AtomicDestination implements AutoCloseable {
     try {
       lockChannel.close();
     } catch (IOException e) {
-      LOG.debug("closing lock of {}", token, e);
+      log().debug("closing lock of {}", token, e);
     }
     IN_FLIGHT.remove(this);
     LIVE_TOKENS.remove(token);
@@ -241,7 +245,7 @@ public final class AtomicDestination implements AutoCloseable {
         }
       }
     } catch (IOException e) {
-      LOG.debug("cannot list {} for stale temporary files", folder, e);
+      log().debug("cannot list {} for stale temporary files", folder, e);
       return;
     }
     for (Map.Entry<String, List<Path>> group : byToken.entrySet()) {
@@ -266,7 +270,7 @@ public final class AtomicDestination implements AutoCloseable {
       if (held == null) {
         return; // another process holds it: a run in progress
       }
-      LOG.debug("removing temporary files of a dead run: {}", files);
+      log().debug("removing temporary files of a dead run: {}", files);
       for (Path p : files) {
         if (!p.equals(lockPath)) {
           deleteQuietly(p);
@@ -276,7 +280,7 @@ public final class AtomicDestination implements AutoCloseable {
     } catch (NoSuchFileException e) {
       // swept by someone else meanwhile
     } catch (IOException e) {
-      LOG.debug("cannot sweep {}", lockPath, e);
+      log().debug("cannot sweep {}", lockPath, e);
     }
   }
 
@@ -289,7 +293,7 @@ public final class AtomicDestination implements AutoCloseable {
         }
       }
     } catch (IOException e) {
-      LOG.debug("cannot list {}", folder, e);
+      log().debug("cannot list {}", folder, e);
     }
     return files;
   }
@@ -298,7 +302,7 @@ public final class AtomicDestination implements AutoCloseable {
     try {
       return Files.deleteIfExists(p);
     } catch (IOException e) {
-      LOG.debug("cannot remove {}", p, e);
+      log().debug("cannot remove {}", p, e);
       return false;
     }
   }
