@@ -171,6 +171,11 @@ public final class BackupEngine {
       throw SqlbakException.failed("several schemas need a directory destination", dest,
           "name an existing directory; each schema gets its own timestamped file there");
     }
+    String raw = request.destination();
+    if (raw != null && raw.endsWith("/")) {
+      // "out/" names a folder; quietly creating a file called "out" would surprise everyone.
+      throw SqlbakException.failed("destination folder does not exist", dest, "create it first");
+    }
     Path parent = dest.getParent();
     if (parent == null || !Files.isDirectory(parent)) {
       throw SqlbakException.failed("destination folder does not exist", parent, "create it first");
@@ -186,6 +191,11 @@ public final class BackupEngine {
       }
       if (!request.force()) {
         throw SqlbakException.failed("destination exists", dest, "use --force to replace it");
+      }
+      if (!Files.isRegularFile(dest, LinkOption.NOFOLLOW_LINKS) && !Files.isSymbolicLink(dest)) {
+        // --force replaces backups, not device nodes, FIFOs or sockets.
+        throw SqlbakException.failed("destination is not a regular file", dest,
+            "sqlbak replaces only files and symlinks");
       }
     }
   }

@@ -115,6 +115,22 @@ class BackupFailuresTest {
   }
 
   @Test
+  void trailingSlashNamesAFolderThatMustExist() throws Exception {
+    SqlbakException e = fails(BackupRequest.of(source, dir.resolve("out") + "/"));
+    assertEquals("destination folder does not exist: " + dir.resolve("out") + "; create it first", e.getMessage());
+  }
+
+  @Test
+  void forceNeverReplacesSomethingThatIsNotAFile() throws Exception {
+    Path fifo = dir.resolve("pipe");
+    org.junit.jupiter.api.Assumptions.assumeTrue(
+        new ProcessBuilder("mkfifo", fifo.toString()).start().waitFor() == 0, "mkfifo is not available");
+    SqlbakException e = fails(BackupRequest.of(source, fifo.toString()).withForce(true));
+    assertTrue(e.getMessage().startsWith("destination is not a regular file: " + fifo), e.getMessage());
+    assertTrue(Files.readAttributes(fifo, java.nio.file.attribute.BasicFileAttributes.class).isOther());
+  }
+
+  @Test
   void existingDestinationIsLeftUntouchedWithoutForce() throws Exception {
     Files.writeString(dest(), "precious");
     SqlbakException e = fails(BackupRequest.of(source, dest().toString()));
