@@ -5,11 +5,9 @@ import dev.sqlbak.engine.BackupEngine;
 import dev.sqlbak.engine.BackupRequest;
 import dev.sqlbak.engine.BackupResult;
 import dev.sqlbak.engine.CheckLevel;
-import dev.sqlbak.engine.ProgressListener;
 import dev.sqlbak.engine.TableRows;
 import java.io.PrintWriter;
 import java.nio.file.Path;
-import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -40,12 +38,10 @@ import picocli.CommandLine.Spec;
       ""
     })
 final class BackupCommand implements Callable<Integer> {
-  /** Progress display choices. */
-  enum ProgressMode { AUTO, BAR, PLAIN, NONE }
-
   @Spec CommandSpec spec;
   @ParentCommand SqlbakCommand parent;
   @Mixin CommonOptions common;
+  @Mixin CopyOptions copy;
 
   @Parameters(index = "0", paramLabel = "SOURCE", description = "The database to back up (opened read-only).")
   Path source;
@@ -56,11 +52,6 @@ final class BackupCommand implements Callable<Integer> {
 
   @Option(names = {"-f", "--force"}, description = "Replace an existing DEST file (atomically).")
   boolean force;
-
-  @Option(names = {"-p", "--pages"}, paramLabel = "N",
-      description = "Pages per backup step; -1 copies everything in one step. Default: automatic "
-          + "(about 100 steps, at least " + BackupRequest.MIN_AUTOMATIC_PAGES + " pages each).")
-  Integer pages;
 
   @Option(names = {"-s", "--schema"}, paramLabel = "NAME",
       description = "Source schema to copy (repeatable). Default: " + BackupRequest.DEFAULT_SCHEMA + ".")
@@ -75,46 +66,18 @@ final class BackupCommand implements Callable<Integer> {
           + "or none. Default: ${DEFAULT-VALUE}.")
   CheckLevel check;
 
-  @Option(names = "--busy-timeout", paramLabel = "DURATION", converter = DurationConverter.class,
-      defaultValue = BackupRequest.DEFAULT_BUSY_TIMEOUT,
-      description = "How long to wait for a lock on the source (500ms, 5s, 2m, PT5S). "
-          + "Default: ${DEFAULT-VALUE}.")
-  Duration busyTimeout;
-
-  @Option(names = "--progress", paramLabel = "auto|bar|plain|none", defaultValue = "auto",
-      description = "auto: a bar on a terminal, nothing otherwise; bar; plain: one "
-          + "'copied X of Y pages' line per step; none. Default: ${DEFAULT-VALUE}.")
-  ProgressMode progress;
-
   @Override
   public Integer call() {
     if ("-".equals(destination)) {
       throw new ParameterException(spec.commandLine(),
           "DEST '-' (stream to stdout) is not available in this version; name a file or directory");
     }
-    BackupRequest request = new BackupRequest(source, destination, schemas, attachments, pages,
-        check, busyTimeout, force);
-    BackupResult result = new BackupEngine().backup(request, progressListener(request));
+    BackupRequest request = new BackupRequest(source, destination, schemas, attachments, copy.pages,
+        check, copy.busyTimeout, force);
+    BackupResult result = new BackupEngine().backup(request, copy.listener(spec.commandLine().getErr(),
+        common.quiet, parent != null && parent.terminal, request.schemas().size() > 1));
     report(request, result);
     return ExitCode.OK.code();
-  }
-
-  private ProgressListener progressListener(BackupRequest request) {
-    ConsoleProgress.Style style;
-    switch (common.quiet ? ProgressMode.NONE : progress) {
-      case BAR:
-        style = ConsoleProgress.Style.BAR;
-        break;
-      case PLAIN:
-        style = ConsoleProgress.Style.PLAIN;
-        break;
-      case AUTO:
-        style = parent != null && parent.terminal ? ConsoleProgress.Style.BAR : ConsoleProgress.Style.NONE;
-        break;
-      default:
-        return ProgressListener.NONE;
-    }
-    return new ConsoleProgress(spec.commandLine().getErr(), style, request.schemas().size() > 1);
   }
 
   private void report(BackupRequest request, BackupResult result) {

@@ -23,7 +23,8 @@ import picocli.CommandLine.UnmatchedArgumentException;
     mixinStandardHelpOptions = true,
     versionProvider = SqlbakCommand.Version.class,
     description = "Consistent, checked, atomic backups of live SQLite databases.",
-    subcommands = {BackupCommand.class, CommandLine.HelpCommand.class},
+    subcommands = {BackupCommand.class, RestoreCommand.class, VerifyCommand.class, InfoCommand.class,
+      CommandLine.HelpCommand.class},
     exitCodeListHeading = "%nExit codes:%n")
 public final class SqlbakCommand implements Callable<Integer> {
   @Spec CommandSpec spec;
@@ -37,7 +38,7 @@ public final class SqlbakCommand implements Callable<Integer> {
 
   @Override
   public Integer call() {
-    throw new ParameterException(spec.commandLine(), "missing command (backup)");
+    throw new ParameterException(spec.commandLine(), "missing command (backup, restore, verify or info)");
   }
 
   /** Runs sqlbak with {@code args}, writing to {@code out} and {@code err}; returns the exit code. */

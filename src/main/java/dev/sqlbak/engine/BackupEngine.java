@@ -50,6 +50,10 @@ public final class BackupEngine {
     }
   }
 
+  static Duration defaultBusyTimeout() {
+    return DurationText.parse(BackupRequest.DEFAULT_BUSY_TIMEOUT);
+  }
+
   /** SQLite's version as bundled in the driver, for {@code --version}. */
   public static String sqliteVersion() {
     return SqliteDatabase.sqliteVersion();
@@ -57,6 +61,11 @@ public final class BackupEngine {
 
   /** Runs one backup as the request describes; see the contract's "backup" section. */
   public BackupResult backup(BackupRequest request, ProgressListener listener) {
+    return backup(request, listener, true);
+  }
+
+  /** As {@link #backup}; without {@code sidecar} no .sha256 is written (restore's safety copy). */
+  BackupResult backup(BackupRequest request, ProgressListener listener, boolean sidecar) {
     Instant started = Instant.now();
     Path source = request.source();
     requireDatabaseFile(source, "source");
@@ -79,7 +88,7 @@ public final class BackupEngine {
       try {
         db.beginSnapshot(request.schemas());
       } catch (SqliteFailure f) {
-        throw sourceFailure(f, source, request);
+        throw sourceFailure(f, source, request.busyTimeout());
       }
       for (Stage stage : stages) {
         copy(db, stage, request, kind == TargetKind.MEMORY ? null : folderOf(kind, destination), listener);
@@ -92,7 +101,7 @@ public final class BackupEngine {
       }
       if (kind != TargetKind.MEMORY) {
         for (Stage stage : stages) {
-          publish(stage, kind, destination, snapshotTime, request.force());
+          publish(stage, kind, destination, snapshotTime, request.force(), sidecar);
         }
       }
       List<BackupCopy> copies = new ArrayList<>();
@@ -113,7 +122,7 @@ public final class BackupEngine {
     }
   }
 
-  private static void requireDatabaseFile(Path file, String role) {
+  static void requireDatabaseFile(Path file, String role) {
     if (!Files.exists(file)) {
       throw SqlbakException.failed(role + " not found", file, null);
     }
@@ -220,21 +229,21 @@ public final class BackupEngine {
     try {
       db = SqliteDatabase.openReadOnly(source, request.busyTimeout());
     } catch (SqliteFailure f) {
-      throw sourceFailure(f, source, request);
+      throw sourceFailure(f, source, request.busyTimeout());
     }
     try {
       for (Map.Entry<String, Path> a : request.attachments().entrySet()) {
         try {
           db.attachReadOnly(a.getKey(), a.getValue());
         } catch (SqliteFailure f) {
-          throw sourceFailure(f, a.getValue(), request);
+          throw sourceFailure(f, a.getValue(), request.busyTimeout());
         }
       }
       List<String> known;
       try {
         known = db.schemaNames();
       } catch (SqliteFailure f) {
-        throw sourceFailure(f, source, request);
+        throw sourceFailure(f, source, request.busyTimeout());
       }
       known.remove("temp");
       for (String schema : request.schemas()) {
@@ -250,21 +259,26 @@ public final class BackupEngine {
     }
   }
 
-  private static SqlbakException sourceFailure(SqliteFailure f, Path file, BackupRequest request) {
+  static SqlbakException sourceFailure(SqliteFailure f, Path file, Duration busyTimeout) {
+    return databaseFailure(f, file, busyTimeout, "source");
+  }
+
+  /** Turns a failure to read {@code file} (in the given role) into sqlbak's one-line message. */
+  static SqlbakException databaseFailure(SqliteFailure f, Path file, Duration busyTimeout, String role) {
     switch (f.reason()) {
       case BUSY:
-        return SqlbakException.failed("source is locked", file,
+        return SqlbakException.failed(role + " is locked", file,
             "another process held a lock longer than --busy-timeout "
-                + DurationText.format(request.busyTimeout()), f);
+                + DurationText.format(busyTimeout), f);
       case NOT_A_DATABASE:
         return SqlbakException.failed("not a SQLite database", file, null, f);
       case CORRUPT:
-        return SqlbakException.failed("source is corrupt", file,
+        return SqlbakException.failed(role + " is corrupt", file,
             "check it with: sqlite3 " + file + " 'PRAGMA integrity_check'", f);
       case CANT_OPEN:
-        return SqlbakException.failed("cannot open source", file, f.getMessage(), f);
+        return SqlbakException.failed("cannot open " + role, file, f.getMessage(), f);
       default:
-        return SqlbakException.failed("cannot read source", file, f.getMessage(), f);
+        return SqlbakException.failed("cannot read " + role, file, f.getMessage(), f);
     }
   }
 
@@ -275,7 +289,7 @@ public final class BackupEngine {
       stage.pageSize = db.pageSize(stage.schema);
       stage.pageCount = db.pageCount(stage.schema);
     } catch (SqliteFailure f) {
-      throw sourceFailure(f, stage.sourceFile, request);
+      throw sourceFailure(f, stage.sourceFile, request.busyTimeout());
     }
     if (folder == null) {
       try {
@@ -323,7 +337,7 @@ public final class BackupEngine {
       case CANT_OPEN:
         return SqlbakException.failed("cannot write backup", where, f.getMessage(), f);
       default:
-        return sourceFailure(f, stage.sourceFile, request);
+        return sourceFailure(f, stage.sourceFile, request.busyTimeout());
     }
   }
 
@@ -391,14 +405,16 @@ public final class BackupEngine {
   }
 
   private static void publish(Stage stage, TargetKind kind, Path destination, Instant snapshotTime,
-      boolean force) {
+      boolean force, boolean sidecar) {
     AtomicDestination dest = stage.file;
     try {
       if (kind == TargetKind.FILE) {
-        dest.prepareSidecar(sidecarLine(stage.sha256, destination));
-        if (force) {
-          // An old sidecar beside the new backup would not match it; a missing one is honest.
-          Files.deleteIfExists(sidecarOf(destination));
+        if (sidecar) {
+          dest.prepareSidecar(sidecarLine(stage.sha256, destination));
+          if (force) {
+            // An old sidecar beside the new backup would not match it; a missing one is honest.
+            Files.deleteIfExists(sidecarOf(destination));
+          }
         }
         dest.publish(destination, force);
         stage.published = destination;
@@ -408,7 +424,9 @@ public final class BackupEngine {
         while (stage.published == null) {
           when = BackupNames.nextFree(destination, stem, when);
           Path target = destination.resolve(BackupNames.nameFor(stem, when));
-          dest.prepareSidecar(sidecarLine(stage.sha256, target));
+          if (sidecar) {
+            dest.prepareSidecar(sidecarLine(stage.sha256, target));
+          }
           try {
             dest.publish(target, false);
             stage.published = target;
@@ -422,6 +440,9 @@ public final class BackupEngine {
           "it appeared while the backup ran; use --force to replace it", e);
     } catch (IOException e) {
       throw SqlbakException.failed("cannot write backup", destination, reason(e), e);
+    }
+    if (!sidecar) {
+      return;
     }
     try {
       dest.publishSidecar(sidecarOf(stage.published));
@@ -440,7 +461,7 @@ public final class BackupEngine {
     return backup.resolveSibling(backup.getFileName() + ".sha256");
   }
 
-  private static String sha256(Path file) throws IOException {
+  static String sha256(Path file) throws IOException {
     MessageDigest digest;
     try {
       digest = MessageDigest.getInstance("SHA-256");
