@@ -34,12 +34,40 @@ public final class RestoreEngine {
     }
     long[] pages;
     if (exists) {
-      pages = restoreInPlace(backup, target, request, listener);
+      try {
+        pages = restoreInPlace(backup, target, request, listener);
+      } catch (TargetUnchanged e) {
+        // The target still holds exactly what the safety copy holds: the copy would be litter.
+        deleteQuietly(safetyCopy);
+        throw e.failure;
+      }
     } else {
       pages = restoreAsNewFile(backup, target, request, listener);
     }
     return new RestoreResult(backup, target, safetyCopy, !exists, pages[0], pages[1],
         Duration.between(started, Instant.now()));
+  }
+
+  /** A failure that happened before the target was written to. */
+  private static final class TargetUnchanged extends RuntimeException {
+    private static final long serialVersionUID = 1L;
+    final SqlbakException failure;
+
+    TargetUnchanged(SqlbakException failure) {
+      super(failure);
+      this.failure = failure;
+    }
+  }
+
+  private static void deleteQuietly(Path file) {
+    if (file == null) {
+      return;
+    }
+    try {
+      Files.deleteIfExists(file);
+    } catch (IOException e) {
+      LOG.debug("cannot remove {}", file, e);
+    }
   }
 
   private static void requireGoodBackup(Path backup) {
@@ -116,19 +144,25 @@ public final class RestoreEngine {
       journalMode = t.journalMode("main");
       targetPageSize = t.pageSize("main");
     } catch (SqliteFailure f) {
-      throw targetFailure(f, target, request);
+      throw new TargetUnchanged(targetFailure(f, target, request));
     }
     long[] pages;
     try (SqliteDatabase source = openBackup(backup)) {
       pages = new long[] {source.pageCount("main"), source.pageSize("main")};
       if ("wal".equalsIgnoreCase(journalMode) && pages[1] != targetPageSize) {
-        throw SqlbakException.failed("cannot restore into a WAL-mode target with another page size",
+        throw new TargetUnchanged(SqlbakException.failed(
+            "cannot restore into a WAL-mode target with another page size",
             target + " (" + targetPageSize + " bytes, backup " + pages[1] + ")",
-            "switch the target to rollback-journal mode first; it was not changed");
+            "switch the target to rollback-journal mode first; it was not changed"));
       }
-      copy(source, target.toString(), pages[0], request, listener, target);
+      // The backup API commits the target in one transaction: a failed copy changed nothing.
+      try {
+        copy(source, target.toString(), pages[0], request, listener, target);
+      } catch (SqlbakException e) {
+        throw new TargetUnchanged(e);
+      }
     } catch (SqliteFailure f) {
-      throw SqlbakException.failed("cannot read backup", backup, f.getMessage(), f);
+      throw new TargetUnchanged(SqlbakException.failed("cannot read backup", backup, f.getMessage(), f));
     }
     try (SqliteDatabase t = SqliteDatabase.openExisting(target, request.busyTimeout())) {
       // The copy brings the backup's journal mode along; the target keeps its own.

@@ -229,7 +229,7 @@ final class SqliteDatabase implements AutoCloseable {
       }
     } catch (SQLException e) {
       SqliteFailure f = failure(e);
-      if (f.reason() == SqliteFailure.Reason.CORRUPT || f.reason() == SqliteFailure.Reason.NOT_A_DATABASE) {
+      if (f.reason() == SqliteFailure.Reason.CORRUPT) {
         problems.add(f.getMessage());
         return problems;
       }
