@@ -60,11 +60,15 @@ final class InfoCommand implements Callable<Integer> {
         tables.add(row);
       }
       o.add("tables", tables);
+      o.addProperty("compression", info.compression().name().toLowerCase(java.util.Locale.ROOT));
       JsonOutput.print(out, o);
       return ExitCode.OK.code();
     }
     out.println("path:           " + info.path());
     out.println("file size:      " + info.fileSize() + " bytes (" + BackupCommand.humanBytes(info.fileSize()) + ")");
+    if (info.compression() != dev.sqlbak.engine.Compression.NONE) {
+      out.println("compression:    " + info.compression().name().toLowerCase(java.util.Locale.ROOT));
+    }
     out.println("page size:      " + info.pageSize());
     out.println("page count:     " + info.pageCount());
     out.println("freelist pages: " + info.freelistPages());

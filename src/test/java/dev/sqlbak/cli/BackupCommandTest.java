@@ -151,11 +151,35 @@ class BackupCommandTest {
   }
 
   @Test
-  void streamingToStdoutIsNotAvailableYet() {
-    CliRun r = CliRun.of("backup", src, "-");
+  void dashStreamsTheCheckedBackupToStdoutAndNothingElse() throws Exception {
+    CliRun r = CliRun.binary("backup", src, "-");
+    assertEquals(0, r.exitCode(), r.toString());
+    Path streamed = dir.resolve("streamed.db");
+    Files.write(streamed, r.stdoutBytes());
+    assertEquals(contentDigest(source), contentDigest(streamed));
+    assertEquals("ok", TestDatabases.integrityCheck(streamed));
+    assertTrue(r.err().startsWith("backed up " + src + " to standard output: "), r.err());
+    assertTrue(TestDatabases.listing(dir).stream().noneMatch(n -> n.startsWith(".sqlbak-")));
+  }
+
+  @Test
+  void dashWithCompressionStreamsCompressedBytes() throws Exception {
+    CliRun r = CliRun.binary("backup", "-q", "--compress", "gzip", src, "-");
+    assertEquals(0, r.exitCode(), r.toString());
+    assertEquals("", r.err());
+    Path streamed = dir.resolve("streamed.db");
+    try (var in = new java.util.zip.GZIPInputStream(new java.io.ByteArrayInputStream(r.stdoutBytes()))) {
+      Files.write(streamed, in.readAllBytes());
+    }
+    assertEquals(contentDigest(source), contentDigest(streamed));
+  }
+
+  @Test
+  void dashWithJsonIsAUsageError() {
+    CliRun r = CliRun.binary("backup", "--json", src, "-");
     assertEquals(2, r.exitCode(), r.toString());
-    assertEquals("", r.out());
-    assertTrue(r.errLines().get(0).startsWith("sqlbak: DEST '-'"), r.toString());
+    assertEquals(0, r.stdoutBytes().length);
+    assertTrue(r.errLines().get(0).startsWith("sqlbak: --json cannot go with DEST '-'"), r.toString());
   }
 
   @Test
