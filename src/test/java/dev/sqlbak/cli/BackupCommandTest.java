@@ -234,6 +234,54 @@ class BackupCommandTest {
     assertFalse(Files.exists(dir.resolve("b.db")));
   }
 
+  @Test
+  void jsonPrintsOneObjectWithTheDocumentedKeys() throws Exception {
+    Path dest = dir.resolve("b.db");
+    CliRun r = CliRun.of("backup", "--json", "--progress", "plain", src, dest.toString());
+    assertEquals(0, r.exitCode(), r.toString());
+    com.google.gson.JsonObject o = com.google.gson.JsonParser.parseString(r.out()).getAsJsonObject();
+    assertEquals(java.util.Set.of("schema", "source", "destination", "pageSize", "pageCount", "bytes", "sha256",
+        "check", "compression", "schemas", "snapshotTime", "durationMs"), o.keySet());
+    assertEquals(dest.toString(), o.get("destination").getAsString());
+    assertEquals(src, o.get("source").getAsString());
+    assertEquals(TestDatabases.sha256(dest), o.get("sha256").getAsString());
+    assertEquals(Files.size(dest), o.get("bytes").getAsLong());
+    assertEquals("quick", o.get("check").getAsString());
+    assertEquals(1, o.getAsJsonArray("schemas").size());
+    assertTrue(r.err().contains("copied "), "progress still goes to stderr: " + r);
+  }
+
+  @Test
+  void jsonForMemoryCarriesTheTablesInsteadOfTheTextSummary() {
+    CliRun r = CliRun.of("backup", "--json", src, ":memory:");
+    assertEquals(0, r.exitCode(), r.toString());
+    com.google.gson.JsonObject o = com.google.gson.JsonParser.parseString(r.out()).getAsJsonObject();
+    assertTrue(o.get("destination").isJsonNull());
+    assertEquals(3, o.getAsJsonArray("tables").size());
+    assertEquals(400, o.getAsJsonArray("tables").get(2).getAsJsonObject().get("rows").getAsLong());
+  }
+
+  @Test
+  void compressOptionWritesAZstdFileNextToItsSidecar() throws Exception {
+    CliRun r = CliRun.of("backup", "--compress", "zstd", src, dir.resolve("b.db").toString());
+    assertEquals(0, r.exitCode(), r.toString());
+    assertTrue(Files.exists(dir.resolve("b.db.zst")));
+    assertTrue(Files.readString(dir.resolve("b.db.zst.sha256")).endsWith("  b.db.zst\n"));
+    assertFalse(Files.exists(dir.resolve("b.db")));
+    CliRun bad = CliRun.of("backup", "--compress", "lzma", src, dir.resolve("c.db").toString());
+    assertEquals(2, bad.exitCode(), bad.toString());
+    assertTrue(bad.err().contains("'lzma' is not a compression"), bad.toString());
+  }
+
+  @Test
+  void completionPrintsABashScript() {
+    CliRun r = CliRun.of("completion");
+    assertEquals(0, r.exitCode(), r.toString());
+    assertTrue(r.out().contains("complete -F"), r.out());
+    assertTrue(r.out().contains("--busy-timeout"), "options are completed");
+    assertTrue(r.out().contains("restore"), "commands are completed");
+  }
+
   private static void assertNoStackTrace(CliRun r) {
     assertFalse(r.err().contains("\tat "), r.toString());
     assertFalse(r.err().contains("Exception"), r.toString());
