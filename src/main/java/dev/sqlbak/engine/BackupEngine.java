@@ -218,7 +218,7 @@ public final class BackupEngine {
       case FILE:
         return destination.getParent();
       case STREAM:
-        return BackupFile.scratchFolder();
+        return ReadableBackup.scratchFolder();
       default:
         return null;
     }

@@ -12,7 +12,7 @@ public final class InfoEngine {
   public DatabaseInfo info(Path file) {
     BackupEngine.requireDatabaseFile(file, "database");
     java.time.Duration wait = BackupEngine.defaultBusyTimeout();
-    try (BackupFile opened = BackupFile.open(file);
+    try (ReadableBackup opened = ReadableBackup.open(file);
         SqliteDatabase db = SqliteDatabase.openReadOnly(opened.database(), wait)) {
       db.beginSnapshot(List.of("main"));
       List<String> schemas = db.schemaNames();
@@ -34,7 +34,7 @@ public final class InfoEngine {
       return info;
     } catch (SqliteFailure f) {
       throw BackupEngine.databaseFailure(f, file, wait, "database");
-    } catch (BackupFile.CorruptCompression e) {
+    } catch (ReadableBackup.CorruptCompression e) {
       throw SqlbakException.failed("cannot read database", file, e.getMessage(), e);
     } catch (IOException e) {
       throw SqlbakException.failed("cannot read database", file, BackupEngine.reason(e), e);

@@ -27,15 +27,15 @@ public final class RestoreEngine {
     if (!Files.exists(backup)) {
       throw SqlbakException.failed("cannot read backup", backup + ": not found", null);
     }
-    try (BackupFile opened = openBackupFile(backup)) {
+    try (ReadableBackup opened = openBackupFile(backup)) {
       return restore(request, opened, backup, target, listener, started);
     }
   }
 
-  private static BackupFile openBackupFile(Path backup) {
+  private static ReadableBackup openBackupFile(Path backup) {
     try {
-      return BackupFile.open(backup);
-    } catch (BackupFile.CorruptCompression e) {
+      return ReadableBackup.open(backup);
+    } catch (ReadableBackup.CorruptCompression e) {
       throw new SqlbakException(SqlbakException.Kind.BAD_BACKUP, "backup is bad", backup + ": " + e.getMessage(),
           "the target was not touched", e);
     } catch (IOException e) {
@@ -43,7 +43,7 @@ public final class RestoreEngine {
     }
   }
 
-  private RestoreResult restore(RestoreRequest request, BackupFile opened, Path backup, Path target,
+  private RestoreResult restore(RestoreRequest request, ReadableBackup opened, Path backup, Path target,
       ProgressListener listener, Instant started) {
     requireGoodBackup(backup, opened);
     Path database = opened.database();
@@ -92,7 +92,7 @@ public final class RestoreEngine {
     }
   }
 
-  private static void requireGoodBackup(Path backup, BackupFile opened) {
+  private static void requireGoodBackup(Path backup, ReadableBackup opened) {
     Verdict verdict = VerifyEngine.inspect(backup, opened, CheckLevel.FULL);
     if (verdict.status() == Verdict.Status.UNREADABLE) {
       throw SqlbakException.failed("cannot read backup", backup + ": " + verdict.problems().get(0), null);

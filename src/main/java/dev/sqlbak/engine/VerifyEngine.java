@@ -35,7 +35,7 @@ public final class VerifyEngine {
    * Checks one backup, already opened (decompressed), with SQLite's check and its sidecar only:
    * what restore needs before it touches anything.
    */
-  static Verdict inspect(Path file, BackupFile opened, CheckLevel check) {
+  static Verdict inspect(Path file, ReadableBackup opened, CheckLevel check) {
     return inspect(file, opened, check, null, List.of());
   }
 
@@ -43,7 +43,7 @@ public final class VerifyEngine {
     return inspect(file, null, check, source, assertions);
   }
 
-  private static Verdict inspect(Path file, BackupFile opened, CheckLevel check, Fingerprint source,
+  private static Verdict inspect(Path file, ReadableBackup opened, CheckLevel check, Fingerprint source,
       List<String> assertions) {
     List<String> problems = new ArrayList<>();
     List<String> checks = new ArrayList<>();
@@ -70,12 +70,12 @@ public final class VerifyEngine {
     } catch (IOException e) {
       return new Verdict(file, Verdict.Status.UNREADABLE, List.of(BackupEngine.reason(e)), checks);
     }
-    BackupFile readable = opened;
+    ReadableBackup readable = opened;
     try {
       if (readable == null) {
-        readable = BackupFile.open(file);
+        readable = ReadableBackup.open(file);
       }
-    } catch (BackupFile.CorruptCompression e) {
+    } catch (ReadableBackup.CorruptCompression e) {
       problems.add(e.getMessage());
       return new Verdict(file, Verdict.Status.BAD, problems, checks);
     } catch (IOException e) {

@@ -11,12 +11,12 @@ import java.nio.file.Path;
  * ones ({@code .gz}, {@code .zst}) are first decompressed into a temporary file that closing
  * removes.
  */
-final class BackupFile implements AutoCloseable {
+final class ReadableBackup implements AutoCloseable {
   private final Path file;
   private final Compression compression;
   private final AtomicDestination scratch;
 
-  private BackupFile(Path file, Compression compression, AtomicDestination scratch) {
+  private ReadableBackup(Path file, Compression compression, AtomicDestination scratch) {
     this.file = file;
     this.compression = compression;
     this.scratch = scratch;
@@ -27,10 +27,10 @@ final class BackupFile implements AutoCloseable {
    *
    * @throws CorruptCompression if the compressed data is damaged or truncated
    */
-  static BackupFile open(Path file) throws IOException {
+  static ReadableBackup open(Path file) throws IOException {
     Compression compression = Compression.sniff(file);
     if (compression == Compression.NONE) {
-      return new BackupFile(file, compression, null);
+      return new ReadableBackup(file, compression, null);
     }
     AtomicDestination scratch = AtomicDestination.create(scratchFolder());
     try (InputStream raw = Files.newInputStream(file);
@@ -59,7 +59,7 @@ final class BackupFile implements AutoCloseable {
       scratch.close();
       throw e;
     }
-    return new BackupFile(file, compression, scratch);
+    return new ReadableBackup(file, compression, scratch);
   }
 
   /** Where decompressed copies go: the JVM's temporary folder ({@code java.io.tmpdir}). */
