@@ -5,11 +5,11 @@ import dev.sqlbak.engine.BackupEngine;
 import dev.sqlbak.engine.BackupRequest;
 import dev.sqlbak.engine.BackupResult;
 import dev.sqlbak.engine.CheckLevel;
+import dev.sqlbak.engine.Compression;
 import dev.sqlbak.engine.ProgressListener;
 import dev.sqlbak.engine.TableRows;
 import java.io.PrintWriter;
 import java.nio.file.Path;
-import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -31,35 +31,30 @@ import picocli.CommandLine.Spec;
     mixinStandardHelpOptions = true,
     sortOptions = false,
     description = {
-      "Copy a live SQLite database consistently with SQLite's online backup API, check the copy,",
-      "and publish it atomically with a .sha256 checksum beside it.",
+      "Back up a live SQLite database: one consistent snapshot through SQLite's online backup API,"
+          + " checked, and published atomically with a .sha256 checksum beside it.",
       "",
-      "DEST is a file, an existing directory (default: the current one), which gets",
-      "<source-stem>-<UTC yyyyMMdd'T'HHmmss'Z'>.db, or :memory: (copy, check and print each",
-      "table's row count, write nothing)."
+      "DEST is a file; an existing directory (default: the current one), which gets a new"
+          + " <source-stem>-<UTC yyyyMMdd'T'HHmmss'Z'>.db; :memory:, which copies, checks and"
+          + " prints each table's row count on stdout, writing nothing; or -, which writes the"
+          + " finished, checked backup to stdout.",
+      ""
     })
 final class BackupCommand implements Callable<Integer> {
-  /** Progress display choices. */
-  enum ProgressMode { AUTO, BAR, PLAIN, NONE }
-
   @Spec CommandSpec spec;
   @ParentCommand SqlbakCommand parent;
   @Mixin CommonOptions common;
+  @Mixin CopyOptions copy;
 
   @Parameters(index = "0", paramLabel = "SOURCE", description = "The database to back up (opened read-only).")
   Path source;
 
   @Parameters(index = "1", arity = "0..1", paramLabel = "DEST",
-      description = "Backup file, existing directory, or :memory:. Default: the current directory.")
+      description = "Backup file, existing directory, :memory: or -. Default: the current directory.")
   String destination;
 
   @Option(names = {"-f", "--force"}, description = "Replace an existing DEST file (atomically).")
   boolean force;
-
-  @Option(names = {"-p", "--pages"}, paramLabel = "N",
-      description = "Pages per backup step; -1 copies everything in one step. Default: automatic "
-          + "(about 100 steps, at least " + BackupRequest.MIN_AUTOMATIC_PAGES + " pages each).")
-  Integer pages;
 
   @Option(names = {"-s", "--schema"}, paramLabel = "NAME",
       description = "Source schema to copy (repeatable). Default: " + BackupRequest.DEFAULT_SCHEMA + ".")
@@ -74,54 +69,46 @@ final class BackupCommand implements Callable<Integer> {
           + "or none. Default: ${DEFAULT-VALUE}.")
   CheckLevel check;
 
-  @Option(names = "--busy-timeout", paramLabel = "DURATION", converter = DurationConverter.class,
-      defaultValue = BackupRequest.DEFAULT_BUSY_TIMEOUT,
-      description = "How long to wait for a lock on the source (500ms, 5s, 2m, PT5S). "
-          + "Default: ${DEFAULT-VALUE}.")
-  Duration busyTimeout;
+  @Option(names = "--compress", paramLabel = "gzip|zstd", converter = CompressionConverter.class,
+      description = "Store the backup compressed; appends .gz or .zst to DEST when missing. A DEST"
+          + " ending in .gz or .zst is compressed without this option.")
+  Compression compression;
 
-  @Option(names = "--progress", paramLabel = "auto|bar|plain|none", defaultValue = "auto",
-      description = "auto: a bar on a terminal, nothing otherwise; bar; plain: one "
-          + "'copied X of Y pages' line per step; none. Default: ${DEFAULT-VALUE}.")
-  ProgressMode progress;
+  @Option(names = "--json", description = "Print the result as one JSON object on stdout.")
+  boolean json;
 
   @Override
   public Integer call() {
-    if ("-".equals(destination)) {
-      throw new ParameterException(spec.commandLine(),
-          "DEST '-' (stream to stdout) is not available in this version; name a file or directory");
+    BackupRequest request = new BackupRequest(source, destination, schemas, attachments, copy.pages,
+        check, copy.busyTimeout, force, compression);
+    ProgressListener progress = copy.listener(spec.commandLine().getErr(), common.quiet,
+        parent != null && parent.terminal, request.schemas().size() > 1);
+    BackupResult result;
+    if (request.toStream()) {
+      if (json) {
+        throw new ParameterException(spec.commandLine(),
+            "--json cannot go with DEST '-': standard output carries the backup itself");
+      }
+      if (parent == null || parent.binaryOut == null) {
+        throw new ParameterException(spec.commandLine(), "DEST '-' needs a byte stream for standard output");
+      }
+      result = new BackupEngine().stream(request, parent.binaryOut, progress);
+    } else {
+      result = new BackupEngine().backup(request, progress);
     }
-    BackupRequest request = new BackupRequest(source, destination, schemas, attachments, pages,
-        check, busyTimeout, force);
-    BackupResult result = new BackupEngine().backup(request, progressListener(request));
     report(request, result);
     return ExitCode.OK.code();
-  }
-
-  private ProgressListener progressListener(BackupRequest request) {
-    ConsoleProgress.Style style;
-    switch (common.quiet ? ProgressMode.NONE : progress) {
-      case BAR:
-        style = ConsoleProgress.Style.BAR;
-        break;
-      case PLAIN:
-        style = ConsoleProgress.Style.PLAIN;
-        break;
-      case AUTO:
-        style = parent != null && parent.terminal ? ConsoleProgress.Style.BAR : ConsoleProgress.Style.NONE;
-        break;
-      default:
-        return ProgressListener.NONE;
-    }
-    return new ConsoleProgress(spec.commandLine().getErr(), style, request.schemas().size() > 1);
   }
 
   private void report(BackupRequest request, BackupResult result) {
     PrintWriter out = spec.commandLine().getOut();
     PrintWriter err = spec.commandLine().getErr();
+    if (json) {
+      JsonOutput.print(out, BackupJson.of(result));
+    }
     for (BackupCopy copy : result.copies()) {
       String checked = copy.check() == CheckLevel.NONE ? "not checked" : copy.check().pragma() + " ok";
-      if (request.toMemory()) {
+      if (request.toMemory() && !json) {
         // The summary is the data this mode produces, so it goes to stdout even with --quiet.
         out.printf(Locale.ROOT, "# %s: %s, %d pages of %d bytes, %s%n",
             copy.schema(), copy.sourceFile(), copy.pageCount(), copy.pageSize(), checked);
@@ -131,7 +118,8 @@ final class BackupCommand implements Callable<Integer> {
       } else if (!common.quiet) {
         err.printf(Locale.ROOT, "backed up %s%s to %s: %d pages, %s, %s%n",
             copy.sourceFile(), request.schemas().size() > 1 ? " (" + copy.schema() + ")" : "",
-            copy.destination(), copy.pageCount(), humanBytes(copy.bytes()), checked);
+            copy.destination() == null ? "standard output" : copy.destination(), copy.pageCount(),
+            humanBytes(copy.bytes()), checked);
       }
     }
     if (!common.quiet) {

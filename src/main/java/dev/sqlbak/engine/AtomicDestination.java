@@ -38,7 +38,6 @@ import org.slf4j.LoggerFactory;
  * removes them, while the files of a run still in progress (lock held) are left alone.
  */
 public final class AtomicDestination implements AutoCloseable {
-  private static final Logger LOG = LoggerFactory.getLogger(AtomicDestination.class);
   private static final String PREFIX = ".sqlbak-";
   private static final Pattern TEMP_NAME = Pattern.compile("\\.sqlbak-([0-9a-f]{16})\\..+");
   private static final SecureRandom RANDOM = new SecureRandom();
@@ -50,6 +49,11 @@ public final class AtomicDestination implements AutoCloseable {
   private final String token;
   private final FileChannel lockChannel;
   private final FileLock lock;
+
+  /** Looked up lazily: the shutdown hook touches this class on every exit, most without a backup. */
+  private static Logger log() {
+    return LoggerFactory.getLogger(AtomicDestination.class);
+  }
 
   private AtomicDestination(Path folder, String token, FileChannel lockChannel, FileLock lock) {
     this.folder = folder;
@@ -101,14 +105,19 @@ public final class AtomicDestination implements AutoCloseable {
     } catch (IOException e) {
       // A filesystem without locks: the files stay protected, because sweeps treat a lock file
       // they cannot lock as belonging to a live run.
-      LOG.debug("cannot lock temporary file", e);
+      log().debug("cannot lock temporary file", e);
       return null;
     }
   }
 
   /** The temporary file to write the content into. */
   public Path file() {
-    return folder.resolve(PREFIX + token + ".db");
+    return file("db");
+  }
+
+  /** Another temporary file of this destination, e.g. the compressed form of {@link #file()}. */
+  public Path file(String suffix) {
+    return folder.resolve(PREFIX + token + "." + suffix);
   }
 
   /** The folder this destination publishes into. */
@@ -140,7 +149,11 @@ public final class AtomicDestination implements AutoCloseable {
    * @throws FileAlreadyExistsException if {@code replace} is false and {@code target} exists
    */
   public void publish(Path target, boolean replace) throws IOException {
-    Path file = file();
+    publish(file(), target, replace);
+  }
+
+  /** As {@link #publish(Path, boolean)}, for another of this destination's temporary files. */
+  public void publish(Path file, Path target, boolean replace) throws IOException {
     try (FileChannel ch = FileChannel.open(file, StandardOpenOption.WRITE)) {
       ch.force(true);
     }
@@ -161,7 +174,7 @@ public final class AtomicDestination implements AutoCloseable {
       throw e;
     } catch (UnsupportedOperationException | FileSystemException e) {
       // Filesystems without hard links: check, then rename; only a racing writer can slip between.
-      LOG.debug("hard link unavailable, renaming instead", e);
+      log().debug("hard link unavailable, renaming instead", e);
       if (Files.exists(target, java.nio.file.LinkOption.NOFOLLOW_LINKS)) {
         throw new FileAlreadyExistsException(target.toString());
       }
@@ -183,7 +196,7 @@ public final class AtomicDestination implements AutoCloseable {
     try (FileChannel dir = FileChannel.open(folder, StandardOpenOption.READ)) {
       dir.force(true);
     } catch (IOException e) {
-      LOG.debug("cannot fsync folder {}", folder, e);
+      log().debug("cannot fsync folder {}", folder, e);
     }
   }
 
@@ -194,7 +207,7 @@ public final class AtomicDestination implements AutoCloseable {
     try {
       lockChannel.close();
     } catch (IOException e) {
-      LOG.debug("closing lock of {}", token, e);
+      log().debug("closing lock of {}", token, e);
     }
     IN_FLIGHT.remove(this);
     LIVE_TOKENS.remove(token);
@@ -241,7 +254,7 @@ public final class AtomicDestination implements AutoCloseable {
         }
       }
     } catch (IOException e) {
-      LOG.debug("cannot list {} for stale temporary files", folder, e);
+      log().debug("cannot list {} for stale temporary files", folder, e);
       return;
     }
     for (Map.Entry<String, List<Path>> group : byToken.entrySet()) {
@@ -266,7 +279,7 @@ public final class AtomicDestination implements AutoCloseable {
       if (held == null) {
         return; // another process holds it: a run in progress
       }
-      LOG.debug("removing temporary files of a dead run: {}", files);
+      log().debug("removing temporary files of a dead run: {}", files);
       for (Path p : files) {
         if (!p.equals(lockPath)) {
           deleteQuietly(p);
@@ -276,7 +289,7 @@ public final class AtomicDestination implements AutoCloseable {
     } catch (NoSuchFileException e) {
       // swept by someone else meanwhile
     } catch (IOException e) {
-      LOG.debug("cannot sweep {}", lockPath, e);
+      log().debug("cannot sweep {}", lockPath, e);
     }
   }
 
@@ -289,7 +302,7 @@ public final class AtomicDestination implements AutoCloseable {
         }
       }
     } catch (IOException e) {
-      LOG.debug("cannot list {}", folder, e);
+      log().debug("cannot list {}", folder, e);
     }
     return files;
   }
@@ -298,7 +311,7 @@ public final class AtomicDestination implements AutoCloseable {
     try {
       return Files.deleteIfExists(p);
     } catch (IOException e) {
-      LOG.debug("cannot remove {}", p, e);
+      log().debug("cannot remove {}", p, e);
       return false;
     }
   }

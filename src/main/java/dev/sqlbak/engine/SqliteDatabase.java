@@ -54,6 +54,16 @@ final class SqliteDatabase implements AutoCloseable {
   }
 
   /**
+   * Opens an existing database for reading and writing without ever creating it: a restore
+   * target, which other processes may have open.
+   */
+  static SqliteDatabase openExisting(Path file, Duration busyTimeout) throws SqliteFailure {
+    SQLiteConfig config = new SQLiteConfig();
+    config.setBusyTimeout(clampMillis(busyTimeout));
+    return open("jdbc:sqlite:" + uriOf(file) + "?mode=rw", config, file.toString());
+  }
+
+  /**
    * Opens a new, private in-memory database that the backup API can write into by name: a named
    * shared-cache memory database lives as long as one connection to it, this one.
    */
@@ -219,7 +229,7 @@ final class SqliteDatabase implements AutoCloseable {
       }
     } catch (SQLException e) {
       SqliteFailure f = failure(e);
-      if (f.reason() == SqliteFailure.Reason.CORRUPT || f.reason() == SqliteFailure.Reason.NOT_A_DATABASE) {
+      if (f.reason() == SqliteFailure.Reason.CORRUPT) {
         problems.add(f.getMessage());
         return problems;
       }
@@ -260,6 +270,156 @@ final class SqliteDatabase implements AutoCloseable {
       connection.close();
     } catch (SQLException e) {
       org.slf4j.LoggerFactory.getLogger(SqliteDatabase.class).debug("closing {}", label, e);
+    }
+  }
+
+  /** Makes every later statement on this connection unable to write, whatever SQL it runs. */
+  void forbidWrites() throws SqliteFailure {
+    execute("PRAGMA query_only = ON");
+  }
+
+  /** Sets the journal mode of the main schema, e.g. back to what a restore target had. */
+  void setJournalMode(String mode) throws SqliteFailure {
+    try (Statement s = connection.createStatement();
+        ResultSet rs = s.executeQuery("PRAGMA main.journal_mode = " + quote(mode))) {
+      rs.next();
+    } catch (SQLException e) {
+      throw failure(e);
+    }
+  }
+
+  /** A PRAGMA's single text value, such as encoding or journal_mode. */
+  String pragmaText(String schema, String pragma) throws SqliteFailure {
+    try (Statement s = connection.createStatement();
+        ResultSet rs = s.executeQuery("PRAGMA " + quote(schema) + "." + pragma)) {
+      return rs.next() ? rs.getString(1) : "";
+    } catch (SQLException e) {
+      throw failure(e);
+    }
+  }
+
+  /** A PRAGMA's single numeric value, such as page_count or user_version. */
+  long pragmaNumber(String schema, String pragma) throws SqliteFailure {
+    return pragmaLong(schema, pragma);
+  }
+
+  /**
+   * Every schema object of main as one comparable line each ({@code type name on table: sql}),
+   * sorted; two databases with equal lists have the same schema.
+   */
+  List<String> schemaDefinitions() throws SqliteFailure {
+    List<String> lines = new ArrayList<>();
+    try (Statement s = connection.createStatement();
+        ResultSet rs = s.executeQuery(
+            "SELECT type, name, tbl_name, sql FROM main.sqlite_schema ORDER BY type, name")) {
+      while (rs.next()) {
+        lines.add(rs.getString(1) + " " + rs.getString(2) + " on " + rs.getString(3) + ": " + rs.getString(4));
+      }
+    } catch (SQLException e) {
+      throw failure(e);
+    }
+    return lines;
+  }
+
+  /**
+   * Row count and SHA-256 over every value of every row of a table, in the table's own b-tree
+   * order (NOT INDEXED), so equal content gives an equal digest whatever the query planner picks.
+   */
+  TableDigest digestTable(String table) throws SqliteFailure {
+    java.security.MessageDigest md;
+    try {
+      md = java.security.MessageDigest.getInstance("SHA-256");
+    } catch (java.security.NoSuchAlgorithmException e) {
+      throw new IllegalStateException("every Java runtime has SHA-256", e);
+    }
+    long rows = 0;
+    java.nio.ByteBuffer number = java.nio.ByteBuffer.allocate(9);
+    try (Statement s = connection.createStatement();
+        ResultSet rs = s.executeQuery("SELECT * FROM main." + quote(table) + " NOT INDEXED")) {
+      int columns = rs.getMetaData().getColumnCount();
+      while (rs.next()) {
+        rows++;
+        for (int i = 1; i <= columns; i++) {
+          Object v = rs.getObject(i);
+          number.clear();
+          if (v == null) {
+            md.update((byte) 0);
+          } else if (v instanceof Number && !(v instanceof Double || v instanceof Float)) {
+            md.update(number.put((byte) 1).putLong(((Number) v).longValue()).array());
+          } else if (v instanceof Number) {
+            md.update(number.put((byte) 2).putLong(Double.doubleToLongBits(((Number) v).doubleValue())).array());
+          } else if (v instanceof byte[]) {
+            byte[] b = (byte[]) v;
+            md.update(number.put((byte) 3).putLong(b.length).array());
+            md.update(b);
+          } else {
+            byte[] b = v.toString().getBytes(java.nio.charset.StandardCharsets.UTF_8);
+            md.update(number.put((byte) 4).putLong(b.length).array());
+            md.update(b);
+          }
+        }
+      }
+    } catch (SQLException e) {
+      throw failure(e);
+    }
+    return new TableDigest(rows, java.util.HexFormat.of().formatHex(md.digest()));
+  }
+
+  /** Names of the ordinary (not virtual) tables of main, sorted. */
+  List<String> ordinaryTables() throws SqliteFailure {
+    List<String> names = new ArrayList<>();
+    try (Statement s = connection.createStatement();
+        ResultSet rs = s.executeQuery("SELECT name FROM main.sqlite_schema WHERE type = 'table'"
+            + " AND sql NOT LIKE 'CREATE VIRTUAL TABLE%' ORDER BY name")) {
+      while (rs.next()) {
+        names.add(rs.getString(1));
+      }
+    } catch (SQLException e) {
+      throw failure(e);
+    }
+    return names;
+  }
+
+  /**
+   * Runs an assertion query and returns null when its first row's first column is true
+   * (non-zero), else what was wrong with it.
+   */
+  String failedAssertion(String sql) {
+    try (Statement s = connection.createStatement()) {
+      if (!s.execute(sql)) {
+        return "returned no rows";
+      }
+      try (ResultSet rs = s.getResultSet()) {
+        if (!rs.next()) {
+          return "returned no rows";
+        }
+        Object v = rs.getObject(1);
+        boolean truthy = v instanceof Number ? ((Number) v).doubleValue() != 0
+            : v instanceof String && isTruthyText((String) v);
+        return truthy ? null : "returned " + (v == null ? "NULL" : v.toString());
+      }
+    } catch (SQLException e) {
+      return "failed: " + e.getMessage();
+    }
+  }
+
+  private static boolean isTruthyText(String text) {
+    String t = text.trim();
+    if (t.equalsIgnoreCase("true")) {
+      return true;
+    }
+    try {
+      return Double.parseDouble(t) != 0;
+    } catch (NumberFormatException e) {
+      return false;
+    }
+  }
+
+  private void execute(String sql) throws SqliteFailure {
+    try (Statement s = connection.createStatement()) {
+      s.execute(sql);
+    } catch (SQLException e) {
+      throw failure(e);
     }
   }
 

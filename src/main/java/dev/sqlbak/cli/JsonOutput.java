@@ -1,0 +1,29 @@
+package dev.sqlbak.cli;
+
+import com.google.gson.Gson;
+import com.google.gson.GsonBuilder;
+import com.google.gson.JsonArray;
+import com.google.gson.JsonElement;
+import java.io.PrintWriter;
+import java.util.Collection;
+
+/** Writes --json results: one JSON object on stdout, built with Gson, never by concatenation. */
+final class JsonOutput {
+  private static final Gson GSON = new GsonBuilder().disableHtmlEscaping().serializeNulls().create();
+
+  private JsonOutput() {}
+
+  static void print(PrintWriter out, JsonElement value) {
+    GSON.toJson(value, out);
+    out.println();
+    out.flush();
+  }
+
+  static JsonArray strings(Collection<?> values) {
+    JsonArray array = new JsonArray();
+    for (Object v : values) {
+      array.add(String.valueOf(v));
+    }
+    return array;
+  }
+}

@@ -1,0 +1,34 @@
+package dev.sqlbak.engine;
+
+import java.nio.file.Path;
+import java.util.List;
+
+/**
+ * What {@code sqlbak info} reports about a database file.
+ *
+ * @param path the file
+ * @param fileSize its size in bytes
+ * @param pageSize bytes per page
+ * @param pageCount pages in the database
+ * @param freelistPages unused pages
+ * @param journalMode e.g. delete or wal
+ * @param encoding UTF-8, UTF-16le or UTF-16be
+ * @param userVersion PRAGMA user_version
+ * @param applicationId PRAGMA application_id
+ * @param schemas the schema names of the connection (main)
+ * @param tables every table of main with its row count
+ * @param compression how the file is stored (a compressed backup is described by its content)
+ */
+public record DatabaseInfo(
+    Path path,
+    long fileSize,
+    long pageSize,
+    long pageCount,
+    long freelistPages,
+    String journalMode,
+    String encoding,
+    long userVersion,
+    long applicationId,
+    List<String> schemas,
+    List<TableRows> tables,
+    Compression compression) {}

@@ -1,0 +1,43 @@
+package dev.sqlbak.engine;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+
+/** Reads a database's vital statistics read-only, from one consistent snapshot. */
+public final class InfoEngine {
+
+  /** Describes {@code file}; works on backups and on live databases alike. */
+  public DatabaseInfo info(Path file) {
+    BackupEngine.requireDatabaseFile(file, "database");
+    java.time.Duration wait = BackupEngine.defaultBusyTimeout();
+    try (ReadableBackup opened = ReadableBackup.open(file);
+        SqliteDatabase db = SqliteDatabase.openReadOnly(opened.database(), wait)) {
+      db.beginSnapshot(List.of("main"));
+      List<String> schemas = db.schemaNames();
+      schemas.remove("temp");
+      DatabaseInfo info = new DatabaseInfo(
+          file,
+          Files.size(file),
+          db.pageSize("main"),
+          db.pageCount("main"),
+          db.pragmaNumber("main", "freelist_count"),
+          db.journalMode("main"),
+          db.pragmaText("main", "encoding"),
+          db.pragmaNumber("main", "user_version"),
+          db.pragmaNumber("main", "application_id"),
+          schemas,
+          db.tableRowCounts(),
+          opened.compression());
+      db.endSnapshot();
+      return info;
+    } catch (SqliteFailure f) {
+      throw BackupEngine.databaseFailure(f, file, wait, "database");
+    } catch (ReadableBackup.CorruptCompression e) {
+      throw SqlbakException.failed("cannot read database", file, e.getMessage(), e);
+    } catch (IOException e) {
+      throw SqlbakException.failed("cannot read database", file, BackupEngine.reason(e), e);
+    }
+  }
+}

@@ -1,0 +1,276 @@
+package dev.sqlbak.engine;
+
+import java.io.IOException;
+import java.nio.file.FileAlreadyExistsException;
+import java.nio.file.Files;
+import java.nio.file.LinkOption;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Puts a backup's content into a database: checks the backup first, saves the target's old
+ * content, then writes through SQLite's online backup API so that processes holding the target
+ * open see the old content or the new one, never a mix. Never prints and never exits.
+ */
+public final class RestoreEngine {
+  private static final Logger LOG = LoggerFactory.getLogger(RestoreEngine.class);
+
+  /** Runs one restore as the request describes; see the contract's "restore" section. */
+  public RestoreResult restore(RestoreRequest request, ProgressListener listener) {
+    Instant started = Instant.now();
+    Path backup = request.backup().toAbsolutePath().normalize();
+    Path target = request.target().toAbsolutePath().normalize();
+    if (!Files.exists(backup)) {
+      throw SqlbakException.failed("cannot read backup", backup + ": not found", null);
+    }
+    try (ReadableBackup opened = openBackupFile(backup)) {
+      return restore(request, opened, backup, target, listener, started);
+    }
+  }
+
+  private static ReadableBackup openBackupFile(Path backup) {
+    try {
+      return ReadableBackup.open(backup);
+    } catch (ReadableBackup.CorruptCompression e) {
+      throw new SqlbakException(SqlbakException.Kind.BAD_BACKUP, "backup is bad", backup + ": " + e.getMessage(),
+          "the target was not touched", e);
+    } catch (IOException e) {
+      throw SqlbakException.failed("cannot read backup", backup, BackupEngine.reason(e), e);
+    }
+  }
+
+  private RestoreResult restore(RestoreRequest request, ReadableBackup opened, Path backup, Path target,
+      ProgressListener listener, Instant started) {
+    requireGoodBackup(backup, opened);
+    Path database = opened.database();
+    boolean exists = Files.exists(target, LinkOption.NOFOLLOW_LINKS);
+    checkTarget(request, backup, target, exists);
+
+    Path safetyCopy = null;
+    if (exists && request.safetyCopy() && sizeOf(target) > 0) {
+      safetyCopy = saveSafetyCopy(target, request);
+    }
+    long[] pages;
+    if (exists) {
+      try {
+        pages = restoreInPlace(database, target, request, listener);
+      } catch (TargetUnchanged e) {
+        // The target still holds exactly what the safety copy holds: the copy would be litter.
+        deleteQuietly(safetyCopy);
+        throw e.failure;
+      }
+    } else {
+      pages = restoreAsNewFile(database, target, request, listener);
+    }
+    return new RestoreResult(backup, target, safetyCopy, !exists, pages[0], pages[1],
+        Duration.between(started, Instant.now()));
+  }
+
+  /** A failure that happened before the target was written to. */
+  private static final class TargetUnchanged extends RuntimeException {
+    private static final long serialVersionUID = 1L;
+    final SqlbakException failure;
+
+    TargetUnchanged(SqlbakException failure) {
+      super(failure);
+      this.failure = failure;
+    }
+  }
+
+  private static void deleteQuietly(Path file) {
+    if (file == null) {
+      return;
+    }
+    try {
+      Files.deleteIfExists(file);
+    } catch (IOException e) {
+      LOG.debug("cannot remove {}", file, e);
+    }
+  }
+
+  private static void requireGoodBackup(Path backup, ReadableBackup opened) {
+    Verdict verdict = VerifyEngine.inspect(backup, opened, CheckLevel.FULL);
+    if (verdict.status() == Verdict.Status.UNREADABLE) {
+      throw SqlbakException.failed("cannot read backup", backup + ": " + verdict.problems().get(0), null);
+    }
+    if (verdict.status() == Verdict.Status.BAD) {
+      List<String> p = verdict.problems();
+      throw new SqlbakException(SqlbakException.Kind.BAD_BACKUP, "backup is bad",
+          backup + ": " + p.get(0) + (p.size() > 1 ? " (and " + (p.size() - 1) + " more)" : ""),
+          "the target was not touched");
+    }
+  }
+
+  private static void checkTarget(RestoreRequest request, Path backup, Path target, boolean exists) {
+    Path parent = target.getParent();
+    if (parent == null || !Files.isDirectory(parent)) {
+      throw SqlbakException.failed("target folder does not exist", parent, "create it first");
+    }
+    if (!exists) {
+      return;
+    }
+    try {
+      if (Files.isSameFile(backup, target)) {
+        throw SqlbakException.failed("target is the backup itself", target, "restore into another file");
+      }
+    } catch (IOException e) {
+      // A dangling symlink cannot be the backup; the checks below refuse it.
+    }
+    if (!Files.isRegularFile(target)) {
+      throw SqlbakException.failed("target is not a regular file", target, "name a database file");
+    }
+    if (!request.force()) {
+      throw SqlbakException.failed("target exists", target,
+          "use --force to replace its content (its old content is saved first)");
+    }
+  }
+
+  private static long sizeOf(Path file) {
+    try {
+      return Files.size(file);
+    } catch (IOException e) {
+      return -1;
+    }
+  }
+
+  private static Path saveSafetyCopy(Path target, RestoreRequest request) {
+    Instant when = Instant.now();
+    Path copy;
+    do {
+      copy = target.resolveSibling(target.getFileName() + ".pre-restore-" + BackupNames.STAMP.format(when));
+      when = when.plusSeconds(1);
+    } while (Files.exists(copy, LinkOption.NOFOLLOW_LINKS));
+    BackupRequest save = BackupRequest.of(target, copy.toString())
+        .withBusyTimeout(request.busyTimeout())
+        .withCheck(CheckLevel.QUICK);
+    try {
+      new BackupEngine().backup(save, ProgressListener.NONE, false);
+    } catch (SqlbakException e) {
+      throw new SqlbakException(e.kind(), "cannot save the target's content before restoring",
+          e.getMessage(), "nothing was changed; use --no-safety-copy to skip this step", e);
+    }
+    LOG.debug("saved {} as {}", target, copy);
+    return copy;
+  }
+
+  /** Copies the backup into the live target in place; other connections see old or new. */
+  private static long[] restoreInPlace(Path backup, Path target, RestoreRequest request,
+      ProgressListener listener) {
+    String journalMode;
+    long targetPageSize;
+    try (SqliteDatabase t = SqliteDatabase.openExisting(target, request.busyTimeout())) {
+      journalMode = t.journalMode("main");
+      targetPageSize = t.pageSize("main");
+    } catch (SqliteFailure f) {
+      throw new TargetUnchanged(targetFailure(f, target, request));
+    }
+    long[] pages;
+    try (SqliteDatabase source = openBackup(backup)) {
+      pages = new long[] {source.pageCount("main"), source.pageSize("main")};
+      if ("wal".equalsIgnoreCase(journalMode) && pages[1] != targetPageSize) {
+        throw new TargetUnchanged(SqlbakException.failed(
+            "cannot restore into a WAL-mode target with another page size",
+            target + " (" + targetPageSize + " bytes, backup " + pages[1] + ")",
+            "switch the target to rollback-journal mode first; it was not changed"));
+      }
+      // The backup API commits the target in one transaction: a failed copy changed nothing.
+      try {
+        copy(source, target.toString(), pages[0], request, listener, target);
+      } catch (SqlbakException e) {
+        throw new TargetUnchanged(e);
+      }
+    } catch (SqliteFailure f) {
+      throw new TargetUnchanged(SqlbakException.failed("cannot read backup", backup, f.getMessage(), f));
+    }
+    try (SqliteDatabase t = SqliteDatabase.openExisting(target, request.busyTimeout())) {
+      // The copy brings the backup's journal mode along; the target keeps its own.
+      if (!journalMode.equalsIgnoreCase(t.journalMode("main"))) {
+        t.setJournalMode(journalMode);
+      }
+      List<String> problems = t.check(CheckLevel.QUICK);
+      if (!problems.isEmpty()) {
+        throw SqlbakException.failed("the restored target fails quick_check", target + ": " + problems.get(0),
+            "its previous content is in the safety copy, if one was made");
+      }
+    } catch (SqliteFailure f) {
+      throw targetFailure(f, target, request);
+    }
+    return pages;
+  }
+
+  /** A target that does not exist yet appears atomically, complete and checked, or not at all. */
+  private static long[] restoreAsNewFile(Path backup, Path target, RestoreRequest request,
+      ProgressListener listener) {
+    try (AtomicDestination dest = AtomicDestination.create(target.getParent());
+        SqliteDatabase source = openBackup(backup)) {
+      long[] pages = {source.pageCount("main"), source.pageSize("main")};
+      copy(source, dest.file().toString(), pages[0], request, listener, target);
+      try (SqliteDatabase copy = SqliteDatabase.openOwnCopy(dest.file())) {
+        List<String> problems = copy.check(CheckLevel.QUICK);
+        if (!problems.isEmpty()) {
+          throw SqlbakException.failed("the restored copy fails quick_check", target + ": " + problems.get(0), null);
+        }
+      }
+      dest.publish(target, false);
+      return pages;
+    } catch (FileAlreadyExistsException e) {
+      throw SqlbakException.failed("target exists", target,
+          "it appeared while the restore ran; use --force to replace its content", e);
+    } catch (IOException e) {
+      throw SqlbakException.failed("cannot write target", target, BackupEngine.reason(e), e);
+    } catch (SqliteFailure f) {
+      throw targetFailure(f, target, request);
+    }
+  }
+
+  private static SqliteDatabase openBackup(Path backup) throws SqliteFailure {
+    SqliteDatabase db = SqliteDatabase.openReadOnly(backup, Duration.ZERO);
+    try {
+      db.beginSnapshot(List.of("main"));
+      return db;
+    } catch (SqliteFailure f) {
+      db.close();
+      throw f;
+    }
+  }
+
+  private static void copy(SqliteDatabase source, String destination, long totalPages,
+      RestoreRequest request, ProgressListener listener, Path target) throws SqliteFailure {
+    long[] highest = {0};
+    try {
+      source.copyTo("main", destination, request.stepFor(totalPages), request.busyTimeout(),
+          (copied, total) -> {
+            if (copied >= highest[0]) {
+              highest[0] = copied;
+              listener.copied("main", copied, total);
+            }
+          });
+    } catch (SqliteFailure f) {
+      throw targetFailure(f, target, request);
+    }
+    listener.copyFinished("main", totalPages);
+  }
+
+  private static SqlbakException targetFailure(SqliteFailure f, Path target, RestoreRequest request) {
+    switch (f.reason()) {
+      case BUSY:
+        return SqlbakException.failed("target is busy", target,
+            "another process held a lock longer than --busy-timeout "
+                + DurationText.format(request.busyTimeout()) + "; it was not changed", f);
+      case DISK_FULL:
+        return SqlbakException.failed("target's disk is full", target, "free some space; it was not changed", f);
+      case READ_ONLY:
+      case CANT_OPEN:
+        return SqlbakException.failed("cannot write target", target, f.getMessage(), f);
+      case NOT_A_DATABASE:
+        return SqlbakException.failed("target is not a SQLite database", target,
+            "remove it or restore elsewhere; it was not changed", f);
+      default:
+        return SqlbakException.failed("restore failed", target, f.getMessage(), f);
+    }
+  }
+}

@@ -1,0 +1,49 @@
+package dev.sqlbak.engine;
+
+import java.nio.file.Path;
+import java.time.Duration;
+
+/**
+ * Which backup to restore into which database, and how; the single home of restore defaults.
+ *
+ * @param backup the backup file, checked before anything is touched
+ * @param target the database that receives the backup's content
+ * @param force whether an existing target may be overwritten
+ * @param safetyCopy whether an existing target's content is first saved beside it
+ * @param pagesPerStep pages per backup step, {@link BackupRequest#ALL_PAGES}, or null for automatic
+ * @param busyTimeout how long to wait for a lock on the target
+ */
+public record RestoreRequest(
+    Path backup, Path target, boolean force, boolean safetyCopy, Integer pagesPerStep, Duration busyTimeout) {
+
+  public RestoreRequest {
+    busyTimeout = busyTimeout == null ? DurationText.parse(BackupRequest.DEFAULT_BUSY_TIMEOUT) : busyTimeout;
+    // The same validation and automatic step size as backup's.
+    new BackupRequest(backup, null, null, null, pagesPerStep, null, busyTimeout, false, null);
+  }
+
+  /** Restores {@code backup} into {@code target} with every default (no force, with safety copy). */
+  public static RestoreRequest of(Path backup, Path target) {
+    return new RestoreRequest(backup, target, false, true, null, null);
+  }
+
+  public RestoreRequest withForce(boolean newForce) {
+    return new RestoreRequest(backup, target, newForce, safetyCopy, pagesPerStep, busyTimeout);
+  }
+
+  public RestoreRequest withSafetyCopy(boolean newSafetyCopy) {
+    return new RestoreRequest(backup, target, force, newSafetyCopy, pagesPerStep, busyTimeout);
+  }
+
+  public RestoreRequest withBusyTimeout(Duration newBusyTimeout) {
+    return new RestoreRequest(backup, target, force, safetyCopy, pagesPerStep, newBusyTimeout);
+  }
+
+  public RestoreRequest withPages(Integer newPagesPerStep) {
+    return new RestoreRequest(backup, target, force, safetyCopy, newPagesPerStep, busyTimeout);
+  }
+
+  int stepFor(long totalPages) {
+    return new BackupRequest(backup, null, null, null, pagesPerStep, null, busyTimeout, false, null).stepFor(totalPages);
+  }
+}

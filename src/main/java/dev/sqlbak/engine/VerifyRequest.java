@@ -1,0 +1,33 @@
+package dev.sqlbak.engine;
+
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+
+/**
+ * Which backups to verify and how; the single home of verify defaults.
+ *
+ * @param backups the files to verify
+ * @param check integrity_check (FULL, the default) or quick_check (QUICK)
+ * @param against a source database to compare each backup with (schema, row counts, content
+ *     digests), or null
+ * @param assertions read-only queries that must each return a first row whose first column is true
+ * @param busyTimeout how long to wait for a lock on {@code against}
+ */
+public record VerifyRequest(
+    List<Path> backups, CheckLevel check, Path against, List<String> assertions, Duration busyTimeout) {
+  /** Default of {@code verify --check}: the full integrity_check. */
+  public static final String DEFAULT_CHECK = "full";
+
+  public VerifyRequest {
+    backups = List.copyOf(backups);
+    check = check == null ? CheckLevel.valueOf(DEFAULT_CHECK.toUpperCase(java.util.Locale.ROOT)) : check;
+    assertions = assertions == null ? List.of() : List.copyOf(assertions);
+    busyTimeout = busyTimeout == null ? DurationText.parse(BackupRequest.DEFAULT_BUSY_TIMEOUT) : busyTimeout;
+  }
+
+  /** Verifies {@code backups} with every default. */
+  public static VerifyRequest of(List<Path> backups) {
+    return new VerifyRequest(backups, null, null, null, null);
+  }
+}

@@ -1,0 +1,289 @@
+package dev.sqlbak.cli;
+
+import static dev.sqlbak.TestDatabases.contentDigest;
+import static dev.sqlbak.TestDatabases.createSample;
+import static dev.sqlbak.TestDatabases.listing;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.sqlbak.TestDatabases;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+
+/** {@code sqlbak backup} through the CLI entry point: exit codes and exactly what each stream says. */
+class BackupCommandTest {
+  private static final Pattern PROGRESS = Pattern.compile("copied (\\d+) of (\\d+) pages");
+
+  @TempDir Path dir;
+  private Path source;
+  private String src;
+
+  @BeforeEach
+  void sample() throws Exception {
+    source = createSample(dir.resolve("app.db"), true, 400);
+    src = source.toString();
+  }
+
+  @Test
+  void successSaysWhereTheBackupWentOnStderrAndNothingOnStdout() throws Exception {
+    Path dest = dir.resolve("b.db");
+    CliRun r = CliRun.of("backup", src, dest.toString());
+    assertEquals(0, r.exitCode(), r.toString());
+    assertEquals("", r.out());
+    assertTrue(r.err().startsWith("backed up " + src + " to " + dest + ": "), r.toString());
+    assertTrue(r.err().contains("quick_check ok"), r.toString());
+    assertEquals(contentDigest(source), contentDigest(dest));
+  }
+
+  @Test
+  void quietSaysNothingAtAll() throws Exception {
+    CliRun r = CliRun.of("backup", "-q", "--progress", "plain", src, dir.resolve("b.db").toString());
+    assertEquals(0, r.exitCode(), r.toString());
+    assertEquals("", r.out());
+    assertEquals("", r.err());
+    assertTrue(Files.exists(dir.resolve("b.db")));
+  }
+
+  @Test
+  void plainProgressPrintsOneLinePerStepNeverGoingDown() throws Exception {
+    long pages = TestDatabases.scalar(source, "PRAGMA page_count");
+    CliRun r = CliRun.of("backup", "--pages", "5", "--progress", "plain", src, dir.resolve("b.db").toString());
+    assertEquals(0, r.exitCode(), r.toString());
+    List<String> lines = r.errLines().stream().filter(l -> l.startsWith("copied ")).toList();
+    assertEquals((pages + 4) / 5, lines.size(), r.toString());
+    long last = 0;
+    for (String line : lines) {
+      Matcher m = PROGRESS.matcher(line);
+      assertTrue(m.matches(), line);
+      long x = Long.parseLong(m.group(1));
+      assertTrue(x > last, r.toString());
+      assertEquals(pages, Long.parseLong(m.group(2)));
+      last = x;
+    }
+    assertEquals(pages, last);
+  }
+
+  @Test
+  void progressAutoDrawsNothingWhenNotOnATerminal() {
+    CliRun r = CliRun.of("backup", "--pages", "5", src, dir.resolve("b.db").toString());
+    assertEquals(0, r.exitCode(), r.toString());
+    assertFalse(r.err().contains("copied"), r.toString());
+    assertFalse(r.err().contains("\r"), r.toString());
+  }
+
+  @Test
+  void progressBarRedrawsOneLineWithCarriageReturns() {
+    CliRun r = CliRun.of("backup", "--pages", "-1", "--progress", "bar", src, dir.resolve("b.db").toString());
+    assertEquals(0, r.exitCode(), r.toString());
+    assertTrue(r.err().contains("\r[##############################] 100%"), r.toString());
+  }
+
+  @Test
+  void severalSchemasPrefixProgressWithTheSchema() throws Exception {
+    Path aux = createSample(dir.resolve("aux.db"), false, 50);
+    Path out = Files.createDirectory(dir.resolve("out"));
+    CliRun r = CliRun.of("backup", "--progress", "plain", "--attach", "aux=" + aux, "-s", "main", "-s", "aux",
+        src, out.toString());
+    assertEquals(0, r.exitCode(), r.toString());
+    assertTrue(r.errLines().stream().anyMatch(l -> l.matches("main: copied \\d+ of \\d+ pages")), r.toString());
+    assertTrue(r.errLines().stream().anyMatch(l -> l.matches("aux: copied \\d+ of \\d+ pages")), r.toString());
+    assertEquals(4, listing(out).size(), listing(out).toString());
+  }
+
+  @Test
+  void memoryDestinationPrintsTheSummaryOnStdoutEvenWhenQuiet() throws Exception {
+    List<String> before = listing(dir);
+    CliRun r = CliRun.of("backup", "-q", src, ":memory:");
+    assertEquals(0, r.exitCode(), r.toString());
+    assertEquals("", r.err());
+    List<String> lines = List.of(r.out().split("\\R"));
+    assertTrue(lines.get(0).startsWith("# main: " + src + ", "), r.toString());
+    assertTrue(lines.get(0).endsWith("quick_check ok"), r.toString());
+    assertEquals(List.of("audit\t400", "sqlite_sequence\t1", "users\t400"), lines.subList(1, lines.size()));
+    assertEquals(before.stream().filter(n -> !n.endsWith("-wal") && !n.endsWith("-shm")).toList(),
+        listing(dir).stream().filter(n -> !n.endsWith("-wal") && !n.endsWith("-shm")).toList());
+  }
+
+  @ParameterizedTest
+  @ValueSource(strings = {"0", "-5", "abc", "-2"})
+  void badPageCountsAreUsageErrors(String pages) {
+    CliRun r = CliRun.of("backup", "--pages", pages, src, dir.resolve("b.db").toString());
+    assertEquals(2, r.exitCode(), r.toString());
+    assertTrue(r.errLines().get(0).startsWith("sqlbak: "), r.toString());
+    assertTrue(r.errLines().get(0).contains(pages), r.toString());
+    assertNoStackTrace(r);
+    assertFalse(Files.exists(dir.resolve("b.db")));
+  }
+
+  @Test
+  void unknownOptionIsAUsageErrorWithAHint() {
+    CliRun r = CliRun.of("backup", "--frobnicate", src);
+    assertEquals(2, r.exitCode(), r.toString());
+    assertEquals("sqlbak: Unknown option: '--frobnicate'", r.errLines().get(0));
+    assertTrue(r.err().contains("Try 'sqlbak backup --help'"), r.toString());
+    assertEquals("", r.out());
+  }
+
+  @Test
+  void badDurationIsAUsageError() {
+    CliRun r = CliRun.of("backup", "--busy-timeout", "soon", src, dir.resolve("b.db").toString());
+    assertEquals(2, r.exitCode(), r.toString());
+    assertTrue(r.errLines().get(0).startsWith("sqlbak: ") && r.err().contains("'soon' is not a duration"), r.toString());
+  }
+
+  @Test
+  void unknownCommandAndMissingCommandAreUsageErrors() {
+    CliRun unknown = CliRun.of("bakup", src);
+    assertEquals(2, unknown.exitCode(), unknown.toString());
+    assertTrue(unknown.errLines().get(0).startsWith("sqlbak: Unmatched argument"), unknown.toString());
+    CliRun none = CliRun.of();
+    assertEquals(2, none.exitCode(), none.toString());
+    assertEquals("sqlbak: missing command (backup, restore, verify or info)", none.errLines().get(0));
+  }
+
+  @Test
+  void dashStreamsTheCheckedBackupToStdoutAndNothingElse() throws Exception {
+    CliRun r = CliRun.binary("backup", src, "-");
+    assertEquals(0, r.exitCode(), r.toString());
+    Path streamed = dir.resolve("streamed.db");
+    Files.write(streamed, r.stdoutBytes());
+    assertEquals(contentDigest(source), contentDigest(streamed));
+    assertEquals("ok", TestDatabases.integrityCheck(streamed));
+    assertTrue(r.err().startsWith("backed up " + src + " to standard output: "), r.err());
+    assertTrue(TestDatabases.listing(dir).stream().noneMatch(n -> n.startsWith(".sqlbak-")));
+  }
+
+  @Test
+  void dashWithCompressionStreamsCompressedBytes() throws Exception {
+    CliRun r = CliRun.binary("backup", "-q", "--compress", "gzip", src, "-");
+    assertEquals(0, r.exitCode(), r.toString());
+    assertEquals("", r.err());
+    Path streamed = dir.resolve("streamed.db");
+    try (var in = new java.util.zip.GZIPInputStream(new java.io.ByteArrayInputStream(r.stdoutBytes()))) {
+      Files.write(streamed, in.readAllBytes());
+    }
+    assertEquals(contentDigest(source), contentDigest(streamed));
+  }
+
+  @Test
+  void dashWithJsonIsAUsageError() {
+    CliRun r = CliRun.binary("backup", "--json", src, "-");
+    assertEquals(2, r.exitCode(), r.toString());
+    assertEquals(0, r.stdoutBytes().length);
+    assertTrue(r.errLines().get(0).startsWith("sqlbak: --json cannot go with DEST '-'"), r.toString());
+  }
+
+  @Test
+  void failureIsExactlyOneLineAndNothingIsCreated() throws Exception {
+    Path missing = dir.resolve("missing.db");
+    CliRun r = CliRun.of("backup", missing.toString(), dir.resolve("b.db").toString());
+    assertEquals(1, r.exitCode(), r.toString());
+    assertEquals(List.of("sqlbak: source not found: " + missing), r.errLines());
+    assertEquals("", r.out());
+    assertFalse(Files.exists(missing));
+    assertFalse(Files.exists(dir.resolve("b.db")));
+  }
+
+  @Test
+  void verboseAddsTheStackTrace() {
+    Path missing = dir.resolve("missing.db");
+    CliRun r = CliRun.of("backup", "--verbose", missing.toString(), dir.resolve("b.db").toString());
+    assertEquals(1, r.exitCode(), r.toString());
+    assertEquals("sqlbak: source not found: " + missing, r.errLines().get(0));
+    assertTrue(r.err().contains("\tat dev.sqlbak.engine.BackupEngine"), r.toString());
+  }
+
+  @Test
+  void existingDestinationNeedsForce() throws Exception {
+    Path dest = dir.resolve("b.db");
+    Files.writeString(dest, "keep me");
+    CliRun refused = CliRun.of("backup", src, dest.toString());
+    assertEquals(1, refused.exitCode(), refused.toString());
+    assertEquals(List.of("sqlbak: destination exists: " + dest + "; use --force to replace it"), refused.errLines());
+    assertEquals("keep me", Files.readString(dest));
+
+    CliRun forced = CliRun.of("backup", "-f", src, dest.toString());
+    assertEquals(0, forced.exitCode(), forced.toString());
+    assertEquals(contentDigest(source), contentDigest(dest));
+  }
+
+  @Test
+  void corruptSourceMessageSaysSoAndPublishesNothing() throws Exception {
+    Path corrupt = createSample(dir.resolve("c.db"), false, 3000);
+    long pageSize = TestDatabases.scalar(corrupt, "PRAGMA page_size");
+    long pages = TestDatabases.scalar(corrupt, "PRAGMA page_count");
+    byte[] bytes = Files.readAllBytes(corrupt);
+    for (int i = 0; i < pageSize; i++) {
+      bytes[(int) (pageSize * (pages / 2)) + i] = (byte) (i * 13 + 1);
+    }
+    Files.write(corrupt, bytes);
+    CliRun r = CliRun.of("backup", corrupt.toString(), dir.resolve("b.db").toString());
+    assertEquals(1, r.exitCode(), r.toString());
+    assertEquals(1, r.errLines().size(), r.toString());
+    assertTrue(r.err().startsWith("sqlbak: quick_check of the copy failed: " + corrupt), r.toString());
+    assertTrue(r.err().contains("the source may be corrupt"), r.toString());
+    assertFalse(Files.exists(dir.resolve("b.db")));
+  }
+
+  @Test
+  void jsonPrintsOneObjectWithTheDocumentedKeys() throws Exception {
+    Path dest = dir.resolve("b.db");
+    CliRun r = CliRun.of("backup", "--json", "--progress", "plain", src, dest.toString());
+    assertEquals(0, r.exitCode(), r.toString());
+    com.google.gson.JsonObject o = com.google.gson.JsonParser.parseString(r.out()).getAsJsonObject();
+    assertEquals(java.util.Set.of("schema", "source", "destination", "pageSize", "pageCount", "bytes", "sha256",
+        "check", "compression", "schemas", "snapshotTime", "durationMs"), o.keySet());
+    assertEquals(dest.toString(), o.get("destination").getAsString());
+    assertEquals(src, o.get("source").getAsString());
+    assertEquals(TestDatabases.sha256(dest), o.get("sha256").getAsString());
+    assertEquals(Files.size(dest), o.get("bytes").getAsLong());
+    assertEquals("quick", o.get("check").getAsString());
+    assertEquals(1, o.getAsJsonArray("schemas").size());
+    assertTrue(r.err().contains("copied "), "progress still goes to stderr: " + r);
+  }
+
+  @Test
+  void jsonForMemoryCarriesTheTablesInsteadOfTheTextSummary() {
+    CliRun r = CliRun.of("backup", "--json", src, ":memory:");
+    assertEquals(0, r.exitCode(), r.toString());
+    com.google.gson.JsonObject o = com.google.gson.JsonParser.parseString(r.out()).getAsJsonObject();
+    assertTrue(o.get("destination").isJsonNull());
+    assertEquals(3, o.getAsJsonArray("tables").size());
+    assertEquals(400, o.getAsJsonArray("tables").get(2).getAsJsonObject().get("rows").getAsLong());
+  }
+
+  @Test
+  void compressOptionWritesAZstdFileNextToItsSidecar() throws Exception {
+    CliRun r = CliRun.of("backup", "--compress", "zstd", src, dir.resolve("b.db").toString());
+    assertEquals(0, r.exitCode(), r.toString());
+    assertTrue(Files.exists(dir.resolve("b.db.zst")));
+    assertTrue(Files.readString(dir.resolve("b.db.zst.sha256")).endsWith("  b.db.zst\n"));
+    assertFalse(Files.exists(dir.resolve("b.db")));
+    CliRun bad = CliRun.of("backup", "--compress", "lzma", src, dir.resolve("c.db").toString());
+    assertEquals(2, bad.exitCode(), bad.toString());
+    assertTrue(bad.err().contains("'lzma' is not a compression"), bad.toString());
+  }
+
+  @Test
+  void completionPrintsABashScript() {
+    CliRun r = CliRun.of("completion");
+    assertEquals(0, r.exitCode(), r.toString());
+    assertTrue(r.out().contains("complete -F"), r.out());
+    assertTrue(r.out().contains("--busy-timeout"), "options are completed");
+    assertTrue(r.out().contains("restore"), "commands are completed");
+  }
+
+  private static void assertNoStackTrace(CliRun r) {
+    assertFalse(r.err().contains("\tat "), r.toString());
+    assertFalse(r.err().contains("Exception"), r.toString());
+  }
+}

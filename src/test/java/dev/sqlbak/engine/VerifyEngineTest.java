@@ -1,0 +1,167 @@
+package dev.sqlbak.engine;
+
+import static dev.sqlbak.TestDatabases.createSample;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.sqlbak.TestDatabases;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.Statement;
+import java.util.List;
+import java.util.Random;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** verify on real files: what it accepts, and that it catches damage, changes and false claims. */
+class VerifyEngineTest {
+  @TempDir Path dir;
+  private final VerifyEngine engine = new VerifyEngine();
+  private Path source;
+  private Path backup;
+
+  @BeforeEach
+  void backup() {
+    try {
+      source = createSample(dir.resolve("app.db"), true, 500);
+    } catch (Exception e) {
+      throw new IllegalStateException(e);
+    }
+    backup = dir.resolve("app.bak");
+    new BackupEngine().backup(BackupRequest.of(source, backup.toString()), ProgressListener.NONE);
+  }
+
+  private Verdict verify(VerifyRequest request) {
+    List<Verdict> verdicts = engine.verify(request);
+    assertEquals(1, verdicts.size());
+    return verdicts.get(0);
+  }
+
+  @Test
+  void aGoodBackupPassesEveryCheck() {
+    Verdict v = verify(new VerifyRequest(List.of(backup), null, source,
+        List.of("SELECT count(*) > 0 FROM users", "SELECT 'true'"), null));
+    assertEquals(Verdict.Status.OK, v.status(), v.problems().toString());
+    assertEquals(List.of("sha256", "integrity_check", "against " + source,
+        "assert SELECT count(*) > 0 FROM users", "assert SELECT 'true'"), v.checks());
+  }
+
+  @Test
+  void quickCheckRunsQuickCheck() {
+    Verdict v = verify(new VerifyRequest(List.of(backup), CheckLevel.QUICK, null, null, null));
+    assertEquals(List.of("sha256", "quick_check"), v.checks());
+    assertTrue(v.ok());
+  }
+
+  @Test
+  void aFlippedByteAnywhereIsCaughtEveryTime() throws Exception {
+    byte[] original = Files.readAllBytes(backup);
+    Random random = new Random(42);
+    Path damaged = dir.resolve("damaged.db");
+    Files.copy(BackupEngine.sidecarOf(backup), BackupEngine.sidecarOf(damaged));
+    int trials = 300;
+    for (int i = 0; i < trials; i++) {
+      byte[] bytes = original.clone();
+      int at = random.nextInt(bytes.length);
+      bytes[at] ^= (byte) (1 + random.nextInt(255));
+      Files.write(damaged, bytes);
+      Verdict v = verify(VerifyRequest.of(List.of(damaged)));
+      assertEquals(Verdict.Status.BAD, v.status(), "byte " + at + " flipped went unnoticed");
+    }
+  }
+
+  @Test
+  void withoutSidecarACorruptPageIsCaughtByIntegrityCheck() throws Exception {
+    Files.delete(BackupEngine.sidecarOf(backup));
+    long pageSize = TestDatabases.scalar(backup, "PRAGMA page_size");
+    long pages = TestDatabases.scalar(backup, "PRAGMA page_count");
+    byte[] bytes = Files.readAllBytes(backup);
+    for (int i = 0; i < pageSize; i++) {
+      bytes[(int) (pageSize * (pages - 2)) + i] = (byte) (i * 7 + 5);
+    }
+    Files.write(backup, bytes);
+    Verdict v = verify(VerifyRequest.of(List.of(backup)));
+    assertEquals(Verdict.Status.BAD, v.status());
+    assertEquals(List.of("integrity_check"), v.checks());
+  }
+
+  @Test
+  void emptyTextAndRandomFilesAreBadMissingAndDirectoriesUnreadable() throws Exception {
+    Path empty = Files.createFile(dir.resolve("empty.db"));
+    Path text = dir.resolve("text.db");
+    Files.writeString(text, "hello\n".repeat(1000));
+    Path noise = dir.resolve("noise.db");
+    byte[] b = new byte[8192];
+    new Random(1).nextBytes(b);
+    Files.write(noise, b);
+    Path missing = dir.resolve("missing.db");
+    Path folder = Files.createDirectory(dir.resolve("folder"));
+
+    List<Verdict> v = engine.verify(VerifyRequest.of(List.of(empty, text, noise, missing, folder)));
+
+    assertEquals(List.of(Verdict.Status.BAD, Verdict.Status.BAD, Verdict.Status.BAD,
+        Verdict.Status.UNREADABLE, Verdict.Status.UNREADABLE), v.stream().map(Verdict::status).toList());
+    assertEquals("empty file (0 bytes), not a database", v.get(0).problems().get(0));
+    assertEquals("not a SQLite database", v.get(1).problems().get(0));
+    assertEquals("not found", v.get(3).problems().get(0));
+    assertTrue(Files.notExists(missing));
+  }
+
+  @Test
+  void againstACopyWithChangedRowsContentOrSchema() throws Exception {
+    try (Connection c = TestDatabases.open(source); Statement s = c.createStatement()) {
+      s.execute("UPDATE users SET name = 'changed' WHERE id = 7");
+    }
+    Verdict changedValue = verify(new VerifyRequest(List.of(backup), null, source, null, null));
+    assertEquals(List.of("table users content differs from the source"), changedValue.problems());
+
+    try (Connection c = TestDatabases.open(source); Statement s = c.createStatement()) {
+      s.execute("DELETE FROM audit WHERE id = 3");
+    }
+    Verdict changedCount = verify(new VerifyRequest(List.of(backup), null, source, null, null));
+    assertTrue(changedCount.problems().contains("table audit has 500 rows, the source 499"),
+        changedCount.problems().toString());
+
+    try (Connection c = TestDatabases.open(source); Statement s = c.createStatement()) {
+      s.execute("CREATE TABLE extra(x)");
+    }
+    Verdict changedSchema = verify(new VerifyRequest(List.of(backup), null, source, null, null));
+    assertEquals(Verdict.Status.BAD, changedSchema.status());
+    assertTrue(changedSchema.problems().get(0).startsWith("schema differs from " + source),
+        changedSchema.problems().toString());
+  }
+
+  @Test
+  void againstAMissingSourceFailsTheWholeRun() {
+    SqlbakException e = assertThrows(SqlbakException.class,
+        () -> engine.verify(new VerifyRequest(List.of(backup), null, dir.resolve("gone.db"), null, null)));
+    assertEquals(SqlbakException.Kind.FAILED, e.kind());
+  }
+
+  @Test
+  void falseEmptyAndFailingAssertionsFailTheFile() {
+    Verdict v = verify(new VerifyRequest(List.of(backup), null, null, List.of(
+        "SELECT count(*) > 100000 FROM users",
+        "SELECT 1 FROM users WHERE id < 0",
+        "SELECT * FROM no_such_table"), null));
+    assertEquals(Verdict.Status.BAD, v.status());
+    assertEquals(3, v.problems().size(), v.problems().toString());
+    assertTrue(v.problems().get(0).endsWith("returned 0"), v.problems().toString());
+    assertTrue(v.problems().get(1).endsWith("returned no rows"), v.problems().toString());
+    assertTrue(v.problems().get(2).contains("no such table"), v.problems().toString());
+  }
+
+  @Test
+  void anAssertionThatWritesFailsAndChangesNothing() throws Exception {
+    String before = TestDatabases.sha256(backup);
+    Verdict v = verify(new VerifyRequest(List.of(backup), null, null,
+        List.of("DELETE FROM users RETURNING 1", "UPDATE users SET name = 'x' RETURNING 1"), null));
+    assertEquals(Verdict.Status.BAD, v.status());
+    assertEquals(2, v.problems().size(), v.problems().toString());
+    assertEquals(before, TestDatabases.sha256(backup));
+    assertEquals(500, TestDatabases.scalar(backup, "SELECT count(*) FROM users"));
+  }
+}
