@@ -73,7 +73,14 @@ class BadInputIT {
               walApp.apply(src, dst);
               Files.createSymbolicLink(dst.resolve("alias"), Path.of("../src"));
             }, 1, List.of("source itself"), "backup", "--force", "src/app.db", "dst/alias/app.db"),
+        c("DEST is a hard link to SOURCE, --force",
+            (src, dst) -> {
+              app.apply(src, dst);
+              Files.createLink(dst.resolve("same.db"), src.resolve("app.db"));
+            }, 1, List.of("source itself"), "backup", "--force", "src/app.db", "dst/same.db"),
         c("missing DEST folder", app, 1, List.of("nope"), "backup", "src/app.db", "dst/nope/out.db"),
+        c("missing DEST folder named with a trailing slash", app, 1, List.of("nope"),
+            "backup", "src/app.db", "dst/nope/"),
         c("existing DEST without --force",
             (src, dst) -> {
               app.apply(src, dst);

@@ -45,10 +45,35 @@ public final class Sqlbak {
     return Running.start(command, cwd);
   }
 
+  /**
+   * As {@link #start(Path, String...)}, through {@code env --default-signal=INT} (GNU coreutils
+   * 8.31+): a process started in the background by a non-interactive shell inherits SIGINT as
+   * ignored, and a JVM cannot undo that for its children, but env can before it execs sqlbak.
+   * Returns null where env has no such option.
+   */
+  public static Running startWithDefaultSigint(Path cwd, String... args) {
+    try {
+      Process probe = new ProcessBuilder("env", "--default-signal=INT", "true").redirectErrorStream(true).start();
+      probe.getInputStream().readAllBytes();
+      if (!probe.waitFor(10, TimeUnit.SECONDS) || probe.exitValue() != 0) {
+        return null;
+      }
+    } catch (IOException e) {
+      return null;
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IllegalStateException(e);
+    }
+    List<String> command = new ArrayList<>(List.of("env", "--default-signal=INT", launcher().toString()));
+    command.addAll(Arrays.asList(args));
+    return Running.start(command, cwd);
+  }
+
   /** Sends a signal by name ({@code INT}, {@code TERM}, {@code STOP}, {@code CONT}) to a process. */
   public static void signal(long pid, String name) {
     try {
-      Process kill = new ProcessBuilder("kill", "-" + name, Long.toString(pid))
+      // The shell's builtin kill: a kill executable is not on every minimal system.
+      Process kill = new ProcessBuilder("sh", "-c", "kill -" + name + " \"$1\"", "sh", Long.toString(pid))
           .redirectErrorStream(true).start();
       String out = new String(kill.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
       if (!kill.waitFor(10, TimeUnit.SECONDS) || kill.exitValue() != 0) {
@@ -77,7 +102,8 @@ public final class Sqlbak {
 
     /** A description for assertion messages: the command and what it printed, long output elided. */
     public String describe() {
-      return "sqlbak " + String.join(" ", command.subList(1, command.size())) + " -> exit " + exitCode
+      int first = command.indexOf(launcher().toString()) + 1;
+      return "sqlbak " + String.join(" ", command.subList(first, command.size())) + " -> exit " + exitCode
           + "\n--- stdout ---\n" + abbreviate(stdout) + "--- stderr ---\n" + abbreviate(stderr) + "---";
     }
 
