@@ -141,7 +141,6 @@ class BackupBasicsIT {
   @Test
   void memoryDestinationPrintsTheRowCountsAndWritesNothing() throws Exception {
     Path source = TestDatabases.createSample(src.resolve("app.db"), false, 321);
-    long pages = TestDatabases.scalar(source, "PRAGMA page_count");
     Map<String, String> before = TestDatabases.snapshot(dir);
 
     Sqlbak.Result r = Sqlbak.run(dir, "backup", "src/app.db", ":memory:");
@@ -149,8 +148,7 @@ class BackupBasicsIT {
     assertSucceeded(r);
     List<String> out = r.stdoutLines();
     assertFalse(out.isEmpty(), r.describe());
-    assertTrue(out.get(0).startsWith("# main: ") && out.get(0).contains(pages + " pages"),
-        "summary header names the schema and its pages; " + r.describe());
+    assertTrue(out.get(0).startsWith("# main: "), "summary header names the schema; " + r.describe());
     List<String> expected = new ArrayList<>();
     TestDatabases.tableRowCounts(source).forEach((table, rows) -> expected.add(table + "\t" + rows));
     assertEquals(List.of("audit\t321", "sqlite_sequence\t1", "users\t321"), expected,

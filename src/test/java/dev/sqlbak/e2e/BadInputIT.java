@@ -12,6 +12,8 @@ import java.util.List;
 import java.util.Map;
 import java.util.Random;
 import java.util.stream.Stream;
+import org.junit.jupiter.api.Disabled;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
@@ -108,6 +110,23 @@ class BadInputIT {
   @ParameterizedTest(name = "{0}")
   @MethodSource("cases")
   void failsCleanlyAndChangesNothing(Case c) throws Exception {
+    check(c);
+  }
+
+  /**
+   * The same promise for a damaged WAL-mode source. It fails today: opening a file whose header
+   * says WAL makes SQLite create {@code cut.db-wal} and {@code cut.db-shm} beside it, read-only
+   * connections included, and only a read-write connection removes them on close. Kept, disabled,
+   * until the contract either allows these files or sqlbak avoids them.
+   */
+  @Disabled("known: a failed run on a WAL-mode source leaves SQLite's -wal and -shm beside it")
+  @Test
+  void damagedWalModeSourceFailsCleanlyAndChangesNothing() throws Exception {
+    check(c("source is a truncated WAL-mode database", (src, dst) -> truncatedCopy(src, 0.5, true), 1,
+        List.of("cut.db"), "backup", "src/cut.db", "dst/out.db"));
+  }
+
+  private void check(Case c) throws Exception {
     Path src = Files.createDirectory(dir.resolve("src"));
     Path dst = Files.createDirectory(dir.resolve("dst"));
     c.setup().apply(src, dst);
@@ -134,11 +153,15 @@ class BadInputIT {
   }
 
   /**
-   * {@code src/cut.db}: a multi-page rollback-journal database cut to a fraction of its size (or, if
+   * {@code src/cut.db}: a multi-page database (rollback-journal unless {@code wal}) cut to a fraction of its size (or, if
    * negative, to that many bytes), as a copy interrupted mid-way would leave it.
    */
   private static void truncatedCopy(Path src, double keep) throws Exception {
-    Path whole = TestDatabases.createSample(src.resolve("whole.tmp"), false, 3000);
+    truncatedCopy(src, keep, false);
+  }
+
+  private static void truncatedCopy(Path src, double keep, boolean wal) throws Exception {
+    Path whole = TestDatabases.createSample(src.resolve("whole.tmp"), wal, 3000);
     byte[] bytes = Files.readAllBytes(whole);
     int length = keep < 0 ? (int) -keep : (int) (bytes.length * keep);
     Files.write(src.resolve("cut.db"), Arrays.copyOf(bytes, length));
