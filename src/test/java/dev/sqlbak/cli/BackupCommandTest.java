@@ -147,7 +147,7 @@ class BackupCommandTest {
     assertTrue(unknown.errLines().get(0).startsWith("sqlbak: Unmatched argument"), unknown.toString());
     CliRun none = CliRun.of();
     assertEquals(2, none.exitCode(), none.toString());
-    assertEquals("sqlbak: missing command (backup, restore, verify or info)", none.errLines().get(0));
+    assertEquals("sqlbak: missing command (backup, restore, verify, info or prune)", none.errLines().get(0));
   }
 
   @Test
