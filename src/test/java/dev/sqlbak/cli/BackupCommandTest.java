@@ -219,13 +219,7 @@ class BackupCommandTest {
   @Test
   void corruptSourceMessageSaysSoAndPublishesNothing() throws Exception {
     Path corrupt = createSample(dir.resolve("c.db"), false, 3000);
-    long pageSize = TestDatabases.scalar(corrupt, "PRAGMA page_size");
-    long pages = TestDatabases.scalar(corrupt, "PRAGMA page_count");
-    byte[] bytes = Files.readAllBytes(corrupt);
-    for (int i = 0; i < pageSize; i++) {
-      bytes[(int) (pageSize * (pages / 2)) + i] = (byte) (i * 13 + 1);
-    }
-    Files.write(corrupt, bytes);
+    TestDatabases.scribblePage(corrupt, TestDatabases.middlePage(corrupt));
     CliRun r = CliRun.of("backup", corrupt.toString(), dir.resolve("b.db").toString());
     assertEquals(1, r.exitCode(), r.toString());
     assertEquals(1, r.errLines().size(), r.toString());
