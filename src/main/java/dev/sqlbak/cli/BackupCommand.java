@@ -5,6 +5,8 @@ import dev.sqlbak.engine.BackupEngine;
 import dev.sqlbak.engine.BackupRequest;
 import dev.sqlbak.engine.BackupResult;
 import dev.sqlbak.engine.CheckLevel;
+import dev.sqlbak.engine.Compression;
+import dev.sqlbak.engine.ProgressListener;
 import dev.sqlbak.engine.TableRows;
 import java.io.PrintWriter;
 import java.nio.file.Path;
@@ -33,8 +35,9 @@ import picocli.CommandLine.Spec;
           + " checked, and published atomically with a .sha256 checksum beside it.",
       "",
       "DEST is a file; an existing directory (default: the current one), which gets a new"
-          + " <source-stem>-<UTC yyyyMMdd'T'HHmmss'Z'>.db; or :memory:, which copies, checks and"
-          + " prints each table's row count on stdout, writing nothing.",
+          + " <source-stem>-<UTC yyyyMMdd'T'HHmmss'Z'>.db; :memory:, which copies, checks and"
+          + " prints each table's row count on stdout, writing nothing; or -, which writes the"
+          + " finished, checked backup to stdout.",
       ""
     })
 final class BackupCommand implements Callable<Integer> {
@@ -47,7 +50,7 @@ final class BackupCommand implements Callable<Integer> {
   Path source;
 
   @Parameters(index = "1", arity = "0..1", paramLabel = "DEST",
-      description = "Backup file, existing directory, or :memory:. Default: the current directory.")
+      description = "Backup file, existing directory, :memory: or -. Default: the current directory.")
   String destination;
 
   @Option(names = {"-f", "--force"}, description = "Replace an existing DEST file (atomically).")
@@ -66,16 +69,33 @@ final class BackupCommand implements Callable<Integer> {
           + "or none. Default: ${DEFAULT-VALUE}.")
   CheckLevel check;
 
+  @Option(names = "--compress", paramLabel = "gzip|zstd", converter = CompressionConverter.class,
+      description = "Store the backup compressed; appends .gz or .zst to DEST when missing. A DEST"
+          + " ending in .gz or .zst is compressed without this option.")
+  Compression compression;
+
+  @Option(names = "--json", description = "Print the result as one JSON object on stdout.")
+  boolean json;
+
   @Override
   public Integer call() {
-    if ("-".equals(destination)) {
-      throw new ParameterException(spec.commandLine(),
-          "DEST '-' (stream to stdout) is not available in this version; name a file or directory");
-    }
     BackupRequest request = new BackupRequest(source, destination, schemas, attachments, copy.pages,
-        check, copy.busyTimeout, force);
-    BackupResult result = new BackupEngine().backup(request, copy.listener(spec.commandLine().getErr(),
-        common.quiet, parent != null && parent.terminal, request.schemas().size() > 1));
+        check, copy.busyTimeout, force, compression);
+    ProgressListener progress = copy.listener(spec.commandLine().getErr(), common.quiet,
+        parent != null && parent.terminal, request.schemas().size() > 1);
+    BackupResult result;
+    if (request.toStream()) {
+      if (json) {
+        throw new ParameterException(spec.commandLine(),
+            "--json cannot go with DEST '-': standard output carries the backup itself");
+      }
+      if (parent == null || parent.binaryOut == null) {
+        throw new ParameterException(spec.commandLine(), "DEST '-' needs a byte stream for standard output");
+      }
+      result = new BackupEngine().stream(request, parent.binaryOut, progress);
+    } else {
+      result = new BackupEngine().backup(request, progress);
+    }
     report(request, result);
     return ExitCode.OK.code();
   }
@@ -83,9 +103,12 @@ final class BackupCommand implements Callable<Integer> {
   private void report(BackupRequest request, BackupResult result) {
     PrintWriter out = spec.commandLine().getOut();
     PrintWriter err = spec.commandLine().getErr();
+    if (json) {
+      JsonOutput.print(out, BackupJson.of(result));
+    }
     for (BackupCopy copy : result.copies()) {
       String checked = copy.check() == CheckLevel.NONE ? "not checked" : copy.check().pragma() + " ok";
-      if (request.toMemory()) {
+      if (request.toMemory() && !json) {
         // The summary is the data this mode produces, so it goes to stdout even with --quiet.
         out.printf(Locale.ROOT, "# %s: %s, %d pages of %d bytes, %s%n",
             copy.schema(), copy.sourceFile(), copy.pageCount(), copy.pageSize(), checked);
@@ -95,7 +118,8 @@ final class BackupCommand implements Callable<Integer> {
       } else if (!common.quiet) {
         err.printf(Locale.ROOT, "backed up %s%s to %s: %d pages, %s, %s%n",
             copy.sourceFile(), request.schemas().size() > 1 ? " (" + copy.schema() + ")" : "",
-            copy.destination(), copy.pageCount(), humanBytes(copy.bytes()), checked);
+            copy.destination() == null ? "standard output" : copy.destination(), copy.pageCount(),
+            humanBytes(copy.bytes()), checked);
       }
     }
     if (!common.quiet) {

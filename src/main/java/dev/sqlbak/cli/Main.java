@@ -1,7 +1,9 @@
 package dev.sqlbak.cli;
 
 import dev.sqlbak.engine.AtomicDestination;
+import java.io.BufferedOutputStream;
 import java.io.FileOutputStream;
+import java.io.OutputStream;
 import java.io.FileDescriptor;
 import java.io.OutputStreamWriter;
 import java.io.PrintStream;
@@ -17,8 +19,7 @@ public final class Main {
     // SIGINT and SIGTERM run shutdown hooks and then exit with 130 and 143; removing in-flight
     // temporary files here is what keeps an interrupted run from leaving anything behind.
     Runtime.getRuntime().addShutdownHook(new Thread(Main::abandonInFlight, "sqlbak-cleanup"));
-    PrintWriter out = new PrintWriter(new OutputStreamWriter(
-        new FileOutputStream(FileDescriptor.out), StandardCharsets.UTF_8), false);
+    OutputStream out = new BufferedOutputStream(new FileOutputStream(FileDescriptor.out), 1 << 16);
     PrintWriter err = new PrintWriter(new OutputStreamWriter(
         new FileOutputStream(FileDescriptor.err), StandardCharsets.UTF_8), true);
     int code = SqlbakCommand.run(out, err, System.console() != null, args);

@@ -4,7 +4,10 @@ import dev.sqlbak.engine.BackupEngine;
 import dev.sqlbak.engine.SqlbakException;
 import java.io.IOException;
 import java.io.InputStream;
+import java.io.OutputStream;
+import java.io.OutputStreamWriter;
 import java.io.PrintWriter;
+import java.nio.charset.StandardCharsets;
 import java.util.Properties;
 import java.util.concurrent.Callable;
 import picocli.CommandLine;
@@ -24,16 +27,19 @@ import picocli.CommandLine.UnmatchedArgumentException;
     versionProvider = SqlbakCommand.Version.class,
     description = "Consistent, checked, atomic backups of live SQLite databases.",
     subcommands = {BackupCommand.class, RestoreCommand.class, VerifyCommand.class, InfoCommand.class,
-      PruneCommand.class, CommandLine.HelpCommand.class},
+      PruneCommand.class, CompletionCommand.class, CommandLine.HelpCommand.class},
     exitCodeListHeading = "%nExit codes:%n")
 public final class SqlbakCommand implements Callable<Integer> {
   @Spec CommandSpec spec;
 
   /** Whether stderr is an interactive terminal, which makes {@code --progress auto} draw a bar. */
   final boolean terminal;
+  /** Standard output as bytes, for a backup streamed to {@code -}; null where only text is available. */
+  final OutputStream binaryOut;
 
-  SqlbakCommand(boolean terminal) {
+  SqlbakCommand(boolean terminal, OutputStream binaryOut) {
     this.terminal = terminal;
+    this.binaryOut = binaryOut;
   }
 
   @Override
@@ -43,12 +49,21 @@ public final class SqlbakCommand implements Callable<Integer> {
 
   /** Runs sqlbak with {@code args}, writing to {@code out} and {@code err}; returns the exit code. */
   public static int run(PrintWriter out, PrintWriter err, String... args) {
-    return run(out, err, false, args);
+    return run(out, null, err, false, args);
   }
 
-  /** As {@link #run(PrintWriter, PrintWriter, String...)}, saying whether stderr is a terminal. */
-  public static int run(PrintWriter out, PrintWriter err, boolean terminal, String... args) {
-    CommandLine cli = new CommandLine(new SqlbakCommand(terminal));
+  /**
+   * Runs sqlbak with standard output as bytes (text is written to it as UTF-8), saying whether
+   * stderr is a terminal; returns the exit code.
+   */
+  public static int run(OutputStream stdout, PrintWriter err, boolean terminal, String... args) {
+    PrintWriter out = new PrintWriter(new OutputStreamWriter(stdout, StandardCharsets.UTF_8), false);
+    return run(out, stdout, err, terminal, args);
+  }
+
+  private static int run(PrintWriter out, OutputStream binaryOut, PrintWriter err, boolean terminal,
+      String... args) {
+    CommandLine cli = new CommandLine(new SqlbakCommand(terminal, binaryOut));
     cli.setOut(out);
     cli.setErr(err);
     cli.setCaseInsensitiveEnumValuesAllowed(true);

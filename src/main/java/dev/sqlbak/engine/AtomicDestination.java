@@ -112,7 +112,12 @@ public final class AtomicDestination implements AutoCloseable {
 
   /** The temporary file to write the content into. */
   public Path file() {
-    return folder.resolve(PREFIX + token + ".db");
+    return file("db");
+  }
+
+  /** Another temporary file of this destination, e.g. the compressed form of {@link #file()}. */
+  public Path file(String suffix) {
+    return folder.resolve(PREFIX + token + "." + suffix);
   }
 
   /** The folder this destination publishes into. */
@@ -144,7 +149,11 @@ public final class AtomicDestination implements AutoCloseable {
    * @throws FileAlreadyExistsException if {@code replace} is false and {@code target} exists
    */
   public void publish(Path target, boolean replace) throws IOException {
-    Path file = file();
+    publish(file(), target, replace);
+  }
+
+  /** As {@link #publish(Path, boolean)}, for another of this destination's temporary files. */
+  public void publish(Path file, Path target, boolean replace) throws IOException {
     try (FileChannel ch = FileChannel.open(file, StandardOpenOption.WRITE)) {
       ch.force(true);
     }

@@ -14,6 +14,7 @@ import java.util.List;
  * @param bytes size of the published file (page size times page count for memory copies)
  * @param sha256 hex SHA-256 of the published bytes, or null for {@code :memory:}
  * @param check the check the copy passed
+ * @param compression how the published bytes are stored
  * @param tables each table with its row count ({@code :memory:} only; empty otherwise)
  */
 public record BackupCopy(
@@ -25,4 +26,5 @@ public record BackupCopy(
     long bytes,
     String sha256,
     CheckLevel check,
+    Compression compression,
     List<TableRows> tables) {}

@@ -2,6 +2,8 @@ package dev.sqlbak.engine;
 
 import java.io.IOException;
 import java.io.InputStream;
+import java.io.OutputStream;
+import java.security.DigestOutputStream;
 import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
@@ -29,7 +31,7 @@ public final class BackupEngine {
   private static final int HASH_BUFFER = 1 << 20;
 
   /** Where the copies go, resolved from the request's destination. */
-  private enum TargetKind { FILE, DIRECTORY, MEMORY }
+  private enum TargetKind { FILE, DIRECTORY, MEMORY, STREAM }
 
   /** One schema being copied: where it comes from and where its copy is staged. */
   private static final class Stage {
@@ -42,6 +44,8 @@ public final class BackupEngine {
     List<TableRows> tables = List.of();
     String sha256;
     long bytes;
+    /** The temporary file to publish: the copy itself, or its compressed form. */
+    Path payload;
     Path published;
 
     Stage(String schema, Path sourceFile) {
@@ -61,11 +65,27 @@ public final class BackupEngine {
 
   /** Runs one backup as the request describes; see the contract's "backup" section. */
   public BackupResult backup(BackupRequest request, ProgressListener listener) {
-    return backup(request, listener, true);
+    if (request.toStream()) {
+      throw SqlbakException.usage("a stream destination needs an output stream", request.destination(), null);
+    }
+    return run(request, listener, true, null);
+  }
+
+  /**
+   * Backs up into {@code sink} instead of a file: the copy is made and checked in a temporary
+   * file first, so nothing reaches the sink unless the backup is complete and checked.
+   */
+  public BackupResult stream(BackupRequest request, OutputStream sink, ProgressListener listener) {
+    return run(request.withDestination(BackupRequest.STREAM), listener, false, sink);
   }
 
   /** As {@link #backup}; without {@code sidecar} no .sha256 is written (restore's safety copy). */
   BackupResult backup(BackupRequest request, ProgressListener listener, boolean sidecar) {
+    return run(request, listener, sidecar, null);
+  }
+
+  private BackupResult run(BackupRequest request, ProgressListener listener, boolean sidecar,
+      OutputStream sink) {
     Instant started = Instant.now();
     Path source = request.source();
     requireDatabaseFile(source, "source");
@@ -74,9 +94,20 @@ public final class BackupEngine {
     }
     checkAttachmentNames(request);
     TargetKind kind = targetKind(request);
-    Path destination = kind == TargetKind.MEMORY ? null : destinationPath(request);
+    Compression compression = compressionOf(request, kind);
+    Path destination = null;
+    if (kind == TargetKind.FILE || kind == TargetKind.DIRECTORY) {
+      destination = destinationPath(request);
+      if (kind == TargetKind.FILE && !Compression.ofName(destination.getFileName().toString()).equals(compression)) {
+        destination = destination.resolveSibling(destination.getFileName() + compression.suffix());
+      }
+    }
     if (kind == TargetKind.FILE) {
       checkFileDestination(request, destination);
+    }
+    if (kind == TargetKind.STREAM && request.schemas().size() > 1) {
+      throw SqlbakException.usage("a stream holds one schema", String.join(", ", request.schemas()),
+          "back up several schemas into a directory");
     }
 
     List<Stage> stages = new ArrayList<>();
@@ -91,23 +122,26 @@ public final class BackupEngine {
         throw sourceFailure(f, source, request.busyTimeout());
       }
       for (Stage stage : stages) {
-        copy(db, stage, request, kind == TargetKind.MEMORY ? null : folderOf(kind, destination), listener);
+        copy(db, stage, request, folderOf(kind, destination), listener);
       }
       // The copies are complete: release the source before checking, so that a rollback-journal
       // source's writers wait for the copy only, not for the check.
       endSnapshot(db, source);
+      boolean toFiles = kind == TargetKind.FILE || kind == TargetKind.DIRECTORY;
       for (Stage stage : stages) {
-        finish(stage, request.check());
+        finish(stage, request.check(), toFiles ? compression : null);
       }
-      if (kind != TargetKind.MEMORY) {
+      if (kind == TargetKind.STREAM) {
+        streamOut(stages.get(0), compression, sink);
+      } else if (toFiles) {
         for (Stage stage : stages) {
-          publish(stage, kind, destination, snapshotTime, request.force(), sidecar);
+          publish(stage, kind, destination, snapshotTime, request.force(), sidecar, compression);
         }
       }
       List<BackupCopy> copies = new ArrayList<>();
       for (Stage s : stages) {
         copies.add(new BackupCopy(s.schema, s.sourceFile, s.published, s.pageSize, s.pageCount,
-            s.bytes, s.sha256, request.check(), s.tables));
+            s.bytes, s.sha256, request.check(), compression, s.tables));
       }
       return new BackupResult(copies, snapshotTime, Duration.between(started, Instant.now()));
     } finally {
@@ -163,6 +197,9 @@ public final class BackupEngine {
     if (request.toMemory()) {
       return TargetKind.MEMORY;
     }
+    if (request.toStream()) {
+      return TargetKind.STREAM;
+    }
     return Files.isDirectory(destinationPath(request)) ? TargetKind.DIRECTORY : TargetKind.FILE;
   }
 
@@ -171,8 +208,45 @@ public final class BackupEngine {
     return Path.of(dest).toAbsolutePath().normalize();
   }
 
+  /** Where the copy is staged: the destination's folder, the scratch folder for streams, none for memory. */
   private static Path folderOf(TargetKind kind, Path destination) {
-    return kind == TargetKind.DIRECTORY ? destination : destination.getParent();
+    switch (kind) {
+      case DIRECTORY:
+        return destination;
+      case FILE:
+        return destination.getParent();
+      case STREAM:
+        return ReadableBackup.scratchFolder();
+      default:
+        return null;
+    }
+  }
+
+  private static Compression compressionOf(BackupRequest request, TargetKind kind) {
+    Compression byName = kind == TargetKind.FILE
+        ? Compression.ofName(destinationPath(request).getFileName().toString())
+        : Compression.NONE;
+    Compression asked = request.compression();
+    if (asked == null || asked == Compression.NONE) {
+      return asked == null ? byName : checkNoSuffix(byName, request);
+    }
+    if (kind == TargetKind.MEMORY) {
+      throw SqlbakException.usage("--compress cannot go with :memory:", request.destination(),
+          ":memory: writes nothing to compress");
+    }
+    if (byName != Compression.NONE && byName != asked) {
+      throw SqlbakException.usage("--compress contradicts the destination's suffix", request.destination(),
+          "drop the suffix or the option");
+    }
+    return asked;
+  }
+
+  private static Compression checkNoSuffix(Compression byName, BackupRequest request) {
+    if (byName != Compression.NONE) {
+      throw SqlbakException.usage("--compress none contradicts the destination's suffix",
+          request.destination(), "drop the suffix or the option");
+    }
+    return Compression.NONE;
   }
 
   private static void checkFileDestination(BackupRequest request, Path dest) {
@@ -349,8 +423,12 @@ public final class BackupEngine {
     }
   }
 
-  /** Makes the staged copy self-contained, checks it, and for files hashes the final bytes. */
-  private static void finish(Stage stage, CheckLevel check) {
+  /**
+   * Makes the staged copy self-contained and checks it. With a {@code compression} (files only),
+   * the bytes to publish are hashed, and compressed if asked, on another core while SQLite checks:
+   * both only read the finished copy, and on two cores this hides most of the hashing.
+   */
+  private static void finish(Stage stage, CheckLevel check, Compression compression) {
     List<String> problems;
     if (stage.memory != null) {
       try {
@@ -365,12 +443,18 @@ public final class BackupEngine {
     }
     Path file = stage.file.file();
     long copiedPages;
+    java.util.concurrent.CompletableFuture<Void> payload = null;
     try (SqliteDatabase copy = SqliteDatabase.openOwnCopy(file)) {
       // A WAL source's copy says "WAL" in its header; the published backup must be one file.
       copy.useRollbackJournal();
+      stage.payload = file;
+      if (compression != null) {
+        payload = java.util.concurrent.CompletableFuture.runAsync(() -> preparePayload(stage, compression));
+      }
       problems = copy.check(check);
       copiedPages = copy.pageCount("main");
     } catch (SqliteFailure f) {
+      awaitQuietly(payload);
       if (f.reason() == SqliteFailure.Reason.DISK_FULL) {
         throw SqlbakException.failed("destination is full", stage.file.folder(),
             "free some space; nothing was written", f);
@@ -381,16 +465,120 @@ public final class BackupEngine {
       }
       throw SqlbakException.failed("cannot check the copy", file, f.getMessage(), f);
     }
+    if (!problems.isEmpty() || copiedPages != stage.pageCount) {
+      awaitQuietly(payload);
+    }
     requirePassed(stage, check, problems);
     if (copiedPages != stage.pageCount) {
       throw SqlbakException.failed("copy is incomplete", stage.sourceFile,
           copiedPages + " of " + stage.pageCount + " pages; nothing was published");
     }
+    if (payload != null) {
+      try {
+        payload.join();
+      } catch (java.util.concurrent.CompletionException e) {
+        if (e.getCause() instanceof SqlbakException) {
+          throw (SqlbakException) e.getCause();
+        }
+        throw e;
+      }
+    }
+  }
+
+  /** Lets a background payload finish before the temporary files it writes are removed. */
+  private static void awaitQuietly(java.util.concurrent.CompletableFuture<Void> payload) {
+    if (payload != null) {
+      try {
+        payload.join();
+      } catch (RuntimeException ignored) {
+        // the failure that made us wait is the one to report
+      }
+    }
+  }
+
+  /** Compresses the checked copy if asked, and hashes the bytes that will be published. */
+  private static void preparePayload(Stage stage, Compression compression) {
+    Path file = stage.payload;
     try {
-      stage.bytes = Files.size(file);
-      stage.sha256 = sha256(file);
+      if (compression == Compression.NONE) {
+        stage.bytes = Files.size(file);
+        stage.sha256 = sha256(file);
+      } else {
+        stage.payload = stage.file.file("db" + compression.suffix());
+        try (OutputStream out = Files.newOutputStream(stage.payload)) {
+          stage.bytes = writeHashed(file, compression, out, stage);
+        }
+        // The plain copy is no longer needed; freeing its space now helps a nearly full disk.
+        Files.delete(file);
+      }
     } catch (IOException e) {
-      throw SqlbakException.failed("cannot read the copy", file, reason(e), e);
+      if (isDiskFull(e)) {
+        throw SqlbakException.failed("destination is full", stage.file.folder(),
+            "free some space; nothing was written", e);
+      }
+      throw SqlbakException.failed("cannot write backup", stage.file.folder(), reason(e), e);
+    }
+  }
+
+  /**
+   * Writes {@code file} to {@code out} through {@code compression} in one pass, hashing the bytes
+   * as written into {@code stage.sha256}; returns how many bytes were written.
+   */
+  private static long writeHashed(Path file, Compression compression, OutputStream out, Stage stage)
+      throws IOException {
+    MessageDigest digest = sha256Digest();
+    CountingOutputStream counted = new CountingOutputStream(new DigestOutputStream(out, digest));
+    try (InputStream in = Files.newInputStream(file)) {
+      OutputStream compressing = compression.compressing(counted);
+      in.transferTo(compressing);
+      compressing.flush();
+      if (compressing != counted) {
+        compressing.close(); // writes the compressed stream's trailer; the caller closes out
+      }
+    }
+    stage.sha256 = HexFormat.of().formatHex(digest.digest());
+    return counted.count;
+  }
+
+  /** Counts bytes and passes them on, without closing what it wraps. */
+  private static final class CountingOutputStream extends java.io.FilterOutputStream {
+    long count;
+
+    CountingOutputStream(OutputStream out) {
+      super(out);
+    }
+
+    @Override
+    public void write(int b) throws IOException {
+      out.write(b);
+      count++;
+    }
+
+    @Override
+    public void write(byte[] b, int off, int len) throws IOException {
+      out.write(b, off, len);
+      count += len;
+    }
+
+    @Override
+    public void close() throws IOException {
+      flush();
+    }
+  }
+
+  private static boolean isDiskFull(IOException e) {
+    String r = e.getMessage() == null ? "" : e.getMessage();
+    return r.contains("No space left on device") || r.contains("Disk quota exceeded")
+        || r.contains("File too large");
+  }
+
+  /** Sends the finished, checked copy to the sink, compressed if asked. */
+  private static void streamOut(Stage stage, Compression compression, OutputStream sink) {
+    try {
+      stage.bytes = writeHashed(stage.payload, compression, sink, stage);
+      sink.flush();
+    } catch (IOException e) {
+      throw SqlbakException.failed("cannot write the backup stream", "standard output", reason(e), e);
     }
   }
 
@@ -405,7 +593,7 @@ public final class BackupEngine {
   }
 
   private static void publish(Stage stage, TargetKind kind, Path destination, Instant snapshotTime,
-      boolean force, boolean sidecar) {
+      boolean force, boolean sidecar, Compression compression) {
     AtomicDestination dest = stage.file;
     try {
       if (kind == TargetKind.FILE) {
@@ -416,19 +604,19 @@ public final class BackupEngine {
             Files.deleteIfExists(sidecarOf(destination));
           }
         }
-        dest.publish(destination, force);
+        dest.publish(stage.payload, destination, force);
         stage.published = destination;
       } else {
         String stem = BackupNames.stemOf(stage.sourceFile);
         Instant when = snapshotTime;
         while (stage.published == null) {
           when = BackupNames.nextFree(destination, stem, when);
-          Path target = destination.resolve(BackupNames.nameFor(stem, when));
+          Path target = destination.resolve(BackupNames.nameFor(stem, when) + compression.suffix());
           if (sidecar) {
             dest.prepareSidecar(sidecarLine(stage.sha256, target));
           }
           try {
-            dest.publish(target, false);
+            dest.publish(stage.payload, target, false);
             stage.published = target;
           } catch (FileAlreadyExistsException raced) {
             LOG.debug("{} was taken meanwhile; trying the next second", target);
@@ -461,13 +649,16 @@ public final class BackupEngine {
     return backup.resolveSibling(backup.getFileName() + ".sha256");
   }
 
-  static String sha256(Path file) throws IOException {
-    MessageDigest digest;
+  private static MessageDigest sha256Digest() {
     try {
-      digest = MessageDigest.getInstance("SHA-256");
+      return MessageDigest.getInstance("SHA-256");
     } catch (NoSuchAlgorithmException e) {
       throw new IllegalStateException("every Java runtime has SHA-256", e);
     }
+  }
+
+  static String sha256(Path file) throws IOException {
+    MessageDigest digest = sha256Digest();
     byte[] buffer = new byte[HASH_BUFFER];
     try (InputStream in = Files.newInputStream(file)) {
       for (int n; (n = in.read(buffer)) > 0; ) {

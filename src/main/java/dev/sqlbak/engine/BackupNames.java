@@ -34,7 +34,7 @@ public final class BackupNames {
    * backup names ({@code <stem>-<yyyyMMdd'T'HHmmss'Z'>.db}, optionally {@code .gz} or {@code .zst})
    * with a real date and time; says nothing about the file's content or whether it exists.
    */
-  public static Optional<BackupFile> parse(Path file) {
+  public static Optional<TimestampedBackup> parse(Path file) {
     Path fileName = file.getFileName();
     if (fileName == null) {
       return Optional.empty();
@@ -57,7 +57,7 @@ public final class BackupNames {
     if (!STAMP.format(time).equals(m.group(2))) {
       return Optional.empty();
     }
-    return Optional.of(new BackupFile(file, m.group(1), time));
+    return Optional.of(new TimestampedBackup(file, m.group(1), time));
   }
 
   /** The file name without its last extension: {@code app.db} and {@code app.sqlite} give {@code app}. */

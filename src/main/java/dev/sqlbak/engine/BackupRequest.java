@@ -20,6 +20,8 @@ import java.util.Objects;
  * @param check how the copy is checked before it is published
  * @param busyTimeout how long to wait for a lock on the source
  * @param force whether an existing destination file may be replaced
+ * @param compression how to store the backup; null takes it from the destination's suffix
+ *     ({@code .gz}, {@code .zst}), else none
  */
 public record BackupRequest(
     Path source,
@@ -29,10 +31,13 @@ public record BackupRequest(
     Integer pagesPerStep,
     CheckLevel check,
     Duration busyTimeout,
-    boolean force) {
+    boolean force,
+    Compression compression) {
 
   /** The destination that copies into memory, checks, summarizes and writes nothing. */
   public static final String MEMORY = ":memory:";
+  /** The destination that streams the finished, checked backup to a given output stream. */
+  public static final String STREAM = "-";
   /** Schema copied when none is named. */
   public static final String DEFAULT_SCHEMA = "main";
   /** {@code --pages} value that copies everything in one step. */
@@ -61,7 +66,7 @@ public record BackupRequest(
 
   /** A request with every default: back up {@code source}'s main schema into {@code destination}. */
   public static BackupRequest of(Path source, String destination) {
-    return new BackupRequest(source, destination, null, null, null, null, null, false);
+    return new BackupRequest(source, destination, null, null, null, null, null, false, null);
   }
 
   /** The pages per step to use for a schema of {@code totalPages} pages. */
@@ -80,31 +85,41 @@ public record BackupRequest(
 
   public BackupRequest withDestination(String newDestination) {
     return new BackupRequest(
-        source, newDestination, schemas, attachments, pagesPerStep, check, busyTimeout, force);
+        source, newDestination, schemas, attachments, pagesPerStep, check, busyTimeout, force, compression);
   }
 
   public BackupRequest withForce(boolean newForce) {
     return new BackupRequest(
-        source, destination, schemas, attachments, pagesPerStep, check, busyTimeout, newForce);
+        source, destination, schemas, attachments, pagesPerStep, check, busyTimeout, newForce, compression);
   }
 
   public BackupRequest withPages(Integer newPagesPerStep) {
     return new BackupRequest(
-        source, destination, schemas, attachments, newPagesPerStep, check, busyTimeout, force);
+        source, destination, schemas, attachments, newPagesPerStep, check, busyTimeout, force, compression);
   }
 
   public BackupRequest withSchemas(List<String> newSchemas, Map<String, Path> newAttachments) {
     return new BackupRequest(
-        source, destination, newSchemas, newAttachments, pagesPerStep, check, busyTimeout, force);
+        source, destination, newSchemas, newAttachments, pagesPerStep, check, busyTimeout, force, compression);
+  }
+
+  public BackupRequest withCompression(Compression newCompression) {
+    return new BackupRequest(
+        source, destination, schemas, attachments, pagesPerStep, check, busyTimeout, force, newCompression);
+  }
+
+  /** Whether the destination is a stream rather than a place in the filesystem. */
+  public boolean toStream() {
+    return STREAM.equals(destination);
   }
 
   public BackupRequest withCheck(CheckLevel newCheck) {
     return new BackupRequest(
-        source, destination, schemas, attachments, pagesPerStep, newCheck, busyTimeout, force);
+        source, destination, schemas, attachments, pagesPerStep, newCheck, busyTimeout, force, compression);
   }
 
   public BackupRequest withBusyTimeout(Duration newBusyTimeout) {
     return new BackupRequest(
-        source, destination, schemas, attachments, pagesPerStep, check, newBusyTimeout, force);
+        source, destination, schemas, attachments, pagesPerStep, check, newBusyTimeout, force, compression);
   }
 }

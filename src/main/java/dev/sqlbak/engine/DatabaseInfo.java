@@ -17,6 +17,7 @@ import java.util.List;
  * @param applicationId PRAGMA application_id
  * @param schemas the schema names of the connection (main)
  * @param tables every table of main with its row count
+ * @param compression how the file is stored (a compressed backup is described by its content)
  */
 public record DatabaseInfo(
     Path path,
@@ -29,4 +30,5 @@ public record DatabaseInfo(
     long userVersion,
     long applicationId,
     List<String> schemas,
-    List<TableRows> tables) {}
+    List<TableRows> tables,
+    Compression compression) {}

@@ -12,7 +12,8 @@ public final class InfoEngine {
   public DatabaseInfo info(Path file) {
     BackupEngine.requireDatabaseFile(file, "database");
     java.time.Duration wait = BackupEngine.defaultBusyTimeout();
-    try (SqliteDatabase db = SqliteDatabase.openReadOnly(file, wait)) {
+    try (ReadableBackup opened = ReadableBackup.open(file);
+        SqliteDatabase db = SqliteDatabase.openReadOnly(opened.database(), wait)) {
       db.beginSnapshot(List.of("main"));
       List<String> schemas = db.schemaNames();
       schemas.remove("temp");
@@ -27,11 +28,14 @@ public final class InfoEngine {
           db.pragmaNumber("main", "user_version"),
           db.pragmaNumber("main", "application_id"),
           schemas,
-          db.tableRowCounts());
+          db.tableRowCounts(),
+          opened.compression());
       db.endSnapshot();
       return info;
     } catch (SqliteFailure f) {
       throw BackupEngine.databaseFailure(f, file, wait, "database");
+    } catch (ReadableBackup.CorruptCompression e) {
+      throw SqlbakException.failed("cannot read database", file, e.getMessage(), e);
     } catch (IOException e) {
       throw SqlbakException.failed("cannot read database", file, BackupEngine.reason(e), e);
     }

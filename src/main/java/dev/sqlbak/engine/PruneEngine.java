@@ -33,9 +33,9 @@ public final class PruneEngine {
    * run: each file that would be), so a caller can report progress even if a later removal fails.
    */
   public PruneResult prune(PruneRequest request, Consumer<Path> onRemoved) {
-    Map<String, List<BackupFile>> byStem = backups(request.folder(), request.stem());
+    Map<String, List<TimestampedBackup>> byStem = backups(request.folder(), request.stem());
     List<StemPrune> stems = new ArrayList<>();
-    for (Map.Entry<String, List<BackupFile>> e : byStem.entrySet()) {
+    for (Map.Entry<String, List<TimestampedBackup>> e : byStem.entrySet()) {
       stems.add(prune(e.getKey(), e.getValue(), request.retention(), request.dryRun(), onRemoved));
     }
     return new PruneResult(request.folder(), request.dryRun(), stems);
@@ -47,16 +47,16 @@ public final class PruneEngine {
    */
   public StemPrune pruneStem(
       Path folder, String stem, RetentionPolicy retention, boolean dryRun, Consumer<Path> onRemoved) {
-    List<BackupFile> files = backups(folder, stem).getOrDefault(stem, List.of());
+    List<TimestampedBackup> files = backups(folder, stem).getOrDefault(stem, List.of());
     return prune(stem, files, retention, dryRun, onRemoved);
   }
 
   private static StemPrune prune(
-      String stem, List<BackupFile> files, RetentionPolicy retention, boolean dryRun, Consumer<Path> onRemoved) {
-    List<BackupFile> newestFirst = new ArrayList<>(files);
-    newestFirst.sort(BackupFile.NEWEST_FIRST);
-    Set<BackupFile> keep = retention.keep(newestFirst);
-    BackupFile newestGood = newestGood(newestFirst);
+      String stem, List<TimestampedBackup> files, RetentionPolicy retention, boolean dryRun, Consumer<Path> onRemoved) {
+    List<TimestampedBackup> newestFirst = new ArrayList<>(files);
+    newestFirst.sort(TimestampedBackup.NEWEST_FIRST);
+    Set<TimestampedBackup> keep = retention.keep(newestFirst);
+    TimestampedBackup newestGood = newestGood(newestFirst);
     if (newestGood != null && keep.add(newestGood)) {
       LOG.debug("keeping {}: the newest backup of {} that passes a quick check", newestGood.file(), stem);
     }
@@ -64,7 +64,7 @@ public final class PruneEngine {
     List<Path> removed = new ArrayList<>();
     // Oldest first, so that a run that stops half-way has removed the least valuable backups.
     for (int i = newestFirst.size() - 1; i >= 0; i--) {
-      BackupFile b = newestFirst.get(i);
+      TimestampedBackup b = newestFirst.get(i);
       if (keep.contains(b)) {
         kept.add(b.file());
         continue;
@@ -80,9 +80,9 @@ public final class PruneEngine {
   }
 
   /** The newest backup that passes a quick check (and its sidecar's hash, when it has one). */
-  private static BackupFile newestGood(List<BackupFile> newestFirst) {
-    for (BackupFile b : newestFirst) {
-      Verdict v = VerifyEngine.inspect(b.file(), CheckLevel.QUICK);
+  private static TimestampedBackup newestGood(List<TimestampedBackup> newestFirst) {
+    for (TimestampedBackup b : newestFirst) {
+      Verdict v = VerifyEngine.inspect(b.file(), null, CheckLevel.QUICK);
       if (v.ok()) {
         return b;
       }
@@ -111,17 +111,17 @@ public final class PruneEngine {
   }
 
   /** sqlbak's backups in {@code folder} by stem (only {@code stem}'s when it is not null), sorted by stem. */
-  private static Map<String, List<BackupFile>> backups(Path folder, String stem) {
+  private static Map<String, List<TimestampedBackup>> backups(Path folder, String stem) {
     if (!Files.exists(folder)) {
       throw SqlbakException.failed("directory not found", folder, null);
     }
     if (!Files.isDirectory(folder)) {
       throw SqlbakException.failed("not a directory", folder, "name the folder that holds the backups");
     }
-    Map<String, List<BackupFile>> byStem = new TreeMap<>();
+    Map<String, List<TimestampedBackup>> byStem = new TreeMap<>();
     try (DirectoryStream<Path> entries = Files.newDirectoryStream(folder)) {
       for (Path entry : entries) {
-        Optional<BackupFile> backup = BackupNames.parse(entry);
+        Optional<TimestampedBackup> backup = BackupNames.parse(entry);
         if (backup.isEmpty() || (stem != null && !stem.equals(backup.get().stem()))
             || !Files.isRegularFile(entry, LinkOption.NOFOLLOW_LINKS)) {
           continue;

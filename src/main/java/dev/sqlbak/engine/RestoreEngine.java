@@ -24,7 +24,29 @@ public final class RestoreEngine {
     Instant started = Instant.now();
     Path backup = request.backup().toAbsolutePath().normalize();
     Path target = request.target().toAbsolutePath().normalize();
-    requireGoodBackup(backup);
+    if (!Files.exists(backup)) {
+      throw SqlbakException.failed("cannot read backup", backup + ": not found", null);
+    }
+    try (ReadableBackup opened = openBackupFile(backup)) {
+      return restore(request, opened, backup, target, listener, started);
+    }
+  }
+
+  private static ReadableBackup openBackupFile(Path backup) {
+    try {
+      return ReadableBackup.open(backup);
+    } catch (ReadableBackup.CorruptCompression e) {
+      throw new SqlbakException(SqlbakException.Kind.BAD_BACKUP, "backup is bad", backup + ": " + e.getMessage(),
+          "the target was not touched", e);
+    } catch (IOException e) {
+      throw SqlbakException.failed("cannot read backup", backup, BackupEngine.reason(e), e);
+    }
+  }
+
+  private RestoreResult restore(RestoreRequest request, ReadableBackup opened, Path backup, Path target,
+      ProgressListener listener, Instant started) {
+    requireGoodBackup(backup, opened);
+    Path database = opened.database();
     boolean exists = Files.exists(target, LinkOption.NOFOLLOW_LINKS);
     checkTarget(request, backup, target, exists);
 
@@ -35,14 +57,14 @@ public final class RestoreEngine {
     long[] pages;
     if (exists) {
       try {
-        pages = restoreInPlace(backup, target, request, listener);
+        pages = restoreInPlace(database, target, request, listener);
       } catch (TargetUnchanged e) {
         // The target still holds exactly what the safety copy holds: the copy would be litter.
         deleteQuietly(safetyCopy);
         throw e.failure;
       }
     } else {
-      pages = restoreAsNewFile(backup, target, request, listener);
+      pages = restoreAsNewFile(database, target, request, listener);
     }
     return new RestoreResult(backup, target, safetyCopy, !exists, pages[0], pages[1],
         Duration.between(started, Instant.now()));
@@ -70,8 +92,8 @@ public final class RestoreEngine {
     }
   }
 
-  private static void requireGoodBackup(Path backup) {
-    Verdict verdict = VerifyEngine.inspect(backup, CheckLevel.FULL);
+  private static void requireGoodBackup(Path backup, ReadableBackup opened) {
+    Verdict verdict = VerifyEngine.inspect(backup, opened, CheckLevel.FULL);
     if (verdict.status() == Verdict.Status.UNREADABLE) {
       throw SqlbakException.failed("cannot read backup", backup + ": " + verdict.problems().get(0), null);
     }

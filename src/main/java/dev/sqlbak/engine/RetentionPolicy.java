@@ -49,10 +49,11 @@ public record RetentionPolicy(Integer keepLast, Integer keepDaily, Integer keepW
    * newest backup that passes a check is never removed) needs the files, so {@link PruneEngine}
    * applies it on top.
    */
-  public Set<BackupFile> keep(Collection<BackupFile> backups) {
-    List<BackupFile> newestFirst = new ArrayList<>(backups);
-    newestFirst.sort(BackupFile.NEWEST_FIRST);
-    Set<BackupFile> kept = new HashSet<>(newestFirst.subList(0, Math.min(countOf(keepLast), newestFirst.size())));
+  public Set<TimestampedBackup> keep(Collection<TimestampedBackup> backups) {
+    List<TimestampedBackup> newestFirst = new ArrayList<>(backups);
+    newestFirst.sort(TimestampedBackup.NEWEST_FIRST);
+    Set<TimestampedBackup> kept =
+        new HashSet<>(newestFirst.subList(0, Math.min(countOf(keepLast), newestFirst.size())));
     keepNewestPerPeriod(newestFirst, countOf(keepDaily), RetentionPolicy::day, kept);
     keepNewestPerPeriod(newestFirst, countOf(keepWeekly), RetentionPolicy::isoWeek, kept);
     keepNewestPerPeriod(newestFirst, countOf(keepMonthly), t -> YearMonth.from(day(t)), kept);
@@ -64,11 +65,11 @@ public record RetentionPolicy(Integer keepLast, Integer keepDaily, Integer keepW
    * periods are seen. This works because every period is a contiguous range of time: in
    * newest-first order a period's backups are adjacent and its first one is its newest.
    */
-  private static void keepNewestPerPeriod(
-      List<BackupFile> newestFirst, int periods, Function<Instant, Object> periodOf, Set<BackupFile> kept) {
+  private static void keepNewestPerPeriod(List<TimestampedBackup> newestFirst, int periods,
+      Function<Instant, Object> periodOf, Set<TimestampedBackup> kept) {
     Object current = null;
     int seen = 0;
-    for (BackupFile b : newestFirst) {
+    for (TimestampedBackup b : newestFirst) {
       if (seen >= periods) {
         return;
       }

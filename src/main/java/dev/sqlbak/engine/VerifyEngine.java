@@ -31,12 +31,20 @@ public final class VerifyEngine {
     return verdicts;
   }
 
-  /** Checks one backup file with SQLite's check and its sidecar only (what restore needs first). */
-  static Verdict inspect(Path file, CheckLevel check) {
-    return inspect(file, check, null, List.of());
+  /**
+   * Checks one backup, already opened (decompressed), with SQLite's check and its sidecar only:
+   * what restore needs before it touches anything.
+   */
+  static Verdict inspect(Path file, ReadableBackup opened, CheckLevel check) {
+    return inspect(file, opened, check, null, List.of());
   }
 
   private static Verdict inspect(Path file, CheckLevel check, Fingerprint source, List<String> assertions) {
+    return inspect(file, null, check, source, assertions);
+  }
+
+  private static Verdict inspect(Path file, ReadableBackup opened, CheckLevel check, Fingerprint source,
+      List<String> assertions) {
     List<String> problems = new ArrayList<>();
     List<String> checks = new ArrayList<>();
     if (!Files.exists(file)) {
@@ -62,7 +70,18 @@ public final class VerifyEngine {
     } catch (IOException e) {
       return new Verdict(file, Verdict.Status.UNREADABLE, List.of(BackupEngine.reason(e)), checks);
     }
-    try (SqliteDatabase db = SqliteDatabase.openReadOnly(file, java.time.Duration.ZERO)) {
+    ReadableBackup readable = opened;
+    try {
+      if (readable == null) {
+        readable = ReadableBackup.open(file);
+      }
+    } catch (ReadableBackup.CorruptCompression e) {
+      problems.add(e.getMessage());
+      return new Verdict(file, Verdict.Status.BAD, problems, checks);
+    } catch (IOException e) {
+      return new Verdict(file, Verdict.Status.UNREADABLE, List.of(BackupEngine.reason(e)), checks);
+    }
+    try (SqliteDatabase db = SqliteDatabase.openReadOnly(readable.database(), java.time.Duration.ZERO)) {
       if (check != CheckLevel.NONE) {
         checks.add(check.pragma());
         List<String> found = db.check(check);
@@ -94,6 +113,10 @@ public final class VerifyEngine {
           return new Verdict(file, Verdict.Status.UNREADABLE, List.of("cannot open: " + f.getMessage()), checks);
         default:
           problems.add(f.getMessage());
+      }
+    } finally {
+      if (opened == null) {
+        readable.close();
       }
     }
     return new Verdict(file, problems.isEmpty() ? Verdict.Status.OK : Verdict.Status.BAD, problems, checks);

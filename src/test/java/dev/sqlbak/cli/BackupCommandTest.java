@@ -151,11 +151,35 @@ class BackupCommandTest {
   }
 
   @Test
-  void streamingToStdoutIsNotAvailableYet() {
-    CliRun r = CliRun.of("backup", src, "-");
+  void dashStreamsTheCheckedBackupToStdoutAndNothingElse() throws Exception {
+    CliRun r = CliRun.binary("backup", src, "-");
+    assertEquals(0, r.exitCode(), r.toString());
+    Path streamed = dir.resolve("streamed.db");
+    Files.write(streamed, r.stdoutBytes());
+    assertEquals(contentDigest(source), contentDigest(streamed));
+    assertEquals("ok", TestDatabases.integrityCheck(streamed));
+    assertTrue(r.err().startsWith("backed up " + src + " to standard output: "), r.err());
+    assertTrue(TestDatabases.listing(dir).stream().noneMatch(n -> n.startsWith(".sqlbak-")));
+  }
+
+  @Test
+  void dashWithCompressionStreamsCompressedBytes() throws Exception {
+    CliRun r = CliRun.binary("backup", "-q", "--compress", "gzip", src, "-");
+    assertEquals(0, r.exitCode(), r.toString());
+    assertEquals("", r.err());
+    Path streamed = dir.resolve("streamed.db");
+    try (var in = new java.util.zip.GZIPInputStream(new java.io.ByteArrayInputStream(r.stdoutBytes()))) {
+      Files.write(streamed, in.readAllBytes());
+    }
+    assertEquals(contentDigest(source), contentDigest(streamed));
+  }
+
+  @Test
+  void dashWithJsonIsAUsageError() {
+    CliRun r = CliRun.binary("backup", "--json", src, "-");
     assertEquals(2, r.exitCode(), r.toString());
-    assertEquals("", r.out());
-    assertTrue(r.errLines().get(0).startsWith("sqlbak: DEST '-'"), r.toString());
+    assertEquals(0, r.stdoutBytes().length);
+    assertTrue(r.errLines().get(0).startsWith("sqlbak: --json cannot go with DEST '-'"), r.toString());
   }
 
   @Test
@@ -195,19 +219,61 @@ class BackupCommandTest {
   @Test
   void corruptSourceMessageSaysSoAndPublishesNothing() throws Exception {
     Path corrupt = createSample(dir.resolve("c.db"), false, 3000);
-    long pageSize = TestDatabases.scalar(corrupt, "PRAGMA page_size");
-    long pages = TestDatabases.scalar(corrupt, "PRAGMA page_count");
-    byte[] bytes = Files.readAllBytes(corrupt);
-    for (int i = 0; i < pageSize; i++) {
-      bytes[(int) (pageSize * (pages / 2)) + i] = (byte) (i * 13 + 1);
-    }
-    Files.write(corrupt, bytes);
+    TestDatabases.scribblePage(corrupt, TestDatabases.middlePage(corrupt));
     CliRun r = CliRun.of("backup", corrupt.toString(), dir.resolve("b.db").toString());
     assertEquals(1, r.exitCode(), r.toString());
     assertEquals(1, r.errLines().size(), r.toString());
     assertTrue(r.err().startsWith("sqlbak: quick_check of the copy failed: " + corrupt), r.toString());
     assertTrue(r.err().contains("the source may be corrupt"), r.toString());
     assertFalse(Files.exists(dir.resolve("b.db")));
+  }
+
+  @Test
+  void jsonPrintsOneObjectWithTheDocumentedKeys() throws Exception {
+    Path dest = dir.resolve("b.db");
+    CliRun r = CliRun.of("backup", "--json", "--progress", "plain", src, dest.toString());
+    assertEquals(0, r.exitCode(), r.toString());
+    com.google.gson.JsonObject o = com.google.gson.JsonParser.parseString(r.out()).getAsJsonObject();
+    assertEquals(java.util.Set.of("schema", "source", "destination", "pageSize", "pageCount", "bytes", "sha256",
+        "check", "compression", "schemas", "snapshotTime", "durationMs"), o.keySet());
+    assertEquals(dest.toString(), o.get("destination").getAsString());
+    assertEquals(src, o.get("source").getAsString());
+    assertEquals(TestDatabases.sha256(dest), o.get("sha256").getAsString());
+    assertEquals(Files.size(dest), o.get("bytes").getAsLong());
+    assertEquals("quick", o.get("check").getAsString());
+    assertEquals(1, o.getAsJsonArray("schemas").size());
+    assertTrue(r.err().contains("copied "), "progress still goes to stderr: " + r);
+  }
+
+  @Test
+  void jsonForMemoryCarriesTheTablesInsteadOfTheTextSummary() {
+    CliRun r = CliRun.of("backup", "--json", src, ":memory:");
+    assertEquals(0, r.exitCode(), r.toString());
+    com.google.gson.JsonObject o = com.google.gson.JsonParser.parseString(r.out()).getAsJsonObject();
+    assertTrue(o.get("destination").isJsonNull());
+    assertEquals(3, o.getAsJsonArray("tables").size());
+    assertEquals(400, o.getAsJsonArray("tables").get(2).getAsJsonObject().get("rows").getAsLong());
+  }
+
+  @Test
+  void compressOptionWritesAZstdFileNextToItsSidecar() throws Exception {
+    CliRun r = CliRun.of("backup", "--compress", "zstd", src, dir.resolve("b.db").toString());
+    assertEquals(0, r.exitCode(), r.toString());
+    assertTrue(Files.exists(dir.resolve("b.db.zst")));
+    assertTrue(Files.readString(dir.resolve("b.db.zst.sha256")).endsWith("  b.db.zst\n"));
+    assertFalse(Files.exists(dir.resolve("b.db")));
+    CliRun bad = CliRun.of("backup", "--compress", "lzma", src, dir.resolve("c.db").toString());
+    assertEquals(2, bad.exitCode(), bad.toString());
+    assertTrue(bad.err().contains("'lzma' is not a compression"), bad.toString());
+  }
+
+  @Test
+  void completionPrintsABashScript() {
+    CliRun r = CliRun.of("completion");
+    assertEquals(0, r.exitCode(), r.toString());
+    assertTrue(r.out().contains("complete -F"), r.out());
+    assertTrue(r.out().contains("--busy-timeout"), "options are completed");
+    assertTrue(r.out().contains("restore"), "commands are completed");
   }
 
   private static void assertNoStackTrace(CliRun r) {

@@ -20,7 +20,7 @@ import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-/** The built {@code target/sqlbak prune} as a real process: a real backup, then retention around it. */
+/** The built {@code target/sqlbak prune} as a real process: a real compressed backup, then retention around it. */
 class PruneIT {
   @TempDir Path dir;
 
@@ -53,9 +53,9 @@ class PruneIT {
   void pruneKeepsTheRulesAndTheFreshBackupAndNothingElseGoes() throws Exception {
     Path backups = Files.createDirectory(dir.resolve("backups"));
     Path source = TestDatabases.createSample(dir.resolve("shop.db"), true, 50);
-    Run backup = sqlbak("backup", "-q", source.toString(), backups.toString());
+    Run backup = sqlbak("backup", "-q", "--compress", "gzip", source.toString(), backups.toString());
     assertEquals(0, backup.exitCode(), backup.err());
-    List<String> fresh = listing(backups); // shop-<now>.db and its sidecar
+    List<String> fresh = listing(backups); // shop-<now>.db.gz and its sidecar
     assertEquals(2, fresh.size(), fresh.toString());
     // Older backups of the same stem: two a day, 6 to 10 days ago.
     LocalDate today = LocalDate.now(ZoneOffset.UTC);
@@ -82,7 +82,11 @@ class PruneIT {
     List<String> stems = new ArrayList<>();
     o.getAsJsonArray("stems").forEach(s -> stems.add(s.getAsJsonObject().get("stem").getAsString()));
     assertEquals(List.of("other", "shop"), stems);
+    // The fresh compressed backup passes the quick check (read through gzip): no warning, only removals.
+    assertEquals(16, prune.err().lines().count(), prune.err());
     assertEquals(16, prune.err().lines().filter(l -> l.startsWith("removed " + backups)).count(), prune.err());
+    JsonObject shop = o.getAsJsonArray("stems").get(1).getAsJsonObject();
+    assertEquals(backups.resolve(fresh.get(0)).toString(), shop.get("newestGood").getAsString());
   }
 
   @Test

@@ -36,7 +36,7 @@ class BackupNamesTest {
   }
 
   private static void assertParsed(String name, String stem, String time) {
-    BackupFile b = BackupNames.parse(Path.of("/b", name)).orElseThrow(() -> new AssertionError(name));
+    TimestampedBackup b = BackupNames.parse(Path.of("/b", name)).orElseThrow(() -> new AssertionError(name));
     assertEquals(stem, b.stem(), name);
     assertEquals(Instant.parse(time), b.time(), name);
     assertEquals(Path.of("/b", name), b.file());

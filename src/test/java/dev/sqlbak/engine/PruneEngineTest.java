@@ -51,7 +51,7 @@ class PruneEngineTest {
       bytes[(int) (pageSize * (pages / 2)) + i] = (byte) (i * 7 + 5);
     }
     Path file = Files.write(dir.resolve(name), bytes);
-    assertEquals(Verdict.Status.BAD, VerifyEngine.inspect(file, CheckLevel.QUICK).status(), "not corrupt enough");
+    assertEquals(Verdict.Status.BAD, VerifyEngine.inspect(file, null, CheckLevel.QUICK).status(), "not corrupt enough");
     return file;
   }
 

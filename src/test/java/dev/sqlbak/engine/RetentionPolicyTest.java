@@ -23,21 +23,21 @@ class RetentionPolicyTest {
       DateTimeFormatter.ofPattern("yyyy-MM-dd'T'HH:mm:ss").withZone(ZoneOffset.UTC);
 
   /** A backup of stem app at {@code utc} (ISO local date-time, read as UTC). */
-  private static BackupFile at(String utc) {
+  private static TimestampedBackup at(String utc) {
     return at(utc, "");
   }
 
   /** A backup of stem app at {@code utc}, named {@code .db} plus {@code compression}. */
-  private static BackupFile at(String utc, String compression) {
+  private static TimestampedBackup at(String utc, String compression) {
     Instant t = Instant.parse(utc + "Z");
     String name = "app-" + utc.replace("-", "").replace(":", "") + "Z.db" + compression;
-    return new BackupFile(Path.of("/b", name), "app", t);
+    return new TimestampedBackup(Path.of("/b", name), "app", t);
   }
 
   /** The kept backups as {@code at} was given them (time, and compression if any), sorted. */
-  private static Set<String> keep(RetentionPolicy policy, BackupFile... backups) {
+  private static Set<String> keep(RetentionPolicy policy, TimestampedBackup... backups) {
     Set<String> kept = new TreeSet<>();
-    for (BackupFile b : policy.keep(List.of(backups))) {
+    for (TimestampedBackup b : policy.keep(List.of(backups))) {
       String compression = b.name().substring(b.name().indexOf(".db") + 3);
       kept.add(UTC.format(b.time()) + compression);
     }
@@ -57,7 +57,7 @@ class RetentionPolicyTest {
 
   @Test
   void keepDailyKeepsTheNewestOfEachDayThatHasBackups() {
-    BackupFile[] backups = {
+    TimestampedBackup[] backups = {
       at("2026-01-01T08:00:00"), at("2026-01-01T20:00:00"),
       at("2026-01-10T01:00:00"), at("2026-01-10T23:00:00"),
       at("2026-01-20T12:00:00")
@@ -78,7 +78,7 @@ class RetentionPolicyTest {
   @Test
   void isoWeek53RunsIntoJanuary() {
     // 2026 has 53 ISO weeks: Thu 31 Dec 2026, Sat 2 Jan and Sun 3 Jan 2027 are all in 2026-W53.
-    BackupFile[] backups = {
+    TimestampedBackup[] backups = {
       at("2026-12-21T03:00:00"), at("2026-12-27T03:00:00"), // Mon, Sun of 2026-W52
       at("2026-12-31T03:00:00"), at("2027-01-02T03:00:00"), at("2027-01-03T03:00:00"), // 2026-W53
       at("2027-01-04T03:00:00") // Mon, 2027-W01
@@ -91,14 +91,14 @@ class RetentionPolicyTest {
   @Test
   void isoWeek1StartsInDecember() {
     // Mon 30 Dec 2024 is in 2025-W01 together with Sun 5 Jan 2025; Sun 29 Dec 2024 is 2024-W52.
-    BackupFile[] backups = {at("2024-12-29T03:00:00"), at("2024-12-30T03:00:00"), at("2025-01-05T03:00:00")};
+    TimestampedBackup[] backups = {at("2024-12-29T03:00:00"), at("2024-12-30T03:00:00"), at("2025-01-05T03:00:00")};
     assertEquals(Set.of("2025-01-05T03:00:00", "2024-12-29T03:00:00"), keep(rules(null, null, 2, null), backups));
     assertEquals(Set.of("2025-01-05T03:00:00"), keep(rules(null, null, 1, null), backups));
   }
 
   @Test
   void keepMonthlyCrossesTheYear() {
-    BackupFile[] backups = {
+    TimestampedBackup[] backups = {
       at("2026-11-30T03:00:00"), at("2026-12-01T03:00:00"), at("2026-12-31T23:59:59"), at("2027-01-01T00:00:00")
     };
     assertEquals(Set.of("2027-01-01T00:00:00", "2026-12-31T23:59:59"), keep(rules(null, null, null, 2), backups));
@@ -108,13 +108,13 @@ class RetentionPolicyTest {
 
   @Test
   void aBackupKeptByAnyRuleIsKept() {
-    List<BackupFile> backups = new ArrayList<>();
+    List<TimestampedBackup> backups = new ArrayList<>();
     for (int day = 1; day <= 28; day++) {
       backups.add(at(String.format("2026-02-%02dT03:00:00", day)));
     }
     backups.add(at("2026-01-15T03:00:00"));
     backups.add(at("2025-12-15T03:00:00"));
-    Set<BackupFile> kept = rules(2, 3, 2, 3).keep(backups);
+    Set<TimestampedBackup> kept = rules(2, 3, 2, 3).keep(backups);
     Set<String> times = new TreeSet<>();
     kept.forEach(b -> times.add(b.time().toString()));
     assertEquals(Set.of(
@@ -127,7 +127,7 @@ class RetentionPolicyTest {
 
   @Test
   void zeroKeepsNothingByThatRuleAndAnNLargerThanTheSetKeepsAll() {
-    BackupFile[] backups = {at("2026-01-01T00:00:00"), at("2026-02-01T00:00:00")};
+    TimestampedBackup[] backups = {at("2026-01-01T00:00:00"), at("2026-02-01T00:00:00")};
     assertEquals(Set.of(), keep(rules(0, 0, 0, 0), backups));
     assertEquals(Set.of(), keep(rules(0, null, null, null), backups));
     assertEquals(Set.of("2026-01-01T00:00:00", "2026-02-01T00:00:00"), keep(rules(100, null, null, null), backups));
@@ -137,7 +137,7 @@ class RetentionPolicyTest {
   @Test
   void twoBackupsOfTheSameSecondAreOrderedByName() {
     // app-…Z.db < app-…Z.db.gz < app-…Z.db.zst: the later name counts as the newer one.
-    BackupFile[] backups = {
+    TimestampedBackup[] backups = {
       at("2026-05-05T05:05:05"), at("2026-05-05T05:05:05", ".gz"), at("2026-05-05T05:05:05", ".zst"),
       at("2026-05-04T05:05:05")
     };

@@ -12,15 +12,15 @@ import java.util.Objects;
  * @param stem the part of the name before the last {@code -<timestamp>}
  * @param time the moment in the name (its age comes from the name, never from mtime)
  */
-public record BackupFile(Path file, String stem, Instant time) {
+public record TimestampedBackup(Path file, String stem, Instant time) {
   /**
    * Newest first: the later timestamp first; two files of the same second (such as {@code .db} and
    * {@code .db.gz}) by name, descending, so that every ordering decision is deterministic.
    */
-  public static final Comparator<BackupFile> NEWEST_FIRST =
-      Comparator.comparing(BackupFile::time).thenComparing(BackupFile::name).reversed();
+  public static final Comparator<TimestampedBackup> NEWEST_FIRST =
+      Comparator.comparing(TimestampedBackup::time).thenComparing(TimestampedBackup::name).reversed();
 
-  public BackupFile {
+  public TimestampedBackup {
     Objects.requireNonNull(file, "file");
     Objects.requireNonNull(stem, "stem");
     Objects.requireNonNull(time, "time");

@@ -1,0 +1,447 @@
+#!/usr/bin/env bash
+# sqlbak benchmark: `sqlbak backup` against `sqlite3 .backup`, `cp`, `cp` + fsync and the
+# by-hand pipeline, measured interleaved in one run on a generated database.
+#
+# This is a benchmark, not a test: it asserts nothing and is not part of any Maven phase.
+#
+# Usage (from the repository root, after ./mvnw -B -q package -DskipTests):
+#
+#   src/bench/bench.sh                       # 1 GiB rollback-journal database, 3 rounds
+#   SIZE_MB=100 ROUNDS=5 src/bench/bench.sh  # another size / more rounds
+#   src/bench/bench.sh --size "100 1024" --modes "rollback wal"
+#   src/bench/bench.sh --help
+#
+# Options (each also settable as the environment variable in brackets):
+#   --size MB...      [SIZE_MB=1024]    database size(s) in MiB; a space-separated list runs each
+#   --modes M...      [MODES=rollback]  journal mode(s) of the source: rollback, wal
+#   --rounds N        [ROUNDS=3]        interleaved rounds (A B C ... A B C ...); median and min
+#   --startup-rounds N [STARTUP_ROUNDS=10] rounds of the 1 MiB start-up measurement (0: skip)
+#   --workdir DIR     [WORKDIR=/tmp/sqlbak-bench]  cached databases (db/) and outputs (out/)
+#   --sqlbak FILE     [SQLBAK=<repo>/target/sqlbak] the sqlbak launcher to measure
+#   --methods LETTERS [METHODS=abcdef]  which of the methods below to run
+#                     [SQLBAK_ARGS=]     extra arguments for every sqlbak backup (e.g. "-p 1024")
+#                     [SETTLE=0.5]       seconds to pause after the untimed `sync` before each run
+#
+# Methods, each writing WORKDIR/out/out.db (deleted, with everything else in out/, after each run):
+#   (a) sqlbak backup -q SRC out.db               default: copy, quick_check, .sha256, fsync, rename
+#   (b) sqlbak backup -q --check none SRC out.db
+#   (c) sqlite3 SRC ".backup out.db"
+#   (d) cp SRC out.db && sync out.db               cp + fsync of the file
+#   (e) cp SRC out.db                              plain cp (not durable)
+#   (f) sqlite3 SRC ".backup out.db"; quick_check must say ok; sha256sum out.db > out.db.sha256;
+#       sync out.db out.db.sha256 out/           what one would script by hand (durable likewise)
+#
+# What it does:
+#   * Generates each test database once and caches it in WORKDIR/db (reruns skip generation).
+#     Generation is deterministic: the same sqlite3 version produces the same bytes for the same
+#     size (the SHA-256 is printed and kept in a sidecar). Content: one table events(id INTEGER
+#     PRIMARY KEY, created_at, account, kind, body) with pseudo-random rows computed from the
+#     row id by integer hashing in a recursive CTE (no randomblob), an index on
+#     (account, created_at) filled in random order, 4 KiB pages, rollback journal (DELETE). The
+#     WAL variant is the same file switched to journal_mode=WAL. Rows are added until the file
+#     reaches SIZE_MB MiB (it ends a little above).
+#   * Warms the page cache by hashing the source (and compares the hash with the cached one),
+#     then runs the methods interleaved for ROUNDS rounds. Before each timed run: outputs
+#     deleted, an untimed `sync`, a short pause. Wall time is taken with bash's EPOCHREALTIME
+#     around the command; peak RSS of each command (largest process in it) with /usr/bin/time
+#     (Debian package `time`) if present, else via python3's resource.getrusage(RUSAGE_CHILDREN)
+#     (then small commands read about python's own size, ~13 MiB, from the fork before exec).
+#   * Prints per method: median and min wall seconds, MiB/s (database size / median), ratios of
+#     medians vs (c) sqlite3 .backup and vs (d) cp + fsync (below 1 = faster), peak RSS, and the
+#     individual runs; then (a)/(f) and (b)/(c).
+#   * Start-up: backs up a 1 MiB database end to end, interleaved with `sqlbak --version` and
+#     `sqlite3 .backup` of the same database, STARTUP_ROUNDS times.
+#
+# Results go to stdout, progress to stderr: `src/bench/bench.sh > bench.txt` keeps the table.
+#
+# Requires: bash >= 5, sqlite3 (Debian package sqlite3), coreutils (cp, sync, sha256sum, stat),
+# awk, java (for sqlbak); optional: /usr/bin/time (package `time`) or python3, for peak RSS.
+# The default run (1 GiB, rollback, 3 rounds) took about 2 minutes on a 2-core machine, plus
+# 25 s to generate the database the first time; sizes "100 1024" x modes "rollback wal" take
+# about twice as long.
+
+set -euo pipefail
+export LC_ALL=C
+
+script_dir=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
+repo_dir=$(cd "$script_dir/../.." && pwd)
+
+SIZE_MB=${SIZE_MB:-1024}
+MODES=${MODES:-rollback}
+ROUNDS=${ROUNDS:-3}
+STARTUP_ROUNDS=${STARTUP_ROUNDS:-10}
+WORKDIR=${WORKDIR:-/tmp/sqlbak-bench}
+SQLBAK=${SQLBAK:-$repo_dir/target/sqlbak}
+METHODS=${METHODS:-abcdef}
+SQLBAK_ARGS=${SQLBAK_ARGS:-}
+SETTLE=${SETTLE:-0.5}
+
+# Bump when the generator changes, so that cached databases of the old generator are not reused.
+GENERATOR_VERSION=1
+
+usage() { sed -n '2,/^$/{s/^# \{0,1\}//;p}' "${BASH_SOURCE[0]}"; }
+die() { echo "bench.sh: $*" >&2; exit 2; }
+note() { echo "bench.sh: $*" >&2; }
+
+while [ $# -gt 0 ]; do
+  case $1 in
+    --size) SIZE_MB=${2:?--size needs a value}; shift 2 ;;
+    --modes) MODES=${2:?--modes needs a value}; shift 2 ;;
+    --rounds) ROUNDS=${2:?--rounds needs a value}; shift 2 ;;
+    --startup-rounds) STARTUP_ROUNDS=${2:?--startup-rounds needs a value}; shift 2 ;;
+    --workdir) WORKDIR=${2:?--workdir needs a value}; shift 2 ;;
+    --sqlbak) SQLBAK=${2:?--sqlbak needs a value}; shift 2 ;;
+    --methods) METHODS=${2:?--methods needs a value}; shift 2 ;;
+    -h|--help) usage; exit 0 ;;
+    [0-9]*) SIZE_MB=$1; shift ;;
+    *) die "unknown argument: $1 (see --help)" ;;
+  esac
+done
+
+# ---------------------------------------------------------------------------------------------
+# Preconditions
+
+[ "${BASH_VERSINFO[0]}" -ge 5 ] || die "needs bash 5 or newer (for EPOCHREALTIME)"
+for tool in sqlite3 sha256sum cp sync stat awk sort; do
+  command -v "$tool" >/dev/null 2>&1 || die "$tool not found (Debian: apt-get install sqlite3 coreutils gawk)"
+done
+[ -x "$SQLBAK" ] || die "sqlbak not found at $SQLBAK; build it first: ./mvnw -B -q package -DskipTests (or set SQLBAK)"
+for s in $SIZE_MB; do
+  [[ $s =~ ^[1-9][0-9]*$ ]] || die "size must be a positive whole number of MiB: $s"
+done
+for m in $MODES; do
+  [[ $m == rollback || $m == wal ]] || die "mode must be rollback or wal: $m"
+done
+[[ $ROUNDS =~ ^[1-9][0-9]*$ ]] || die "rounds must be a positive number: $ROUNDS"
+[[ $STARTUP_ROUNDS =~ ^[0-9]+$ ]] || die "startup rounds must be a number: $STARTUP_ROUNDS"
+[[ $METHODS =~ ^[a-f]+$ ]] || die "methods must be letters among abcdef: $METHODS"
+
+if [ -x /usr/bin/time ] && /usr/bin/time -f '%M' -o /dev/null true 2>/dev/null; then
+  RSS_TOOL=time
+elif command -v python3 >/dev/null 2>&1; then
+  RSS_TOOL=python
+else
+  RSS_TOOL=none
+  note "neither /usr/bin/time (Debian package 'time') nor python3 found: peak RSS not measured"
+fi
+
+DB_DIR=$WORKDIR/db
+OUT=$WORKDIR/out
+mkdir -p "$DB_DIR" "$OUT"
+OUT=$(cd "$OUT" && pwd)
+DB_DIR=$(cd "$DB_DIR" && pwd)
+TMP=$(mktemp -d "$WORKDIR/tmp.XXXXXX")
+trap 'rm -rf "$TMP"; find "$OUT" -mindepth 1 -delete 2>/dev/null || true' EXIT
+
+# ---------------------------------------------------------------------------------------------
+# Deterministic database generation
+
+# The body text is a window into this paragraph, chosen and sized by the row's hash.
+LOREM='Lorem ipsum dolor sit amet, consectetur adipiscing elit, sed do eiusmod tempor incididunt ut labore et dolore magna aliqua. Ut enim ad minim veniam, quis nostrud exercitation ullamco laboris nisi ut aliquip ex ea commodo consequat. Duis aute irure dolor in reprehenderit in voluptate velit esse cillum dolore eu fugiat nulla pariatur. Excepteur sint occaecat cupidatat non proident, sunt in culpa qui officia deserunt mollit anim id est laborum. Sed ut perspiciatis unde omnis iste natus error sit voluptatem accusantium doloremque laudantium, totam rem aperiam, eaque ipsa quae ab illo inventore veritatis et quasi architecto beatae vitae dicta sunt explicabo. Nemo enim ipsam voluptatem quia voluptas sit aspernatur aut odit aut fugit, sed quia consequuntur magni dolores eos qui ratione voluptatem sequi nesciunt. Neque porro quisquam est, qui dolorem ipsum quia dolor sit amet, consectetur, adipisci velit, sed quia non numquam eius modi tempora incidunt ut labore et dolore magnam aliquam quaerat voluptatem.'
+
+# SQL that appends rows $1..$2 to the database. Every value is a function of the row id only:
+# h is an integer hash of i (multiply, xor-shift, multiply; xor written as (a|b)-(a&b), all
+# products below 2^63 so SQLite never switches to floating point).
+insert_sql() {
+  cat <<EOF
+PRAGMA journal_mode=OFF;
+PRAGMA synchronous=OFF;
+PRAGMA cache_size=-262144;
+BEGIN;
+WITH RECURSIVE n(i) AS (SELECT $1 UNION ALL SELECT i + 1 FROM n WHERE i < $2),
+a(i, x) AS (SELECT i, (i * 2654435761) % 4294967296 FROM n),
+b(i, h) AS (SELECT i, (((x | (x >> 15)) - (x & (x >> 15))) * 1597334677) % 4294967296 FROM a),
+c(i, h) AS (SELECT i, (((h | (h >> 13)) - (h & (h >> 13))) * 1103515245) % 4294967296 FROM b)
+INSERT INTO events(id, created_at, account, kind, body)
+SELECT i,
+       1700000000 + i * 3 + h % 3,
+       printf('acct-%06d', h % 50000),
+       CASE h % 7 WHEN 0 THEN 'login' WHEN 1 THEN 'logout' WHEN 2 THEN 'purchase'
+                  WHEN 3 THEN 'refund' WHEN 4 THEN 'page_view' WHEN 5 THEN 'update'
+                  ELSE 'search' END,
+       substr('$LOREM', 1 + (h >> 3) % 600, 40 + (h >> 12) % 300) || printf(' [ref %08x]', h)
+FROM c;
+COMMIT;
+EOF
+}
+
+file_size() { stat -c %s "$1"; }
+
+# Prints the path of the cached database of $1 MiB in mode $2, generating it if needed.
+database() {
+  local mb=$1 mode=$2
+  local file=$DB_DIR/events-${mb}MiB-$mode-g$GENERATOR_VERSION.db
+  if [ -f "$file" ] && [ -f "$file.sha256" ]; then
+    echo "$file"
+    return
+  fi
+  local work=$TMP/gen.db
+  rm -f "$work" "$work"-*
+  if [ "$mode" = wal ]; then
+    local base
+    base=$(database "$mb" rollback)
+    note "making the WAL variant of $(basename "$base")"
+    cp "$base" "$work"
+    [ "$(sqlite3 "$work" 'PRAGMA journal_mode=WAL')" = wal ] || die "could not switch $work to WAL"
+  else
+    local target=$((mb * 1048576)) rows=0 size bpr=280 next t0=$SECONDS
+    note "generating a ${mb} MiB database (once; cached in $DB_DIR)"
+    sqlite3 "$work" "PRAGMA page_size=4096; PRAGMA journal_mode=DELETE;
+      CREATE TABLE events(id INTEGER PRIMARY KEY, created_at INTEGER NOT NULL,
+        account TEXT NOT NULL, kind TEXT NOT NULL, body TEXT NOT NULL);
+      CREATE INDEX events_account ON events(account, created_at);" >/dev/null
+    size=$(file_size "$work")
+    # Add rows in chunks until the file reaches the target; each chunk's size comes from the
+    # bytes per row so far, so the whole sequence (and the file) is deterministic.
+    while [ "$size" -lt "$target" ]; do
+      next=$(( (target - size + bpr - 1) / bpr ))
+      [ "$next" -gt 500000 ] && next=500000
+      [ "$next" -lt 100 ] && next=100
+      insert_sql $((rows + 1)) $((rows + next)) | sqlite3 "$work" >/dev/null
+      rows=$((rows + next))
+      size=$(file_size "$work")
+      bpr=$((size / rows))
+      note "  $rows rows, $((size / 1048576)) MiB"
+    done
+    note "generated in $((SECONDS - t0)) s"
+  fi
+  [ "$(sqlite3 "$work" 'PRAGMA page_size')" = 4096 ] || die "generated database does not have 4 KiB pages"
+  rm -f "$work"-wal "$work"-shm "$work"-journal
+  (cd "$TMP" && sha256sum gen.db) | awk '{print $1}' >"$file.sha256"
+  mv "$work" "$file"
+  echo "$file"
+}
+
+# ---------------------------------------------------------------------------------------------
+# Measuring
+
+# Runs the shell command $1 (stdout+stderr to $2); sets LAST_US (wall microseconds),
+# LAST_RSS_KB (peak RSS of the largest process, KiB; empty if unknown) and LAST_RC.
+measure() {
+  local cmd=$1 log=$2 t0 t1 rc=0
+  LAST_RSS_KB=
+  case $RSS_TOOL in
+    time)
+      t0=${EPOCHREALTIME/./}
+      /usr/bin/time -f '%M' -o "$TMP/rss" bash -c "$cmd" >"$log" 2>&1 || rc=$?
+      t1=${EPOCHREALTIME/./}
+      LAST_US=$((t1 - t0))
+      LAST_RSS_KB=$(tail -n 1 "$TMP/rss")
+      ;;
+    python)
+      # Timed inside python, so that python's own start-up is not counted.
+      python3 -c '
+import resource, subprocess, sys, time
+with open(sys.argv[2], "w") as log:
+    t0 = time.perf_counter()
+    rc = subprocess.call(["bash", "-c", sys.argv[1]], stdout=log, stderr=log)
+    t1 = time.perf_counter()
+with open(sys.argv[3], "w") as f:
+    f.write("%d %d\n" % (round((t1 - t0) * 1e6), resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss))
+sys.exit(rc)' "$cmd" "$log" "$TMP/rss" || rc=$?
+      read -r LAST_US LAST_RSS_KB <"$TMP/rss"
+      ;;
+    *)
+      t0=${EPOCHREALTIME/./}
+      bash -c "$cmd" >"$log" 2>&1 || rc=$?
+      t1=${EPOCHREALTIME/./}
+      LAST_US=$((t1 - t0))
+      ;;
+  esac
+  LAST_RC=$rc
+}
+
+clean_out() { find "$OUT" -mindepth 1 -delete; }
+
+# Untimed: outputs gone, dirty pages written back, a moment for the disk to settle.
+settle() {
+  clean_out
+  sync
+  sleep "$SETTLE"
+}
+
+declare -A SAMPLES RSS FAILED
+
+# Records one run of method $2 under key prefix $1.
+record() {
+  local key=$1:$2
+  if [ "$LAST_RC" -ne 0 ]; then
+    FAILED[$key]=$LAST_RC
+    note "FAILED ($LAST_RC): $2 under $1: $(tail -n 3 "$TMP/log" | tr '\n' ' ')"
+    return
+  fi
+  SAMPLES[$key]="${SAMPLES[$key]:-} $LAST_US"
+  if [ -n "$LAST_RSS_KB" ] && { [ -z "${RSS[$key]:-}" ] || [ "$LAST_RSS_KB" -gt "${RSS[$key]}" ]; }; then
+    RSS[$key]=$LAST_RSS_KB
+  fi
+}
+
+# "median min" in seconds of a list of microsecond samples.
+stats() {
+  printf '%s\n' $1 | sort -n | awk '{v[NR] = $1} END {
+    if (NR == 0) { print "- -"; exit }
+    m = (NR % 2) ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2
+    printf "%.6f %.6f\n", m / 1e6, v[1] / 1e6 }'
+}
+
+median_of() { local s; s=$(stats "${SAMPLES[$1]:-}"); echo "${s% *}"; }
+
+fmt_rss() { if [ -n "${1:-}" ]; then awk -v k="$1" 'BEGIN {printf "%.1f MiB", k / 1024}'; else echo "n/a"; fi; }
+
+fmt_runs() { printf '%s\n' $1 | awk '{printf "%s%.3f", (NR > 1 ? " " : ""), $1 / 1e6}'; }
+
+# ratio of two numbers, or "-" if either is missing
+ratio() { awk -v a="$1" -v b="$2" 'BEGIN { if (a == "-" || b == "-" || b + 0 == 0) print "-"; else printf "%.2f", a / b }'; }
+
+sqlbak_cmd() { echo "'$SQLBAK' backup -q $SQLBAK_ARGS $*"; }
+
+mode_label() { if [ "$1" = wal ]; then echo WAL-mode; else echo rollback-journal; fi; }
+
+method_label() {
+  case $1 in
+    a) echo "(a) sqlbak backup (default)" ;;
+    b) echo "(b) sqlbak backup --check none" ;;
+    c) echo "(c) sqlite3 .backup" ;;
+    d) echo "(d) cp + fsync" ;;
+    e) echo "(e) cp" ;;
+    f) echo "(f) by hand: .backup+quick_check+sha256sum+sync" ;;
+    V) echo "sqlbak --version" ;;
+  esac
+}
+
+method_cmd() {
+  local src=$1 dst=$OUT/out.db
+  case $2 in
+    a) sqlbak_cmd "'$src' '$dst'" ;;
+    b) sqlbak_cmd "--check none '$src' '$dst'" ;;
+    c) echo "sqlite3 '$src' \".backup '$dst'\"" ;;
+    d) echo "cp '$src' '$dst' && sync '$dst'" ;;
+    e) echo "cp '$src' '$dst'" ;;
+    f) echo "sqlite3 '$src' \".backup '$dst'\" && test \"\$(sqlite3 '$dst' 'PRAGMA quick_check')\" = ok && (cd '$OUT' && sha256sum out.db > out.db.sha256) && sync '$dst' '$dst.sha256' '$OUT'" ;;
+    V) echo "'$SQLBAK' --version" ;;
+  esac
+}
+
+# Hashes the database (warming the page cache) and compares with the hash taken at generation.
+warm() {
+  local file=$1 sum
+  sum=$(sha256sum "$file" | awk '{print $1}')
+  if [ "$sum" = "$(cat "$file.sha256")" ]; then
+    echo "$sum (same as at generation)"
+  else
+    echo "$sum (DIFFERS from $(cat "$file.sha256") at generation: the cached file changed)"
+  fi
+}
+
+print_table() {
+  local prefix=$1 mib=$2 methods=$3 m s med min key rc tp vc vd
+  local base_c base_d
+  base_c=$(median_of "$prefix:c")
+  base_d=$(median_of "$prefix:d")
+  echo "  vs (c), vs (d): median / median of (c) sqlite3 .backup, of (d) cp + fsync (below 1.00: faster)"
+  printf '  %-48s %8s %8s %8s %9s %9s %10s  %s\n' method "median s" "min s" "MiB/s" \
+    "vs (c)" "vs (d)" "peak RSS" "runs (s)"
+  for m in $(echo "$methods" | grep -o .); do
+    key=$prefix:$m
+    if [ -n "${FAILED[$key]:-}" ]; then
+      rc=" (failed with exit ${FAILED[$key]} at least once)"
+    else
+      rc=
+    fi
+    s=$(stats "${SAMPLES[$key]:-}")
+    med=${s% *}
+    min=${s#* }
+    if [ "$med" = - ]; then
+      printf '  %-48s %s\n' "$(method_label "$m")" "no successful run$rc"
+      continue
+    fi
+    tp=$(awk -v a="$mib" -v t="$med" 'BEGIN {printf "%.0f", a / t}')
+    vc=$(ratio "$med" "$base_c")
+    vd=$(ratio "$med" "$base_d")
+    printf '  %-48s %8.3f %8.3f %8s %9s %9s %10s  %s%s\n' "$(method_label "$m")" "$med" "$min" \
+      "$tp" "$vc" "$vd" "$(fmt_rss "${RSS[$key]:-}")" "$(fmt_runs "${SAMPLES[$key]}")" "$rc"
+  done
+}
+
+# ---------------------------------------------------------------------------------------------
+# Run
+
+started=$SECONDS
+fs_type=$(stat -f -c %T "$OUT")
+echo "sqlbak benchmark ($(date -u +%Y-%m-%dT%H:%M:%SZ))"
+echo "  machine:  $(nproc) cores, $(awk -F': ' '/^model name/ {print $2; exit}' /proc/cpuinfo 2>/dev/null || uname -m)," \
+  "$(awk '/^MemTotal/ {printf "%.1f GiB RAM", $2 / 1048576}' /proc/meminfo 2>/dev/null), $(uname -sr)"
+echo "  workdir:  $WORKDIR (filesystem $fs_type on $(df -P "$OUT" | awk 'NR == 2 {print $1}'))"
+echo "  sqlbak:   $SQLBAK ($("$SQLBAK" --version 2>&1 | paste -sd ';' | sed 's/;/; /g')$(
+  git -C "$repo_dir" rev-parse --short HEAD 2>/dev/null | sed 's/^/, commit /'))"
+echo "  sqlite3:  $(sqlite3 --version | awk '{print $1}'); java: $(java -version 2>&1 | head -n 1)"
+echo "  settings: SIZE_MB=\"$SIZE_MB\" MODES=\"$MODES\" ROUNDS=$ROUNDS STARTUP_ROUNDS=$STARTUP_ROUNDS" \
+  "METHODS=$METHODS SQLBAK_ARGS=\"$SQLBAK_ARGS\" RSS via $RSS_TOOL"
+case $fs_type in
+  tmpfs|ramfs) echo "  WARNING: $OUT is on $fs_type: fsync costs nothing there; use --workdir on a disk" ;;
+esac
+echo
+
+for mb in $SIZE_MB; do
+  for mode in $MODES; do
+    db=$(database "$mb" "$mode")
+    bytes=$(file_size "$db")
+    mib=$(awk -v b="$bytes" 'BEGIN {printf "%.1f", b / 1048576}')
+    prefix=$mode:$mb
+    note "warming the page cache: $(basename "$db")"
+    hash=$(warm "$db")
+    echo "== $(mode_label "$mode") source, $mib MiB ($((bytes / 4096)) pages of 4096 B, $(sqlite3 "$db" \
+      'SELECT count(*) FROM events') rows), $ROUNDS rounds interleaved, page cache warm =="
+    echo "  source sha256: $hash"
+    for ((r = 1; r <= ROUNDS; r++)); do
+      for m in $(echo "$METHODS" | grep -o .); do
+        settle
+        note "$mode ${mb} MiB round $r/$ROUNDS: $(method_label "$m")"
+        measure "$(method_cmd "$db" "$m")" "$TMP/log"
+        record "$prefix" "$m"
+      done
+    done
+    clean_out
+    print_table "$prefix" "$mib" "$METHODS"
+    ma=$(median_of "$prefix:a"); mb_=$(median_of "$prefix:b")
+    mc=$(median_of "$prefix:c"); mf=$(median_of "$prefix:f")
+    echo "  (a)/(f) = $(ratio "$ma" "$mf")   (b)/(c) = $(ratio "$mb_" "$mc")" \
+      "   [ratios of medians; issue 5 aims at (a)/(f) <= 0.80, (b)/(c) <= 1.00]"
+    after=$(sha256sum "$db" | awk '{print $1}')
+    if [ "$after" != "$(cat "$db.sha256")" ]; then
+      echo "  WARNING: the source changed during the run; removing it from the cache"
+      rm -f "$db" "$db.sha256"
+    fi
+    echo
+  done
+done
+
+if [ "$STARTUP_ROUNDS" -gt 0 ]; then
+  small=$(database 1 rollback)
+  sha256sum "$small" >/dev/null
+  echo "== start-up: 1 MiB rollback-journal database ($(file_size "$small") bytes)," \
+    "$STARTUP_ROUNDS rounds interleaved =="
+  for ((r = 1; r <= STARTUP_ROUNDS; r++)); do
+    for m in V a b c; do
+      settle
+      note "start-up round $r/$STARTUP_ROUNDS: $(method_label "$m")"
+      measure "$(method_cmd "$small" "$m")" "$TMP/log"
+      record startup "$m"
+    done
+  done
+  clean_out
+  printf '  %-48s %8s %8s %10s  %s\n' method "median s" "min s" "peak RSS" "runs (s)"
+  for m in V a b c; do
+    s=$(stats "${SAMPLES[startup:$m]:-}")
+    if [ "${s% *}" = - ]; then
+      printf '  %-48s %s\n' "$(method_label "$m")" "no successful run"
+      continue
+    fi
+    printf '  %-48s %8.3f %8.3f %10s  %s\n' "$(method_label "$m")" "${s% *}" "${s#* }" \
+      "$(fmt_rss "${RSS[startup:$m]:-}")" "$(fmt_runs "${SAMPLES[startup:$m]}")"
+  done
+  echo "  [issue 5 aims at a 1 MiB backup end to end <= 0.25 s]"
+  echo
+fi
+
+echo "total benchmark time: $((SECONDS - started)) s"

@@ -1,0 +1,95 @@
+package dev.sqlbak.engine;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+
+/**
+ * A backup file opened for reading as a database: plain files are used as they are, compressed
+ * ones ({@code .gz}, {@code .zst}) are first decompressed into a temporary file that closing
+ * removes.
+ */
+final class ReadableBackup implements AutoCloseable {
+  private final Path file;
+  private final Compression compression;
+  private final AtomicDestination scratch;
+
+  private ReadableBackup(Path file, Compression compression, AtomicDestination scratch) {
+    this.file = file;
+    this.compression = compression;
+    this.scratch = scratch;
+  }
+
+  /**
+   * Opens {@code file}, decompressing it if its first bytes say it is compressed.
+   *
+   * @throws CorruptCompression if the compressed data is damaged or truncated
+   */
+  static ReadableBackup open(Path file) throws IOException {
+    Compression compression = Compression.sniff(file);
+    if (compression == Compression.NONE) {
+      return new ReadableBackup(file, compression, null);
+    }
+    AtomicDestination scratch = AtomicDestination.create(scratchFolder());
+    try (InputStream raw = Files.newInputStream(file);
+        OutputStream out = Files.newOutputStream(scratch.file())) {
+      byte[] buffer = new byte[1 << 16];
+      InputStream in;
+      try {
+        in = compression.decompressing(raw);
+      } catch (IOException | RuntimeException e) {
+        throw new CorruptCompression(compression, e);
+      }
+      while (true) {
+        int n;
+        try {
+          n = in.read(buffer);
+        } catch (IOException | RuntimeException e) {
+          // Reading fails only on bad input; a write failure below (a full disk) is not corruption.
+          throw new CorruptCompression(compression, e);
+        }
+        if (n < 0) {
+          break;
+        }
+        out.write(buffer, 0, n);
+      }
+    } catch (IOException | RuntimeException e) {
+      scratch.close();
+      throw e;
+    }
+    return new ReadableBackup(file, compression, scratch);
+  }
+
+  /** Where decompressed copies go: the JVM's temporary folder ({@code java.io.tmpdir}). */
+  static Path scratchFolder() {
+    return Path.of(System.getProperty("java.io.tmpdir"));
+  }
+
+  /** The database to open: the file itself, or its decompressed copy. */
+  Path database() {
+    return scratch == null ? file : scratch.file();
+  }
+
+  Compression compression() {
+    return compression;
+  }
+
+  @Override
+  public void close() {
+    if (scratch != null) {
+      scratch.close();
+    }
+  }
+
+  /** The compressed data could not be decompressed: the backup is damaged or truncated. */
+  static final class CorruptCompression extends IOException {
+    private static final long serialVersionUID = 1L;
+
+    CorruptCompression(Compression compression, Exception cause) {
+      super("damaged or truncated " + compression.name().toLowerCase(java.util.Locale.ROOT) + " data: "
+          + (cause.getMessage() == null ? cause.getClass().getSimpleName() : cause.getMessage()), cause);
+    }
+  }
+}
