@@ -19,6 +19,7 @@ final class BackupJson {
     root.add("schemas", all);
     root.addProperty("snapshotTime", result.snapshotTime().toString());
     root.addProperty("durationMs", result.elapsed().toMillis());
+    root.add("pruned", JsonOutput.strings(result.pruned()));
     return root;
   }
 

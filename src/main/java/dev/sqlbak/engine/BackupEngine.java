@@ -105,6 +105,11 @@ public final class BackupEngine {
     if (kind == TargetKind.FILE) {
       checkFileDestination(request, destination);
     }
+    if (request.retention() != null && kind != TargetKind.DIRECTORY) {
+      throw SqlbakException.usage("--keep-* needs a directory destination",
+          request.destination() == null ? "." : request.destination(),
+          "retention prunes the timestamped backups in a folder");
+    }
     if (kind == TargetKind.STREAM && request.schemas().size() > 1) {
       throw SqlbakException.usage("a stream holds one schema", String.join(", ", request.schemas()),
           "back up several schemas into a directory");
@@ -138,12 +143,20 @@ public final class BackupEngine {
           publish(stage, kind, destination, snapshotTime, request.force(), sidecar, compression);
         }
       }
+      List<Path> pruned = new ArrayList<>();
+      if (request.retention() != null) {
+        // Only now, with every new backup published and checked, may old ones go.
+        for (Stage stage : stages) {
+          pruned.addAll(new PruneEngine().pruneStem(destination, BackupNames.stemOf(stage.sourceFile),
+              request.retention(), false, removed -> {}, stage.published).removed());
+        }
+      }
       List<BackupCopy> copies = new ArrayList<>();
       for (Stage s : stages) {
         copies.add(new BackupCopy(s.schema, s.sourceFile, s.published, s.pageSize, s.pageCount,
             s.bytes, s.sha256, request.check(), compression, s.tables));
       }
-      return new BackupResult(copies, snapshotTime, Duration.between(started, Instant.now()));
+      return new BackupResult(copies, snapshotTime, Duration.between(started, Instant.now()), pruned);
     } finally {
       for (Stage stage : stages) {
         if (stage.file != null) {

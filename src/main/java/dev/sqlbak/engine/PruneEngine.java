@@ -36,7 +36,7 @@ public final class PruneEngine {
     Map<String, List<TimestampedBackup>> byStem = backups(request.folder(), request.stem());
     List<StemPrune> stems = new ArrayList<>();
     for (Map.Entry<String, List<TimestampedBackup>> e : byStem.entrySet()) {
-      stems.add(prune(e.getKey(), e.getValue(), request.retention(), request.dryRun(), onRemoved));
+      stems.add(prune(e.getKey(), e.getValue(), request.retention(), request.dryRun(), onRemoved, null));
     }
     return new PruneResult(request.folder(), request.dryRun(), stems);
   }
@@ -47,16 +47,26 @@ public final class PruneEngine {
    */
   public StemPrune pruneStem(
       Path folder, String stem, RetentionPolicy retention, boolean dryRun, Consumer<Path> onRemoved) {
-    List<TimestampedBackup> files = backups(folder, stem).getOrDefault(stem, List.of());
-    return prune(stem, files, retention, dryRun, onRemoved);
+    return pruneStem(folder, stem, retention, dryRun, onRemoved, null);
   }
 
-  private static StemPrune prune(
-      String stem, List<TimestampedBackup> files, RetentionPolicy retention, boolean dryRun, Consumer<Path> onRemoved) {
+  /**
+   * As {@link #pruneStem(Path, String, RetentionPolicy, boolean, Consumer)}, trusting that
+   * {@code knownGood} passes a quick check: the backup that was just made and checked need not
+   * be read again.
+   */
+  StemPrune pruneStem(Path folder, String stem, RetentionPolicy retention, boolean dryRun,
+      Consumer<Path> onRemoved, Path knownGood) {
+    List<TimestampedBackup> files = backups(folder, stem).getOrDefault(stem, List.of());
+    return prune(stem, files, retention, dryRun, onRemoved, knownGood);
+  }
+
+  private static StemPrune prune(String stem, List<TimestampedBackup> files, RetentionPolicy retention,
+      boolean dryRun, Consumer<Path> onRemoved, Path knownGood) {
     List<TimestampedBackup> newestFirst = new ArrayList<>(files);
     newestFirst.sort(TimestampedBackup.NEWEST_FIRST);
     Set<TimestampedBackup> keep = retention.keep(newestFirst);
-    TimestampedBackup newestGood = newestGood(newestFirst);
+    TimestampedBackup newestGood = newestGood(newestFirst, knownGood);
     if (newestGood != null && keep.add(newestGood)) {
       LOG.debug("keeping {}: the newest backup of {} that passes a quick check", newestGood.file(), stem);
     }
@@ -80,8 +90,11 @@ public final class PruneEngine {
   }
 
   /** The newest backup that passes a quick check (and its sidecar's hash, when it has one). */
-  private static TimestampedBackup newestGood(List<TimestampedBackup> newestFirst) {
+  private static TimestampedBackup newestGood(List<TimestampedBackup> newestFirst, Path knownGood) {
     for (TimestampedBackup b : newestFirst) {
+      if (b.file().equals(knownGood)) {
+        return b;
+      }
       Verdict v = VerifyEngine.inspect(b.file(), null, CheckLevel.QUICK);
       if (v.ok()) {
         return b;
