@@ -13,7 +13,6 @@ import dev.sqlbak.BackupFolders;
 import dev.sqlbak.TestDatabases;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.attribute.PosixFilePermissions;
 import java.time.LocalDateTime;
 import java.util.ArrayList;
 import java.util.List;
@@ -253,19 +252,31 @@ class PruneEngineTest {
 
   @Test
   void aBackupThatCannotBeRemovedIsAFailureNamingIt() throws Exception {
-    Assumptions.assumeFalse("root".equals(System.getProperty("user.name")),
-        "root may remove files from a read-only folder");
     backup("app", 1);
     backup("app", 2);
-    Files.setPosixFilePermissions(dir, PosixFilePermissions.fromString("r-xr-xr-x"));
+    // Root ignores permission bits, so the folder is made read-only the way root cannot ignore:
+    // a read-only bind mount of it.
+    Assumptions.assumeTrue(run("mount", "--bind", dir.toString(), dir.toString())
+        && run("mount", "-o", "remount,bind,ro", dir.toString()),
+        "needs mount (root) to make a read-only folder; not available here");
     try {
       SqlbakException e = assertThrows(SqlbakException.class,
           () -> engine.prune(new PruneRequest(dir, 1, null, null, null, null, false)));
       assertEquals(SqlbakException.Kind.FAILED, e.kind());
       assertTrue(e.getMessage().startsWith("cannot remove backup: " + dir.resolve(name("app", 1))), e.getMessage());
     } finally {
-      Files.setPosixFilePermissions(dir, PosixFilePermissions.fromString("rwxr-xr-x"));
+      run("umount", dir.toString());
     }
     assertEquals(4, listing(dir).size());
+  }
+
+  private static boolean run(String... command) {
+    try {
+      Process p = new ProcessBuilder(command).redirectErrorStream(true).start();
+      p.getInputStream().readAllBytes();
+      return p.waitFor() == 0;
+    } catch (Exception e) {
+      return false;
+    }
   }
 }
