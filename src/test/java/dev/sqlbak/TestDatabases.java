@@ -137,6 +137,25 @@ public final class TestDatabases {
     return HexFormat.of().formatHex(md.digest());
   }
 
+  /**
+   * Overwrites one whole page (0-based {@code pageIndex}) with a byte pattern, the way a failing
+   * disk would, leaving every other page, and so the header, intact.
+   */
+  public static void scribblePage(Path file, long pageIndex) throws Exception {
+    long pageSize = scalar(file, "PRAGMA page_size");
+    byte[] bytes = java.nio.file.Files.readAllBytes(file);
+    int offset = (int) (pageSize * pageIndex);
+    for (int i = 0; i < pageSize; i++) {
+      bytes[offset + i] = (byte) (i * 31 + 7);
+    }
+    java.nio.file.Files.write(file, bytes);
+  }
+
+  /** The page in the middle of a database, for {@link #scribblePage}. */
+  public static long middlePage(Path file) throws Exception {
+    return scalar(file, "PRAGMA page_count") / 2;
+  }
+
   /** The file's raw bytes' SHA-256, hex. */
   public static String sha256(Path file) throws Exception {
     MessageDigest md = MessageDigest.getInstance("SHA-256");

@@ -4,7 +4,6 @@ import com.google.gson.JsonArray;
 import com.google.gson.JsonObject;
 import dev.sqlbak.engine.BackupCopy;
 import dev.sqlbak.engine.BackupResult;
-import dev.sqlbak.engine.TableRows;
 import java.util.Locale;
 
 /** The --json shape of a backup: the first copy's fields at the top, every copy under "schemas". */
@@ -20,6 +19,7 @@ final class BackupJson {
     root.add("schemas", all);
     root.addProperty("snapshotTime", result.snapshotTime().toString());
     root.addProperty("durationMs", result.elapsed().toMillis());
+    root.add("pruned", JsonOutput.strings(result.pruned()));
     return root;
   }
 
@@ -35,14 +35,7 @@ final class BackupJson {
     o.addProperty("check", c.check().name().toLowerCase(Locale.ROOT));
     o.addProperty("compression", c.compression().name().toLowerCase(Locale.ROOT));
     if (!c.tables().isEmpty()) {
-      JsonArray tables = new JsonArray();
-      for (TableRows t : c.tables()) {
-        JsonObject row = new JsonObject();
-        row.addProperty("name", t.name());
-        row.addProperty("rows", t.rows() < 0 ? null : t.rows());
-        tables.add(row);
-      }
-      o.add("tables", tables);
+      o.add("tables", JsonOutput.tables(c.tables()));
     }
     return o;
   }

@@ -1,6 +1,5 @@
 package dev.sqlbak.cli;
 
-import com.google.gson.JsonArray;
 import com.google.gson.JsonObject;
 import dev.sqlbak.engine.DatabaseInfo;
 import dev.sqlbak.engine.InfoEngine;
@@ -52,14 +51,7 @@ final class InfoCommand implements Callable<Integer> {
       o.addProperty("userVersion", info.userVersion());
       o.addProperty("applicationId", info.applicationId());
       o.add("schemas", JsonOutput.strings(info.schemas()));
-      JsonArray tables = new JsonArray();
-      for (TableRows t : info.tables()) {
-        JsonObject row = new JsonObject();
-        row.addProperty("name", t.name());
-        row.addProperty("rows", t.rows() < 0 ? null : t.rows());
-        tables.add(row);
-      }
-      o.add("tables", tables);
+      o.add("tables", JsonOutput.tables(info.tables()));
       o.addProperty("compression", info.compression().name().toLowerCase(java.util.Locale.ROOT));
       JsonOutput.print(out, o);
       return ExitCode.OK.code();

@@ -27,7 +27,7 @@ import picocli.CommandLine.UnmatchedArgumentException;
     versionProvider = SqlbakCommand.Version.class,
     description = "Consistent, checked, atomic backups of live SQLite databases.",
     subcommands = {BackupCommand.class, RestoreCommand.class, VerifyCommand.class, InfoCommand.class,
-      CompletionCommand.class, CommandLine.HelpCommand.class},
+      PruneCommand.class, CompletionCommand.class, CommandLine.HelpCommand.class},
     exitCodeListHeading = "%nExit codes:%n")
 public final class SqlbakCommand implements Callable<Integer> {
   @Spec CommandSpec spec;
@@ -44,7 +44,7 @@ public final class SqlbakCommand implements Callable<Integer> {
 
   @Override
   public Integer call() {
-    throw new ParameterException(spec.commandLine(), "missing command (backup, restore, verify or info)");
+    throw new ParameterException(spec.commandLine(), "missing command (backup, restore, verify, info or prune)");
   }
 
   /** Runs sqlbak with {@code args}, writing to {@code out} and {@code err}; returns the exit code. */

@@ -105,6 +105,11 @@ public final class BackupEngine {
     if (kind == TargetKind.FILE) {
       checkFileDestination(request, destination);
     }
+    if (request.retention() != null && kind != TargetKind.DIRECTORY) {
+      throw SqlbakException.usage("--keep-* needs a directory destination",
+          request.destination() == null ? "." : request.destination(),
+          "retention prunes the timestamped backups in a folder");
+    }
     if (kind == TargetKind.STREAM && request.schemas().size() > 1) {
       throw SqlbakException.usage("a stream holds one schema", String.join(", ", request.schemas()),
           "back up several schemas into a directory");
@@ -127,17 +132,23 @@ public final class BackupEngine {
       // The copies are complete: release the source before checking, so that a rollback-journal
       // source's writers wait for the copy only, not for the check.
       endSnapshot(db, source);
+      boolean toFiles = kind == TargetKind.FILE || kind == TargetKind.DIRECTORY;
       for (Stage stage : stages) {
-        finish(stage, request.check());
+        finish(stage, request.check(), toFiles ? compression : null);
       }
       if (kind == TargetKind.STREAM) {
         streamOut(stages.get(0), compression, sink);
-      } else if (kind != TargetKind.MEMORY) {
-        for (Stage stage : stages) {
-          preparePayload(stage, compression);
-        }
+      } else if (toFiles) {
         for (Stage stage : stages) {
           publish(stage, kind, destination, snapshotTime, request.force(), sidecar, compression);
+        }
+      }
+      List<Path> pruned = new ArrayList<>();
+      if (request.retention() != null) {
+        // Only now, with every new backup published and checked, may old ones go.
+        for (Stage stage : stages) {
+          pruned.addAll(new PruneEngine().pruneStem(destination, BackupNames.stemOf(stage.sourceFile),
+              request.retention(), false, removed -> {}, stage.published).removed());
         }
       }
       List<BackupCopy> copies = new ArrayList<>();
@@ -145,7 +156,7 @@ public final class BackupEngine {
         copies.add(new BackupCopy(s.schema, s.sourceFile, s.published, s.pageSize, s.pageCount,
             s.bytes, s.sha256, request.check(), compression, s.tables));
       }
-      return new BackupResult(copies, snapshotTime, Duration.between(started, Instant.now()));
+      return new BackupResult(copies, snapshotTime, Duration.between(started, Instant.now()), pruned);
     } finally {
       for (Stage stage : stages) {
         if (stage.file != null) {
@@ -425,8 +436,12 @@ public final class BackupEngine {
     }
   }
 
-  /** Makes the staged copy self-contained and checks it. */
-  private static void finish(Stage stage, CheckLevel check) {
+  /**
+   * Makes the staged copy self-contained and checks it. With a {@code compression} (files only),
+   * the bytes to publish are hashed, and compressed if asked, on another core while SQLite checks:
+   * both only read the finished copy, and on two cores this hides most of the hashing.
+   */
+  private static void finish(Stage stage, CheckLevel check, Compression compression) {
     List<String> problems;
     if (stage.memory != null) {
       try {
@@ -441,12 +456,18 @@ public final class BackupEngine {
     }
     Path file = stage.file.file();
     long copiedPages;
+    java.util.concurrent.CompletableFuture<Void> payload = null;
     try (SqliteDatabase copy = SqliteDatabase.openOwnCopy(file)) {
       // A WAL source's copy says "WAL" in its header; the published backup must be one file.
       copy.useRollbackJournal();
+      stage.payload = file;
+      if (compression != null) {
+        payload = java.util.concurrent.CompletableFuture.runAsync(() -> preparePayload(stage, compression));
+      }
       problems = copy.check(check);
       copiedPages = copy.pageCount("main");
     } catch (SqliteFailure f) {
+      awaitQuietly(payload);
       if (f.reason() == SqliteFailure.Reason.DISK_FULL) {
         throw SqlbakException.failed("destination is full", stage.file.folder(),
             "free some space; nothing was written", f);
@@ -457,12 +478,35 @@ public final class BackupEngine {
       }
       throw SqlbakException.failed("cannot check the copy", file, f.getMessage(), f);
     }
+    if (!problems.isEmpty() || copiedPages != stage.pageCount) {
+      awaitQuietly(payload);
+    }
     requirePassed(stage, check, problems);
     if (copiedPages != stage.pageCount) {
       throw SqlbakException.failed("copy is incomplete", stage.sourceFile,
           copiedPages + " of " + stage.pageCount + " pages; nothing was published");
     }
-    stage.payload = file;
+    if (payload != null) {
+      try {
+        payload.join();
+      } catch (java.util.concurrent.CompletionException e) {
+        if (e.getCause() instanceof SqlbakException) {
+          throw (SqlbakException) e.getCause();
+        }
+        throw e;
+      }
+    }
+  }
+
+  /** Lets a background payload finish before the temporary files it writes are removed. */
+  private static void awaitQuietly(java.util.concurrent.CompletableFuture<Void> payload) {
+    if (payload != null) {
+      try {
+        payload.join();
+      } catch (RuntimeException ignored) {
+        // the failure that made us wait is the one to report
+      }
+    }
   }
 
   /** Compresses the checked copy if asked, and hashes the bytes that will be published. */

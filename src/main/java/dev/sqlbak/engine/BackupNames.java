@@ -4,6 +4,7 @@ import java.io.IOException;
 import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.DateTimeException;
 import java.time.Instant;
 import java.time.ZoneOffset;
 import java.time.format.DateTimeFormatter;
@@ -18,7 +19,46 @@ public final class BackupNames {
   public static final DateTimeFormatter STAMP =
       DateTimeFormatter.ofPattern("yyyyMMdd'T'HHmmss'Z'").withZone(ZoneOffset.UTC);
 
+  /**
+   * Any backup name: group 1 is the stem, everything before the last {@code -<timestamp>} (so stems
+   * may contain dashes, even timestamps), group 2 the timestamp.
+   */
+  private static final Pattern ANY_BACKUP = Pattern.compile("(.+)-(\\d{8}T\\d{6}Z)\\.db(?:\\.gz|\\.zst)?");
+  /** sqlbak's temporary files; the sweep owns them, so they are never taken for backups. */
+  private static final String TEMP_PREFIX = ".sqlbak-";
+
   private BackupNames() {}
+
+  /**
+   * The backup that {@code file}'s name describes, if the name is one of sqlbak's timestamped
+   * backup names ({@code <stem>-<yyyyMMdd'T'HHmmss'Z'>.db}, optionally {@code .gz} or {@code .zst})
+   * with a real date and time; says nothing about the file's content or whether it exists.
+   */
+  public static Optional<TimestampedBackup> parse(Path file) {
+    Path fileName = file.getFileName();
+    if (fileName == null) {
+      return Optional.empty();
+    }
+    String name = fileName.toString();
+    if (name.startsWith(TEMP_PREFIX)) {
+      return Optional.empty();
+    }
+    Matcher m = ANY_BACKUP.matcher(name);
+    if (!m.matches()) {
+      return Optional.empty();
+    }
+    Instant time;
+    try {
+      time = STAMP.parse(m.group(2), Instant::from);
+    } catch (DateTimeException e) {
+      return Optional.empty();
+    }
+    // The lenient parser turns 20260230 into Feb 28; such a name was not written by sqlbak.
+    if (!STAMP.format(time).equals(m.group(2))) {
+      return Optional.empty();
+    }
+    return Optional.of(new TimestampedBackup(file, m.group(1), time));
+  }
 
   /** The file name without its last extension: {@code app.db} and {@code app.sqlite} give {@code app}. */
   public static String stemOf(Path file) {

@@ -22,6 +22,8 @@ import java.util.Objects;
  * @param force whether an existing destination file may be replaced
  * @param compression how to store the backup; null takes it from the destination's suffix
  *     ({@code .gz}, {@code .zst}), else none
+ * @param retention old backups of the source's stem to remove from a directory destination after
+ *     the new backup is published, or null to remove none
  */
 public record BackupRequest(
     Path source,
@@ -32,7 +34,8 @@ public record BackupRequest(
     CheckLevel check,
     Duration busyTimeout,
     boolean force,
-    Compression compression) {
+    Compression compression,
+    RetentionPolicy retention) {
 
   /** The destination that copies into memory, checks, summarizes and writes nothing. */
   public static final String MEMORY = ":memory:";
@@ -66,7 +69,7 @@ public record BackupRequest(
 
   /** A request with every default: back up {@code source}'s main schema into {@code destination}. */
   public static BackupRequest of(Path source, String destination) {
-    return new BackupRequest(source, destination, null, null, null, null, null, false, null);
+    return new BackupRequest(source, destination, null, null, null, null, null, false, null, null);
   }
 
   /** The pages per step to use for a schema of {@code totalPages} pages. */
@@ -85,27 +88,32 @@ public record BackupRequest(
 
   public BackupRequest withDestination(String newDestination) {
     return new BackupRequest(
-        source, newDestination, schemas, attachments, pagesPerStep, check, busyTimeout, force, compression);
+        source, newDestination, schemas, attachments, pagesPerStep, check, busyTimeout, force, compression, retention);
   }
 
   public BackupRequest withForce(boolean newForce) {
     return new BackupRequest(
-        source, destination, schemas, attachments, pagesPerStep, check, busyTimeout, newForce, compression);
+        source, destination, schemas, attachments, pagesPerStep, check, busyTimeout, newForce, compression, retention);
   }
 
   public BackupRequest withPages(Integer newPagesPerStep) {
     return new BackupRequest(
-        source, destination, schemas, attachments, newPagesPerStep, check, busyTimeout, force, compression);
+        source, destination, schemas, attachments, newPagesPerStep, check, busyTimeout, force, compression, retention);
   }
 
   public BackupRequest withSchemas(List<String> newSchemas, Map<String, Path> newAttachments) {
     return new BackupRequest(
-        source, destination, newSchemas, newAttachments, pagesPerStep, check, busyTimeout, force, compression);
+        source, destination, newSchemas, newAttachments, pagesPerStep, check, busyTimeout, force, compression, retention);
   }
 
   public BackupRequest withCompression(Compression newCompression) {
     return new BackupRequest(
-        source, destination, schemas, attachments, pagesPerStep, check, busyTimeout, force, newCompression);
+        source, destination, schemas, attachments, pagesPerStep, check, busyTimeout, force, newCompression, retention);
+  }
+
+  public BackupRequest withRetention(RetentionPolicy newRetention) {
+    return new BackupRequest(source, destination, schemas, attachments, pagesPerStep, check, busyTimeout,
+        force, compression, newRetention);
   }
 
   /** Whether the destination is a stream rather than a place in the filesystem. */
@@ -115,11 +123,11 @@ public record BackupRequest(
 
   public BackupRequest withCheck(CheckLevel newCheck) {
     return new BackupRequest(
-        source, destination, schemas, attachments, pagesPerStep, newCheck, busyTimeout, force, compression);
+        source, destination, schemas, attachments, pagesPerStep, newCheck, busyTimeout, force, compression, retention);
   }
 
   public BackupRequest withBusyTimeout(Duration newBusyTimeout) {
     return new BackupRequest(
-        source, destination, schemas, attachments, pagesPerStep, check, newBusyTimeout, force, compression);
+        source, destination, schemas, attachments, pagesPerStep, check, newBusyTimeout, force, compression, retention);
   }
 }

@@ -1,5 +1,6 @@
 package dev.sqlbak.engine;
 
+import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
@@ -10,5 +11,6 @@ import java.util.List;
  * @param copies one finished copy per requested schema, in request order
  * @param snapshotTime when the source snapshot was taken (the moment the copies represent)
  * @param elapsed wall time of the whole run
+ * @param pruned old backups and sidecars that retention removed afterwards
  */
-public record BackupResult(List<BackupCopy> copies, Instant snapshotTime, Duration elapsed) {}
+public record BackupResult(List<BackupCopy> copies, Instant snapshotTime, Duration elapsed, List<Path> pruned) {}

@@ -147,7 +147,7 @@ class BackupCommandTest {
     assertTrue(unknown.errLines().get(0).startsWith("sqlbak: Unmatched argument"), unknown.toString());
     CliRun none = CliRun.of();
     assertEquals(2, none.exitCode(), none.toString());
-    assertEquals("sqlbak: missing command (backup, restore, verify or info)", none.errLines().get(0));
+    assertEquals("sqlbak: missing command (backup, restore, verify, info or prune)", none.errLines().get(0));
   }
 
   @Test
@@ -219,13 +219,7 @@ class BackupCommandTest {
   @Test
   void corruptSourceMessageSaysSoAndPublishesNothing() throws Exception {
     Path corrupt = createSample(dir.resolve("c.db"), false, 3000);
-    long pageSize = TestDatabases.scalar(corrupt, "PRAGMA page_size");
-    long pages = TestDatabases.scalar(corrupt, "PRAGMA page_count");
-    byte[] bytes = Files.readAllBytes(corrupt);
-    for (int i = 0; i < pageSize; i++) {
-      bytes[(int) (pageSize * (pages / 2)) + i] = (byte) (i * 13 + 1);
-    }
-    Files.write(corrupt, bytes);
+    TestDatabases.scribblePage(corrupt, TestDatabases.middlePage(corrupt));
     CliRun r = CliRun.of("backup", corrupt.toString(), dir.resolve("b.db").toString());
     assertEquals(1, r.exitCode(), r.toString());
     assertEquals(1, r.errLines().size(), r.toString());
@@ -241,7 +235,7 @@ class BackupCommandTest {
     assertEquals(0, r.exitCode(), r.toString());
     com.google.gson.JsonObject o = com.google.gson.JsonParser.parseString(r.out()).getAsJsonObject();
     assertEquals(java.util.Set.of("schema", "source", "destination", "pageSize", "pageCount", "bytes", "sha256",
-        "check", "compression", "schemas", "snapshotTime", "durationMs"), o.keySet());
+        "check", "compression", "schemas", "snapshotTime", "durationMs", "pruned"), o.keySet());
     assertEquals(dest.toString(), o.get("destination").getAsString());
     assertEquals(src, o.get("source").getAsString());
     assertEquals(TestDatabases.sha256(dest), o.get("sha256").getAsString());
@@ -271,6 +265,23 @@ class BackupCommandTest {
     CliRun bad = CliRun.of("backup", "--compress", "lzma", src, dir.resolve("c.db").toString());
     assertEquals(2, bad.exitCode(), bad.toString());
     assertTrue(bad.err().contains("'lzma' is not a compression"), bad.toString());
+  }
+
+  @Test
+  void keepOptionsPruneAfterPublishingAndSayWhat() throws Exception {
+    Path out = Files.createDirectory(dir.resolve("out"));
+    CliRun first = CliRun.of("backup", "-q", src, out.toString());
+    assertEquals(0, first.exitCode(), first.toString());
+    String older = TestDatabases.listing(out).get(0);
+    // The second run names its backup after the first even within the same second.
+    CliRun second = CliRun.of("backup", "--keep-last", "1", src, out.toString());
+    assertEquals(0, second.exitCode(), second.toString());
+    assertTrue(second.err().contains("removed " + out.resolve(older) + "\n"), second.toString());
+    assertEquals(2, TestDatabases.listing(out).size(), TestDatabases.listing(out).toString());
+    CliRun toFile = CliRun.of("backup", "--keep-daily", "3", src, dir.resolve("f.db").toString());
+    assertEquals(2, toFile.exitCode(), toFile.toString());
+    CliRun negative = CliRun.of("backup", "--keep-last", "-1", src, out.toString());
+    assertEquals(2, negative.exitCode(), negative.toString());
   }
 
   @Test

@@ -235,15 +235,8 @@ class BackupEngineTest {
   @Test
   void aCorruptPageInTheSourceFailsTheCheckAndPublishesNothing() throws Exception {
     Path source = createSample(dir.resolve("app.db"), false, 3000);
-    long pageSize = scalar(source, "PRAGMA page_size");
-    long pages = scalar(source, "PRAGMA page_count");
-    byte[] bytes = Files.readAllBytes(source);
     // Scribble over an interior page, leaving the header (page 1) intact.
-    int offset = (int) (pageSize * (pages / 2));
-    for (int i = 0; i < pageSize; i++) {
-      bytes[offset + i] = (byte) (i * 31 + 7);
-    }
-    Files.write(source, bytes);
+    TestDatabases.scribblePage(source, TestDatabases.middlePage(source));
     Path dest = dir.resolve("b.db");
 
     SqlbakException e = assertThrows(SqlbakException.class,

@@ -133,13 +133,7 @@ class RestoreEngineTest {
   void aCorruptBackupWithoutSidecarIsRefusedByIntegrityCheck() throws Exception {
     Path backup = backupOf(createSample(dir.resolve("app.db"), false, 3000));
     Files.delete(BackupEngine.sidecarOf(backup));
-    long pageSize = TestDatabases.scalar(backup, "PRAGMA page_size");
-    long pages = TestDatabases.scalar(backup, "PRAGMA page_count");
-    byte[] bytes = Files.readAllBytes(backup);
-    for (int i = 0; i < pageSize; i++) {
-      bytes[(int) (pageSize * (pages / 2)) + i] = (byte) (i * 17 + 3);
-    }
-    Files.write(backup, bytes);
+    TestDatabases.scribblePage(backup, TestDatabases.middlePage(backup));
     Path target = dir.resolve("new.db");
     SqlbakException e = assertThrows(SqlbakException.class,
         () -> engine.restore(RestoreRequest.of(backup, target), ProgressListener.NONE));

@@ -76,13 +76,7 @@ class VerifyEngineTest {
   @Test
   void withoutSidecarACorruptPageIsCaughtByIntegrityCheck() throws Exception {
     Files.delete(BackupEngine.sidecarOf(backup));
-    long pageSize = TestDatabases.scalar(backup, "PRAGMA page_size");
-    long pages = TestDatabases.scalar(backup, "PRAGMA page_count");
-    byte[] bytes = Files.readAllBytes(backup);
-    for (int i = 0; i < pageSize; i++) {
-      bytes[(int) (pageSize * (pages - 2)) + i] = (byte) (i * 7 + 5);
-    }
-    Files.write(backup, bytes);
+    TestDatabases.scribblePage(backup, TestDatabases.scalar(backup, "PRAGMA page_count") - 2);
     Verdict v = verify(VerifyRequest.of(List.of(backup)));
     assertEquals(Verdict.Status.BAD, v.status());
     assertEquals(List.of("integrity_check"), v.checks());

@@ -1,0 +1,49 @@
+package dev.sqlbak.engine;
+
+import java.nio.file.Path;
+import java.util.Objects;
+
+/**
+ * Which backups to prune and by which rules; the single home of prune defaults: a rule that is
+ * null is not applied, a null stem means every stem in the folder, and nothing is removed in a dry run.
+ *
+ * @param folder the folder that holds the backups
+ * @param keepLast see {@link RetentionPolicy#keepLast()}
+ * @param keepDaily see {@link RetentionPolicy#keepDaily()}
+ * @param keepWeekly see {@link RetentionPolicy#keepWeekly()}
+ * @param keepMonthly see {@link RetentionPolicy#keepMonthly()}
+ * @param stem prune only the backups of this stem, or null for every stem, each on its own
+ * @param dryRun report what would be removed, remove nothing
+ */
+public record PruneRequest(
+    Path folder, Integer keepLast, Integer keepDaily, Integer keepWeekly, Integer keepMonthly, String stem,
+    boolean dryRun) {
+
+  public PruneRequest {
+    Objects.requireNonNull(folder, "folder");
+    new RetentionPolicy(keepLast, keepDaily, keepWeekly, keepMonthly); // validates the counts
+    if (stem != null && (stem.isEmpty() || stem.contains("/") || stem.contains(java.io.File.separator))) {
+      throw SqlbakException.usage("invalid --stem", "'" + stem + "'",
+          "give the name part before -<timestamp>, such as app for app-20261124T030000Z.db");
+    }
+  }
+
+  /** Prunes every stem in {@code folder} by {@code retention}, for real. */
+  public static PruneRequest of(Path folder, RetentionPolicy retention) {
+    return new PruneRequest(folder, retention.keepLast(), retention.keepDaily(), retention.keepWeekly(),
+        retention.keepMonthly(), null, false);
+  }
+
+  /** The rules as one policy. */
+  public RetentionPolicy retention() {
+    return new RetentionPolicy(keepLast, keepDaily, keepWeekly, keepMonthly);
+  }
+
+  public PruneRequest withStem(String newStem) {
+    return new PruneRequest(folder, keepLast, keepDaily, keepWeekly, keepMonthly, newStem, dryRun);
+  }
+
+  public PruneRequest withDryRun(boolean newDryRun) {
+    return new PruneRequest(folder, keepLast, keepDaily, keepWeekly, keepMonthly, stem, newDryRun);
+  }
+}

@@ -1,0 +1,22 @@
+package dev.sqlbak.engine;
+
+import java.nio.file.Path;
+import java.util.List;
+
+/**
+ * What prune did (in a dry run: would do) to the backups of one stem.
+ *
+ * @param stem the stem
+ * @param kept the backups kept, oldest first (their sidecars stay with them)
+ * @param removed the files removed (in a dry run: that would be), oldest first, each backup followed
+ *     by its {@code .sha256} sidecar when it had one; a file that vanished meanwhile is not listed
+ * @param newest the newest backup by name
+ * @param newestGood the newest backup that passes a quick check (always kept), or null when none
+ *     does and the rules alone decided
+ */
+public record StemPrune(String stem, List<Path> kept, List<Path> removed, Path newest, Path newestGood) {
+  public StemPrune {
+    kept = List.copyOf(kept);
+    removed = List.copyOf(removed);
+  }
+}
