@@ -89,10 +89,9 @@ public final class Sqlbak {
 
   /** How a finished run ended: exit code and everything it printed. */
   public record Result(List<String> command, int exitCode, String stdout, String stderr) {
-    /** The stderr lines, without the trailing empty one. */
+    /** The stderr lines, without the trailing empty one (an empty line inside still counts). */
     public List<String> stderrLines() {
-      return stderr.isEmpty() ? List.of() : List.of(stderr.split("\r?\n", -1)).stream()
-          .filter(l -> !l.isEmpty()).toList();
+      return stderr.isEmpty() ? List.of() : List.of(stderr.split("\r?\n"));
     }
 
     /** The stdout lines, without the trailing empty one. */
