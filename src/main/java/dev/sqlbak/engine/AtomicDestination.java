@@ -264,7 +264,9 @@ public final class AtomicDestination implements AutoCloseable {
 
   private static void sweepGroup(Path folder, String token, List<Path> files) {
     Path lockPath = folder.resolve(PREFIX + token + ".lock");
-    if (!files.contains(lockPath)) {
+    // Ask again rather than trust the listing: a listing taken while a run creates its lock file
+    // and then its copy may show the copy without the lock.
+    if (!files.contains(lockPath) && !Files.exists(lockPath)) {
       // A live run creates its lock file before anything else and removes it last.
       files.forEach(AtomicDestination::deleteQuietly);
       return;

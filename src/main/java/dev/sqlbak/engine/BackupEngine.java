@@ -198,9 +198,10 @@ public final class BackupEngine {
             "main and temp are taken; use another schema name");
       }
     }
+    // SQLite's schema names are case-insensitive: MAIN and main are one schema.
     Set<String> seen = new LinkedHashSet<>();
     for (String schema : request.schemas()) {
-      if (!seen.add(schema)) {
+      if (!seen.add(schema.toLowerCase(java.util.Locale.ROOT))) {
         throw SqlbakException.usage("schema named twice", schema, null);
       }
     }
@@ -305,9 +306,12 @@ public final class BackupEngine {
   }
 
   private static Path schemaFile(BackupRequest request, String schema) {
-    return BackupRequest.DEFAULT_SCHEMA.equals(schema)
-        ? request.source()
-        : request.attachments().getOrDefault(schema, request.source());
+    for (Map.Entry<String, Path> a : request.attachments().entrySet()) {
+      if (a.getKey().equalsIgnoreCase(schema)) {
+        return a.getValue();
+      }
+    }
+    return request.source();
   }
 
   private static SqliteDatabase openSource(BackupRequest request) {
@@ -332,9 +336,9 @@ public final class BackupEngine {
       } catch (SqliteFailure f) {
         throw sourceFailure(f, source, request.busyTimeout());
       }
-      known.remove("temp");
+      known.removeIf(name -> name.equalsIgnoreCase("temp"));
       for (String schema : request.schemas()) {
-        if (!known.contains(schema)) {
+        if (known.stream().noneMatch(schema::equalsIgnoreCase)) {
           throw SqlbakException.failed("unknown schema", schema,
               "the source has " + String.join(", ", known) + "; attach others with --attach NAME=FILE");
         }
@@ -364,6 +368,11 @@ public final class BackupEngine {
             "check it with: sqlite3 " + file + " 'PRAGMA integrity_check'", f);
       case CANT_OPEN:
         return SqlbakException.failed("cannot open " + role, file, f.getMessage(), f);
+      case READ_ONLY:
+        // SQLite must create the -wal/-shm files of a WAL-mode database even to read it.
+        return SqlbakException.failed("cannot read " + role, file + ": " + f.getMessage(),
+            "a WAL-mode database needs its -shm file: run as a user who may write its folder,"
+                + " or while the application has it open", f);
       default:
         return SqlbakException.failed("cannot read " + role, file, f.getMessage(), f);
     }

@@ -145,6 +145,19 @@ class BackupFailuresTest {
   }
 
   @Test
+  void schemaNamesAreCaseInsensitiveLikeSqlite() throws Exception {
+    Path aux = createSample(dir.resolve("aux.db"), false, 5);
+    Path out = java.nio.file.Files.createDirectory(dir.resolve("out"));
+    BackupResult r = engine.backup(BackupRequest.of(source, out.toString())
+        .withSchemas(List.of("MAIN", "aux"), Map.of("AUX", aux)), ProgressListener.NONE);
+    assertEquals(TestDatabases.contentDigest(source), TestDatabases.contentDigest(r.copies().get(0).destination()));
+    assertEquals(TestDatabases.contentDigest(aux), TestDatabases.contentDigest(r.copies().get(1).destination()));
+    SqlbakException twice = assertThrows(SqlbakException.class, () -> engine.backup(
+        BackupRequest.of(source, out.toString()).withSchemas(List.of("main", "MAIN"), null), ProgressListener.NONE));
+    assertEquals(SqlbakException.Kind.USAGE, twice.kind());
+  }
+
+  @Test
   void severalSchemasNeedADirectory() throws Exception {
     Path aux = createSample(dir.resolve("aux.db"), false, 5);
     SqlbakException e = fails(BackupRequest.of(source, dest().toString())
