@@ -18,7 +18,7 @@
 #   --startup-rounds N [STARTUP_ROUNDS=10] rounds of the 1 MiB start-up measurement (0: skip)
 #   --workdir DIR     [WORKDIR=/tmp/sqlbak-bench]  cached databases (db/) and outputs (out/)
 #   --sqlbak FILE     [SQLBAK=<repo>/target/sqlbak] the sqlbak launcher to measure
-#   --methods LETTERS [METHODS=abcdef]  which of the methods below to run
+#   --methods LETTERS [METHODS=abcdefgz] which of the methods below to run
 #                     [SQLBAK_ARGS=]     extra arguments for every sqlbak backup (e.g. "-p 1024")
 #                     [SETTLE=0.5]       seconds to pause after the untimed `sync` before each run
 #
@@ -30,6 +30,8 @@
 #   (e) cp SRC out.db                              plain cp (not durable)
 #   (f) sqlite3 SRC ".backup out.db"; quick_check must say ok; sha256sum out.db > out.db.sha256;
 #       sync out.db out.db.sha256 out/           what one would script by hand (durable likewise)
+#   (g) sqlbak backup -q --compress gzip SRC out.db   -> out.db.gz (size ratio printed)
+#   (z) sqlbak backup -q --compress zstd SRC out.db   -> out.db.zst (size ratio printed)
 #
 # What it does:
 #   * Generates each test database once and caches it in WORKDIR/db (reruns skip generation).
@@ -72,7 +74,7 @@ ROUNDS=${ROUNDS:-3}
 STARTUP_ROUNDS=${STARTUP_ROUNDS:-10}
 WORKDIR=${WORKDIR:-/tmp/sqlbak-bench}
 SQLBAK=${SQLBAK:-$repo_dir/target/sqlbak}
-METHODS=${METHODS:-abcdef}
+METHODS=${METHODS:-abcdefgz}
 SQLBAK_ARGS=${SQLBAK_ARGS:-}
 SETTLE=${SETTLE:-0.5}
 
@@ -114,7 +116,7 @@ for m in $MODES; do
 done
 [[ $ROUNDS =~ ^[1-9][0-9]*$ ]] || die "rounds must be a positive number: $ROUNDS"
 [[ $STARTUP_ROUNDS =~ ^[0-9]+$ ]] || die "startup rounds must be a number: $STARTUP_ROUNDS"
-[[ $METHODS =~ ^[a-f]+$ ]] || die "methods must be letters among abcdef: $METHODS"
+[[ $METHODS =~ ^[a-fgz]+$ ]] || die "methods must be letters among abcdefgz: $METHODS"
 
 if [ -x /usr/bin/time ] && /usr/bin/time -f '%M' -o /dev/null true 2>/dev/null; then
   RSS_TOOL=time
@@ -305,6 +307,8 @@ method_label() {
     d) echo "(d) cp + fsync" ;;
     e) echo "(e) cp" ;;
     f) echo "(f) by hand: .backup+quick_check+sha256sum+sync" ;;
+    g) echo "(g) sqlbak backup --compress gzip" ;;
+    z) echo "(z) sqlbak backup --compress zstd" ;;
     V) echo "sqlbak --version" ;;
   esac
 }
@@ -318,8 +322,20 @@ method_cmd() {
     d) echo "cp '$src' '$dst' && sync '$dst'" ;;
     e) echo "cp '$src' '$dst'" ;;
     f) echo "sqlite3 '$src' \".backup '$dst'\" && test \"\$(sqlite3 '$dst' 'PRAGMA quick_check')\" = ok && (cd '$OUT' && sha256sum out.db > out.db.sha256) && sync '$dst' '$dst.sha256' '$OUT'" ;;
+    g) sqlbak_cmd "--compress gzip '$src' '$dst'" ;;
+    z) sqlbak_cmd "--compress zstd '$src' '$dst'" ;;
     V) echo "'$SQLBAK' --version" ;;
   esac
+}
+
+# Size of what a compressing method wrote, remembered per key for the ratio line.
+declare -A OUTSIZE
+remember_output_size() {
+  local key=$1:$2 f
+  for f in "$OUT"/out.db.gz "$OUT"/out.db.zst; do
+    [ -f "$f" ] && OUTSIZE[$key]=$(file_size "$f")
+  done
+  return 0
 }
 
 # Hashes the database (warming the page cache) and compares with the hash taken at generation.
@@ -399,6 +415,7 @@ for mb in $SIZE_MB; do
         note "$mode ${mb} MiB round $r/$ROUNDS: $(method_label "$m")"
         measure "$(method_cmd "$db" "$m")" "$TMP/log"
         record "$prefix" "$m"
+        remember_output_size "$prefix" "$m"
       done
     done
     clean_out
@@ -407,6 +424,12 @@ for mb in $SIZE_MB; do
     mc=$(median_of "$prefix:c"); mf=$(median_of "$prefix:f")
     echo "  (a)/(f) = $(ratio "$ma" "$mf")   (b)/(c) = $(ratio "$mb_" "$mc")" \
       "   [ratios of medians; issue 5 aims at (a)/(f) <= 0.80, (b)/(c) <= 1.00]"
+    for m in g z; do
+      if [ -n "${OUTSIZE[$prefix:$m]:-}" ]; then
+        echo "  $(method_label "$m"): output $(awk -v o="${OUTSIZE[$prefix:$m]}" -v b="$bytes" \
+          'BEGIN {printf "%.1f MiB, %.1f%% of the source (ratio %.2f:1)", o / 1048576, 100 * o / b, b / o}')"
+      fi
+    done
     after=$(sha256sum "$db" | awk '{print $1}')
     if [ "$after" != "$(cat "$db.sha256")" ]; then
       echo "  WARNING: the source changed during the run; removing it from the cache"
