@@ -7,7 +7,6 @@ import dev.sqlbak.engine.BackupResult;
 import dev.sqlbak.engine.CheckLevel;
 import dev.sqlbak.engine.Compression;
 import dev.sqlbak.engine.ProgressListener;
-import dev.sqlbak.engine.RetentionPolicy;
 import dev.sqlbak.engine.TableRows;
 import java.io.PrintWriter;
 import java.nio.file.Path;
@@ -78,31 +77,13 @@ final class BackupCommand implements Callable<Integer> {
   @Option(names = "--json", description = "Print the result as one JSON object on stdout.")
   boolean json;
 
-  @Option(names = "--keep-last", paramLabel = "N",
-      description = "With a directory DEST: after publishing, keep only the N newest backups of this"
-          + " source's stem there (plus what the other --keep-* rules keep), as prune does.")
-  Integer keepLast;
-
-  @Option(names = "--keep-daily", paramLabel = "N", description = "Retention, as for prune.")
-  Integer keepDaily;
-
-  @Option(names = "--keep-weekly", paramLabel = "N", description = "Retention, as for prune.")
-  Integer keepWeekly;
-
-  @Option(names = "--keep-monthly", paramLabel = "N", description = "Retention, as for prune.")
-  Integer keepMonthly;
-
-  private RetentionPolicy retention() {
-    if (keepLast == null && keepDaily == null && keepWeekly == null && keepMonthly == null) {
-      return null;
-    }
-    return new RetentionPolicy(keepLast, keepDaily, keepWeekly, keepMonthly);
-  }
+  /** With a directory DEST: after publishing, prune this source's stem there as prune does. */
+  @Mixin RetentionOptions keep;
 
   @Override
   public Integer call() {
     BackupRequest request = new BackupRequest(source, destination, schemas, attachments, copy.pages,
-        check, copy.busyTimeout, force, compression, retention());
+        check, copy.busyTimeout, force, compression, keep.given() ? keep.policy() : null);
     ProgressListener progress = copy.listener(spec.commandLine().getErr(), common.quiet,
         parent != null && parent.terminal, request.schemas().size() > 1);
     BackupResult result;

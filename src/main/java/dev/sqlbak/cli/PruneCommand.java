@@ -37,19 +37,7 @@ final class PruneCommand implements Callable<Integer> {
   @Parameters(paramLabel = "DIR", description = "The folder that holds the backups.")
   Path folder;
 
-  @Option(names = "--keep-last", paramLabel = "N", description = "Keep the N newest backups.")
-  Integer keepLast;
-
-  @Option(names = "--keep-daily", paramLabel = "N",
-      description = "Keep the newest backup of each of the N most recent UTC days that have backups.")
-  Integer keepDaily;
-
-  @Option(names = "--keep-weekly", paramLabel = "N",
-      description = "Likewise for ISO weeks (Monday to Sunday, UTC).")
-  Integer keepWeekly;
-
-  @Option(names = "--keep-monthly", paramLabel = "N", description = "Likewise for calendar months (UTC).")
-  Integer keepMonthly;
+  @Mixin RetentionOptions keep;
 
   @Option(names = "--stem", paramLabel = "NAME",
       description = "Prune only the backups of this stem (app for app-20261124T030000Z.db).")
@@ -63,7 +51,8 @@ final class PruneCommand implements Callable<Integer> {
 
   @Override
   public Integer call() {
-    PruneRequest request = new PruneRequest(folder, keepLast, keepDaily, keepWeekly, keepMonthly, stem, dryRun);
+    PruneRequest request = new PruneRequest(folder, keep.keepLast, keep.keepDaily, keep.keepWeekly,
+        keep.keepMonthly, stem, dryRun);
     PrintWriter err = spec.commandLine().getErr();
     String verb = dryRun ? "would remove " : "removed ";
     PruneResult result = new PruneEngine().prune(request, file -> {

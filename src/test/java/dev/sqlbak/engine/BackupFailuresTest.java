@@ -221,7 +221,7 @@ class BackupFailuresTest {
   @Test
   void fullDiskFailsCleanlyAndKeepsOlderBackups() throws Exception {
     Path small = Files.createDirectory(dir.resolve("small"));
-    Supplier<Boolean> mounted = () -> run("mount", "-t", "tmpfs", "-o", "size=2m", "tmpfs", small.toString());
+    Supplier<Boolean> mounted = () -> dev.sqlbak.TestCommands.succeeds("mount", "-t", "tmpfs", "-o", "size=2m", "tmpfs", small.toString());
     org.junit.jupiter.api.Assumptions.assumeTrue(mounted.get(),
         "needs root to mount a 2 MiB tmpfs (mount -t tmpfs); not available here");
     try {
@@ -239,17 +239,8 @@ class BackupFailuresTest {
       assertEquals(before, listing(small));
       assertEquals(oldDigest, TestDatabases.sha256(old));
     } finally {
-      run("umount", small.toString());
+      dev.sqlbak.TestCommands.succeeds("umount", small.toString());
     }
   }
 
-  private static boolean run(String... command) {
-    try {
-      Process p = new ProcessBuilder(command).redirectErrorStream(true).start();
-      p.getInputStream().readAllBytes();
-      return p.waitFor() == 0;
-    } catch (Exception e) {
-      return false;
-    }
-  }
 }

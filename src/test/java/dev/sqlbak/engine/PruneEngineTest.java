@@ -256,8 +256,8 @@ class PruneEngineTest {
     backup("app", 2);
     // Root ignores permission bits, so the folder is made read-only the way root cannot ignore:
     // a read-only bind mount of it.
-    Assumptions.assumeTrue(run("mount", "--bind", dir.toString(), dir.toString())
-        && run("mount", "-o", "remount,bind,ro", dir.toString()),
+    Assumptions.assumeTrue(dev.sqlbak.TestCommands.succeeds("mount", "--bind", dir.toString(), dir.toString())
+        && dev.sqlbak.TestCommands.succeeds("mount", "-o", "remount,bind,ro", dir.toString()),
         "needs mount (root) to make a read-only folder; not available here");
     try {
       SqlbakException e = assertThrows(SqlbakException.class,
@@ -265,18 +265,9 @@ class PruneEngineTest {
       assertEquals(SqlbakException.Kind.FAILED, e.kind());
       assertTrue(e.getMessage().startsWith("cannot remove backup: " + dir.resolve(name("app", 1))), e.getMessage());
     } finally {
-      run("umount", dir.toString());
+      dev.sqlbak.TestCommands.succeeds("umount", dir.toString());
     }
     assertEquals(4, listing(dir).size());
   }
 
-  private static boolean run(String... command) {
-    try {
-      Process p = new ProcessBuilder(command).redirectErrorStream(true).start();
-      p.getInputStream().readAllBytes();
-      return p.waitFor() == 0;
-    } catch (Exception e) {
-      return false;
-    }
-  }
 }
