@@ -7,17 +7,36 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assertions.fail;
 
 import com.google.gson.JsonObject;
 import com.google.gson.JsonParser;
+import com.sun.jdi.Bootstrap;
+import com.sun.jdi.Method;
+import com.sun.jdi.ReferenceType;
+import com.sun.jdi.VirtualMachine;
+import com.sun.jdi.connect.Connector;
+import com.sun.jdi.connect.ListeningConnector;
+import com.sun.jdi.event.BreakpointEvent;
+import com.sun.jdi.event.ClassPrepareEvent;
+import com.sun.jdi.event.Event;
+import com.sun.jdi.event.EventSet;
+import com.sun.jdi.event.VMDeathEvent;
+import com.sun.jdi.event.VMDisconnectEvent;
+import com.sun.jdi.request.BreakpointRequest;
+import com.sun.jdi.request.ClassPrepareRequest;
+import com.sun.jdi.request.EventRequest;
 import dev.sqlbak.TestDatabases;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import java.util.TreeSet;
+import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -119,6 +138,124 @@ class OverlapIT {
       }
     }
     System.out.println("OverlapIT: a won " + wonByA + " of 5 forced races");
+  }
+
+  /**
+   * Deterministic form of the race above: run A is stopped by a debugger right after its rename
+   * put DEST in place and before its checksum file follows; run B then replaces DEST; then A goes
+   * on. Whatever the order, DEST and DEST.sha256 must describe the same backup at the end.
+   */
+  @Test
+  void aForcedRunStoppedBetweenItsBackupAndItsChecksumCannotLeaveAMismatchedPair() throws Exception {
+    Path a = TestDatabases.createSample(dir.resolve("a.db"), false, 2000);
+    Path b = TestDatabases.createSample(dir.resolve("b.db"), false, 3000);
+    String digestA = TestDatabases.contentDigest(a);
+    String digestB = TestDatabases.contentDigest(b);
+    Path out = Files.createDirectory(dir.resolve("out"));
+    Path dest = out.resolve("dest.db");
+
+    ListeningConnector listen = Bootstrap.virtualMachineManager().listeningConnectors().stream()
+        .filter(c -> c.name().equals("com.sun.jdi.SocketListen")).findFirst().orElseThrow();
+    Map<String, Connector.Argument> args = listen.defaultArguments();
+    args.get("port").setValue("0");
+    args.get("localAddress").setValue("127.0.0.1");
+    args.get("timeout").setValue("30000"); // accept() fails instead of hanging if the run never connects
+    String address = listen.startListening(args);
+    Path output = Files.createTempDirectory("sqlbak-e2e-jdi");
+    ProcessBuilder pb = new ProcessBuilder(Sqlbak.launcher().toString(), "backup", "-q", "--force", "a.db",
+        "out/dest.db")
+        .directory(dir.toFile())
+        .redirectInput(ProcessBuilder.Redirect.from(Path.of("/dev/null").toFile()))
+        .redirectOutput(output.resolve("stdout").toFile())
+        .redirectError(output.resolve("stderr").toFile());
+    pb.environment().put("SQLBAK_JAVA_OPTS",
+        "-XX:+UseSerialGC -agentlib:jdwp=transport=dt_socket,server=n,suspend=y,address=" + address);
+    Process runA = pb.start();
+    VirtualMachine vm = null;
+    try {
+      vm = listen.accept(args);
+      listen.stopListening(args);
+      stopAt(vm, "dev.sqlbak.engine.AtomicDestination", "publishSidecar");
+      // A is stopped with DEST renamed into place and its checksum file not yet.
+      assertEquals(digestA, TestDatabases.contentDigest(dest), "run A must have published DEST");
+
+      Sqlbak.Result resultB;
+      try (Sqlbak.Running runB = Sqlbak.start(dir, "backup", "--progress", "plain", "--force", "b.db",
+          "out/dest.db")) {
+        assertNotNull(runB.awaitStderrLine(l -> {
+          Matcher m = RestoreIT.PROGRESS.matcher(l);
+          return m.matches() && m.group(1).equals(m.group(2));
+        }, Duration.ofSeconds(60)), "run B did not copy: " + runB.stderrSoFar());
+        // Copied: unserialised, B checks, hashes and publishes its small file in well under a second;
+        // serialised, it waits for A, and must not be made to fail by that.
+        long deadline = System.nanoTime() + Duration.ofMillis(1500).toNanos();
+        while (runB.isAlive() && System.nanoTime() < deadline) {
+          Thread.sleep(20);
+        }
+        System.out.println("OverlapIT: run B " + (runB.isAlive() ? "waited for" : "finished before") + " run A");
+        vm.eventRequestManager().deleteAllBreakpoints();
+        vm.resume();
+        vm.dispose();
+        vm = null;
+        resultB = runB.waitFor(Sqlbak.DEFAULT_TIMEOUT);
+      }
+      assertTrue(runA.waitFor(Sqlbak.DEFAULT_TIMEOUT.toSeconds(), TimeUnit.SECONDS), "run A did not finish");
+      String stderrA = Files.readString(output.resolve("stderr"), StandardCharsets.UTF_8);
+      assertEquals(0, runA.exitValue(), "run A: " + stderrA);
+      assertEquals("", stderrA, "run A, with -q, must print nothing on success");
+      assertEquals(0, resultB.exitCode(), resultB.describe());
+      assertNoStackTrace(resultB);
+      assertOneCompleteBackup(dest, digestA, digestB, "after A was stopped between DEST and DEST.sha256");
+    } finally {
+      if (vm != null) {
+        vm.dispose();
+      }
+      runA.destroyForcibly();
+      for (String f : new String[] {"stdout", "stderr"}) {
+        Files.deleteIfExists(output.resolve(f));
+      }
+      Files.deleteIfExists(output);
+    }
+  }
+
+  /** Sets a breakpoint at the start of {@code method} of {@code className} and returns once the VM stopped there. */
+  private static void stopAt(VirtualMachine vm, String className, String method) throws Exception {
+    ClassPrepareRequest prepare = vm.eventRequestManager().createClassPrepareRequest();
+    prepare.addClassFilter(className);
+    prepare.setSuspendPolicy(EventRequest.SUSPEND_ALL);
+    prepare.enable();
+    for (ReferenceType t : vm.classesByName(className)) {
+      breakAt(vm, t, method);
+    }
+    vm.resume();
+    long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
+    while (System.nanoTime() < deadline) {
+      EventSet set = vm.eventQueue().remove(1000);
+      if (set == null) {
+        continue;
+      }
+      for (Event e : set) {
+        if (e instanceof BreakpointEvent) {
+          return; // the VM stays suspended
+        } else if (e instanceof ClassPrepareEvent) {
+          breakAt(vm, ((ClassPrepareEvent) e).referenceType(), method);
+        } else if (e instanceof VMDeathEvent || e instanceof VMDisconnectEvent) {
+          fail("the run ended before it reached " + className + "." + method);
+        }
+      }
+      set.resume();
+    }
+    fail("the run did not reach " + className + "." + method + " within a minute");
+  }
+
+  private static void breakAt(VirtualMachine vm, ReferenceType type, String method) {
+    List<Method> methods = type.methodsByName(method);
+    assertFalse(methods.isEmpty(), "no method " + method + " in " + type.name());
+    for (Method m : methods) {
+      BreakpointRequest bp = vm.eventRequestManager().createBreakpointRequest(m.location());
+      bp.setSuspendPolicy(EventRequest.SUSPEND_ALL);
+      bp.enable();
+    }
   }
 
   @ParameterizedTest(name = "wal={0}")
