@@ -22,6 +22,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.locks.ReentrantLock;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.slf4j.Logger;
@@ -44,6 +45,10 @@ public final class AtomicDestination implements AutoCloseable {
   /** Tokens of this JVM's live instances: never swept, and never opened (closing would unlock). */
   private static final Set<String> LIVE_TOKENS = ConcurrentHashMap.newKeySet();
   private static final Set<AtomicDestination> IN_FLIGHT = ConcurrentHashMap.newKeySet();
+  /** The files of the {@link #lockName} locks this JVM holds, for the shutdown hook to remove. */
+  private static final Set<Path> HELD_NAME_LOCKS = ConcurrentHashMap.newKeySet();
+  /** OS locks belong to the process: threads of this JVM take turns on a name here first. */
+  private static final Map<Path, ReentrantLock> NAME_TURNS = new ConcurrentHashMap<>();
 
   private final Path folder;
   private final String token;
@@ -96,6 +101,110 @@ public final class AtomicDestination implements AutoCloseable {
         LIVE_TOKENS.remove(token);
         throw e;
       }
+    }
+  }
+
+  /** A held {@link #lockName} lock; closing releases it and never fails. */
+  public interface NameLock extends AutoCloseable {
+    @Override
+    void close();
+  }
+
+  /**
+   * Waits for and takes the lock on publishing {@code name} in {@code folder}, held across
+   * processes until closed. Publishing a file and then its checksum file is two renames: runs that
+   * publish one name must not interleave them, or the checksum of a run whose file another run has
+   * already replaced could land last, beside a file it does not describe.
+   *
+   * <p>The lock is an OS lock on {@code .sqlbak-<hash of name>.lock}, removed on release. A waiter
+   * may thus end up holding the lock of a file already removed (by the previous holder or by a
+   * sweep); it then starts again. Where locks are not supported, publishing goes unserialised.
+   */
+  public static NameLock lockName(Path folder, String name) throws IOException {
+    String token = HexFormat.of().formatHex(sha256(name.getBytes(StandardCharsets.UTF_8))).substring(0, 16);
+    Path lockPath = folder.resolve(PREFIX + token + ".lock");
+    ReentrantLock turn = NAME_TURNS.computeIfAbsent(lockPath, p -> new ReentrantLock());
+    turn.lock();
+    LIVE_TOKENS.add(token); // this JVM's sweeps must neither remove it nor open it (closing would unlock)
+    try {
+      for (int attempt = 0; attempt < 1000; attempt++) {
+        FileChannel channel = FileChannel.open(lockPath, StandardOpenOption.CREATE, StandardOpenOption.WRITE);
+        FileChannel atName = null;
+        try {
+          try {
+            channel.lock();
+          } catch (IOException e) {
+            log().debug("cannot lock {}; publishing unserialised", lockPath, e);
+            LIVE_TOKENS.remove(token);
+            return turn::unlock;
+          }
+          atName = sameFileAtName(lockPath);
+        } finally {
+          if (atName == null) {
+            channel.close();
+          }
+        }
+        if (atName != null) {
+          FileChannel second = atName;
+          HELD_NAME_LOCKS.add(lockPath);
+          return () -> {
+            deleteQuietly(lockPath); // while still locked: no other run can hold this file now
+            HELD_NAME_LOCKS.remove(lockPath);
+            closeQuietly(second);
+            closeQuietly(channel);
+            LIVE_TOKENS.remove(token);
+            turn.unlock();
+          };
+        }
+      }
+      throw new IOException("cannot lock " + lockPath);
+    } catch (IOException | RuntimeException e) {
+      LIVE_TOKENS.remove(token);
+      turn.unlock();
+      throw e;
+    }
+  }
+
+  /**
+   * Whether the file now at {@code lockPath} is the one this JVM has just locked: this JVM's lock
+   * table knows files by device and inode, so a second lock on the same file overlaps. Returns the
+   * second channel, which must stay open as long as the lock is held (closing any channel of a file
+   * drops this process's locks on it); null if another file, or none, is at that name now.
+   */
+  private static FileChannel sameFileAtName(Path lockPath) throws IOException {
+    FileChannel second;
+    try {
+      second = FileChannel.open(lockPath, StandardOpenOption.WRITE);
+    } catch (NoSuchFileException e) {
+      return null;
+    }
+    try {
+      FileLock other = second.tryLock();
+      if (other != null) {
+        other.release();
+      }
+    } catch (OverlappingFileLockException e) {
+      return second;
+    } catch (IOException e) {
+      log().debug("cannot test the lock of {}", lockPath, e);
+    }
+    second.close();
+    return null;
+  }
+
+  private static byte[] sha256(byte[] bytes) {
+    try {
+      return java.security.MessageDigest.getInstance("SHA-256").digest(bytes);
+    } catch (java.security.NoSuchAlgorithmException e) {
+      throw new IllegalStateException("every Java runtime has SHA-256", e);
+    }
+  }
+
+  private static void closeQuietly(FileChannel channel) {
+    try {
+      channel.close();
+    } catch (IOException e) {
+      log().debug("cannot close a lock file", e);
     }
   }
 
@@ -232,6 +341,9 @@ public final class AtomicDestination implements AutoCloseable {
    */
   public static boolean abandonAll() {
     boolean any = false;
+    for (Path lockFile : HELD_NAME_LOCKS) {
+      deleteQuietly(lockFile); // still locked by this process, which is about to exit
+    }
     for (AtomicDestination d : IN_FLIGHT) {
       any = true;
       d.deleteTemporaryFiles();

@@ -616,6 +616,27 @@ public final class BackupEngine {
 
   private static void publish(Stage stage, TargetKind kind, Path destination, Instant snapshotTime,
       boolean force, boolean sidecar, Compression compression) {
+    if (kind != TargetKind.FILE || !sidecar) {
+      publishWithSidecar(stage, kind, destination, snapshotTime, force, sidecar, compression);
+      return;
+    }
+    // The file and its checksum are two renames. Runs publishing one file name take turns, or the
+    // checksum of a run whose file another run has replaced meanwhile could land last.
+    AtomicDestination.NameLock turn;
+    try {
+      turn = AtomicDestination.lockName(stage.file.folder(), destination.getFileName().toString());
+    } catch (IOException e) {
+      throw SqlbakException.failed("cannot write backup", destination, reason(e), e);
+    }
+    try {
+      publishWithSidecar(stage, kind, destination, snapshotTime, force, sidecar, compression);
+    } finally {
+      turn.close();
+    }
+  }
+
+  private static void publishWithSidecar(Stage stage, TargetKind kind, Path destination, Instant snapshotTime,
+      boolean force, boolean sidecar, Compression compression) {
     AtomicDestination dest = stage.file;
     try {
       if (kind == TargetKind.FILE) {
