@@ -48,5 +48,8 @@ public final class Main {
       }
     }
     System.setProperty("org.slf4j.simpleLogger.defaultLogLevel", level);
+    // The driver logs its own troubles (with stack traces) at error level, e.g. a missing temporary
+    // folder it merely wanted to tidy; sqlbak reports what matters in its one line instead.
+    System.setProperty("org.slf4j.simpleLogger.log.org.sqlite", level.equals("debug") ? "debug" : "off");
   }
 }
