@@ -201,4 +201,24 @@ class RestoreVerifyInfoCommandTest {
     assertEquals(List.of("sqlbak: not a SQLite database: " + text), r.errLines());
     assertEquals("", r.out());
   }
+
+  @org.junit.jupiter.params.ParameterizedTest
+  @org.junit.jupiter.params.provider.ValueSource(strings = {"gzip", "zstd"})
+  void aTruncatedCompressedBackupExits3ForVerifyAndRestore(String compression) throws Exception {
+    Path big = createSample(dir.resolve("big.db"), false, 3000);
+    CliRun made = CliRun.of("backup", "-q", "--json", "--compress", compression, big.toString(), dir.resolve("c.db").toString());
+    assertEquals(0, made.exitCode(), made.toString());
+    Path compressed = Path.of(json(made).get("destination").getAsString());
+    byte[] bytes = Files.readAllBytes(compressed);
+    Files.write(compressed, java.util.Arrays.copyOf(bytes, bytes.length / 2));
+    Files.delete(compressed.resolveSibling(compressed.getFileName() + ".sha256"));
+
+    CliRun verify = CliRun.of("verify", compressed.toString());
+    assertEquals(3, verify.exitCode(), verify.toString());
+    assertTrue(verify.err().startsWith("sqlbak: bad backup: " + compressed + ": damaged or truncated"), verify.toString());
+    CliRun restore = CliRun.of("restore", compressed.toString(), dir.resolve("t.db").toString());
+    assertEquals(3, restore.exitCode(), restore.toString());
+    assertEquals(1, restore.errLines().size(), restore.toString());
+    assertTrue(Files.notExists(dir.resolve("t.db")));
+  }
 }
