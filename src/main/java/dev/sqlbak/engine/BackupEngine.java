@@ -44,6 +44,8 @@ public final class BackupEngine {
     List<TableRows> tables = List.of();
     String sha256;
     long bytes;
+    /** Copied with VACUUM INTO: its page count is the copy's, not the source's. */
+    boolean compacted;
     /** The temporary file to publish: the copy itself, or its compressed form. */
     Path payload;
     Path published;
@@ -122,7 +124,12 @@ public final class BackupEngine {
       }
       Instant snapshotTime = Instant.now();
       try {
-        db.beginSnapshot(request.schemas());
+        if (request.compact()) {
+          // VACUUM INTO refuses to run inside a transaction and takes a snapshot of its own.
+          db.schemaNames();
+        } else {
+          db.beginSnapshot(request.schemas());
+        }
       } catch (SqliteFailure f) {
         throw sourceFailure(f, source, request.busyTimeout());
       }
@@ -402,6 +409,18 @@ public final class BackupEngine {
       }
       target = stage.file.file().toString();
     }
+    if (request.compact()) {
+      long t0 = System.nanoTime();
+      try {
+        db.vacuumInto(stage.schema, target);
+      } catch (SqliteFailure f) {
+        throw copyFailure(f, stage, folder, request);
+      }
+      stage.compacted = true;
+      LOG.debug("compacted schema {} in {} ms", stage.schema, (System.nanoTime() - t0) / 1_000_000);
+      listener.copyFinished(stage.schema, stage.pageCount);
+      return;
+    }
     int step = request.stepFor(stage.pageCount);
     LOG.debug("copying schema {} of {}: {} pages of {} bytes, {} pages per step",
         stage.schema, stage.sourceFile, stage.pageCount, stage.pageSize, step);
@@ -456,6 +475,9 @@ public final class BackupEngine {
       try {
         problems = stage.memory.check(check);
         stage.tables = stage.memory.tableRowCounts();
+        if (stage.compacted) {
+          stage.pageCount = stage.memory.pageCount("main");
+        }
         stage.bytes = stage.pageCount * stage.pageSize;
       } catch (SqliteFailure f) {
         throw SqlbakException.failed("cannot check the copy", stage.sourceFile, f.getMessage(), f);
@@ -475,6 +497,9 @@ public final class BackupEngine {
       }
       problems = copy.check(check);
       copiedPages = copy.pageCount("main");
+      if (stage.compacted) {
+        stage.pageCount = copiedPages;
+      }
     } catch (SqliteFailure f) {
       awaitQuietly(payload);
       if (f.reason() == SqliteFailure.Reason.DISK_FULL) {

@@ -256,6 +256,19 @@ final class SqliteDatabase implements AutoCloseable {
     }
   }
 
+  /**
+   * Writes a compacted copy of {@code schema} to {@code target} (a file that does not exist yet, or
+   * a memory database's URI) with VACUUM INTO, which reads one snapshot of its own.
+   */
+  void vacuumInto(String schema, String target) throws SqliteFailure {
+    try (PreparedStatement vacuum = connection.prepareStatement("VACUUM " + quote(schema) + " INTO ?")) {
+      vacuum.setString(1, target);
+      vacuum.execute();
+    } catch (SQLException e) {
+      throw failure(e);
+    }
+  }
+
   /** Switches this (own) copy to rollback-journal mode so that it is one self-contained file. */
   void useRollbackJournal() throws SqliteFailure {
     try (Statement s = connection.createStatement();

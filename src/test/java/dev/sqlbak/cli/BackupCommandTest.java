@@ -285,6 +285,18 @@ class BackupCommandTest {
   }
 
   @Test
+  void compactWithPagesIsAUsageErrorAndAloneWorks() throws Exception {
+    CliRun bad = CliRun.of("backup", "--compact", "--pages", "5", src, dir.resolve("c.db").toString());
+    assertEquals(2, bad.exitCode(), bad.toString());
+    assertTrue(bad.errLines().get(0).startsWith("sqlbak: --compact cannot go with --pages"), bad.toString());
+    assertFalse(Files.exists(dir.resolve("c.db")));
+    CliRun ok = CliRun.of("backup", "--compact", "--progress", "plain", src, dir.resolve("c.db").toString());
+    assertEquals(0, ok.exitCode(), ok.toString());
+    assertFalse(ok.err().contains("copied "), "no page progress: " + ok);
+    assertEquals(contentDigest(source), contentDigest(dir.resolve("c.db")));
+  }
+
+  @Test
   void completionPrintsABashScript() {
     CliRun r = CliRun.of("completion");
     assertEquals(0, r.exitCode(), r.toString());

@@ -127,6 +127,22 @@ class BackupBasicsIT {
   }
 
   @Test
+  void compactCopiesWithVacuumIntoIntoFewerPages() throws Exception {
+    Path source = TestDatabases.createSample(src.resolve("app.db"), false, 3000);
+    try (var c = TestDatabases.open(source); var s = c.createStatement()) {
+      s.execute("DELETE FROM users WHERE id % 2 = 0");
+    }
+
+    Sqlbak.Result r = Sqlbak.run(dir, "backup", "--compact", "src/app.db", "dst/compact.db");
+
+    assertSucceeded(r);
+    assertEquals(List.of("compact.db", "compact.db.sha256"), TestDatabases.listing(dst));
+    assertCompleteCopy(dst.resolve("compact.db"), source);
+    assertSidecar(dst.resolve("compact.db"));
+    assertTrue(java.nio.file.Files.size(dst.resolve("compact.db")) < java.nio.file.Files.size(source));
+  }
+
+  @Test
   void copiesTheNamedMainSchema() throws Exception {
     Path source = TestDatabases.createSample(src.resolve("app.db"), false, 300);
 
