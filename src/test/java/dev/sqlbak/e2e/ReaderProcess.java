@@ -36,26 +36,13 @@ public final class ReaderProcess {
   /** Long enough to wait out a restore that holds the target locked for its whole copy. */
   static final int BUSY_TIMEOUT_MILLIS = 30_000;
 
-  private static volatile boolean stop;
-
   private ReaderProcess() {}
 
   public static void main(String[] args) throws Exception {
     String db = args[0];
     long pause = Long.parseLong(args[1]);
     PrintStream out = new PrintStream(System.out, false, StandardCharsets.UTF_8);
-    Thread stdinWatcher = new Thread(() -> {
-      try {
-        while (System.in.read() >= 0) {
-          // the test only ever closes stdin
-        }
-      } catch (IOException e) {
-        // treat as end of file
-      }
-      stop = true;
-    }, "stdin-watcher");
-    stdinWatcher.setDaemon(true);
-    stdinWatcher.start();
+    StopSignal stop = StopSignal.onEndOfInput();
 
     long reads = 0;
     try (Connection c = DriverManager.getConnection("jdbc:sqlite:" + db)) {
@@ -65,7 +52,7 @@ public final class ReaderProcess {
       c.setAutoCommit(false);
       try (PreparedStatement sums = c.prepareStatement("SELECT count(*), sum(v) FROM t");
           PreparedStatement markers = c.prepareStatement("SELECT group_concat(marker, '+') FROM m")) {
-        while (!stop) {
+        while (!stop.isSet()) {
           String line;
           try (ResultSet rs = sums.executeQuery()) {
             rs.next();

@@ -1,6 +1,5 @@
 package dev.sqlbak.e2e;
 
-import java.io.IOException;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.sql.Connection;
@@ -25,26 +24,13 @@ public final class WriterProcess {
    */
   static final int BUSY_TIMEOUT_MILLIS = 60_000;
 
-  private static volatile boolean stop;
-
   private WriterProcess() {}
 
   public static void main(String[] args) throws Exception {
     String db = args[0];
     long interval = Long.parseLong(args[1]);
     PrintStream out = new PrintStream(System.out, false, StandardCharsets.UTF_8);
-    Thread stdinWatcher = new Thread(() -> {
-      try {
-        while (System.in.read() >= 0) {
-          // the test only ever closes stdin
-        }
-      } catch (IOException e) {
-        // treat as end of file
-      }
-      stop = true;
-    }, "stdin-watcher");
-    stdinWatcher.setDaemon(true);
-    stdinWatcher.start();
+    StopSignal stop = StopSignal.onEndOfInput();
 
     long n;
     try (Connection c = DriverManager.getConnection("jdbc:sqlite:" + db)) {
@@ -58,7 +44,7 @@ public final class WriterProcess {
       c.setAutoCommit(false);
       try (PreparedStatement insert = c.prepareStatement("INSERT INTO w(id, at) VALUES (?, ?)");
           PreparedStatement count = c.prepareStatement("UPDATE counter SET n = ?")) {
-        while (!stop) {
+        while (!stop.isSet()) {
           long next = n + 1;
           insert.setLong(1, next);
           insert.setLong(2, System.currentTimeMillis());
