@@ -138,7 +138,9 @@ public final class BackupEngine {
       }
       // The copies are complete: release the source before checking, so that a rollback-journal
       // source's writers wait for the copy only, not for the check.
-      endSnapshot(db, source);
+      if (!request.compact()) {
+        endSnapshot(db, source);
+      }
       boolean toFiles = kind == TargetKind.FILE || kind == TargetKind.DIRECTORY;
       for (Stage stage : stages) {
         finish(stage, request.check(), toFiles ? compression : null);
