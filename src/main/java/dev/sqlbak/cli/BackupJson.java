@@ -20,6 +20,10 @@ final class BackupJson {
     root.addProperty("snapshotTime", result.snapshotTime().toString());
     root.addProperty("durationMs", result.elapsed().toMillis());
     root.add("pruned", JsonOutput.strings(result.pruned()));
+    root.addProperty("restarts", result.contention().restarts());
+    root.addProperty("busyRetries", result.contention().busyRetries());
+    root.addProperty("busyWaitMs", result.contention().busyWait().toMillis());
+    root.addProperty("snapshotHeldMs", result.contention().snapshotHeld().toMillis());
     return root;
   }
 

@@ -44,6 +44,8 @@ public final class BackupEngine {
     List<TableRows> tables = List.of();
     String sha256;
     long bytes;
+    /** How often the backup API started this copy over because the source changed under it. */
+    int restarts;
     /** Copied with VACUUM INTO: its page count is the copy's, not the source's. */
     boolean compacted;
     /** The temporary file to publish: the copy itself, or its compressed form. */
@@ -123,12 +125,15 @@ public final class BackupEngine {
         stages.add(new Stage(schema, schemaFile(request, schema)));
       }
       Instant snapshotTime = Instant.now();
+      long snapshotStart = System.nanoTime();
       try {
         if (request.compact()) {
           // VACUUM INTO refuses to run inside a transaction and takes a snapshot of its own.
           db.schemaNames();
         } else {
           db.beginSnapshot(request.schemas());
+          snapshotStart = System.nanoTime();
+          snapshotTime = Instant.now();
         }
       } catch (SqliteFailure f) {
         throw sourceFailure(f, source, request.busyTimeout());
@@ -141,6 +146,10 @@ public final class BackupEngine {
       if (!request.compact()) {
         endSnapshot(db, source);
       }
+      SourceContention contention = contentionOf(db, stages, System.nanoTime() - snapshotStart);
+      LOG.debug("source {}: snapshot held {} ms, {} busy retries over {} ms, {} restarts", source,
+          contention.snapshotHeld().toMillis(), contention.busyRetries(),
+          contention.busyWait().toMillis(), contention.restarts());
       boolean toFiles = kind == TargetKind.FILE || kind == TargetKind.DIRECTORY;
       for (Stage stage : stages) {
         finish(stage, request.check(), toFiles ? compression : null);
@@ -165,7 +174,8 @@ public final class BackupEngine {
         copies.add(new BackupCopy(s.schema, s.sourceFile, s.published, s.pageSize, s.pageCount,
             s.bytes, s.sha256, request.check(), compression, s.tables));
       }
-      return new BackupResult(copies, snapshotTime, Duration.between(started, Instant.now()), pruned);
+      return new BackupResult(copies, snapshotTime, Duration.between(started, Instant.now()), pruned,
+          contention);
     } finally {
       for (Stage stage : stages) {
         if (stage.file != null) {
@@ -176,6 +186,12 @@ public final class BackupEngine {
         }
       }
     }
+  }
+
+  private static SourceContention contentionOf(SqliteDatabase db, List<Stage> stages, long heldNanos) {
+    SqliteDatabase.LockWaits waits = db.lockWaits();
+    int restarts = stages.stream().mapToInt(s -> s.restarts).sum();
+    return new SourceContention(restarts, waits.retries(), waits.waited(), Duration.ofNanos(heldNanos));
   }
 
   static void requireDatabaseFile(Path file, String role) {
@@ -427,18 +443,27 @@ public final class BackupEngine {
     LOG.debug("copying schema {} of {}: {} pages of {} bytes, {} pages per step",
         stage.schema, stage.sourceFile, stage.pageCount, stage.pageSize, step);
     long[] highest = {0};
+    SqliteDatabase.PageObserver progress = (copied, total) -> {
+      if (copied >= highest[0]) {
+        highest[0] = copied;
+        listener.copied(stage.schema, copied, total);
+      }
+    };
     long t0 = System.nanoTime();
     try {
-      db.copyTo(stage.schema, target, step, request.busyTimeout(), (copied, total) -> {
-        if (copied >= highest[0]) {
-          highest[0] = copied;
-          listener.copied(stage.schema, copied, total);
+      if (stage.file == null) {
+        stage.restarts = db.copyTo(stage.schema, target, step, request.busyTimeout(), progress);
+      } else {
+        try (WriteBehind flushing = WriteBehind.start(stage.file.file())) {
+          stage.restarts = db.copyToPrivateFile(stage.schema, stage.file.file(), step,
+              request.busyTimeout(), progress);
         }
-      });
+      }
     } catch (SqliteFailure f) {
       throw copyFailure(f, stage, folder, request);
     }
-    LOG.debug("copied schema {} in {} ms", stage.schema, (System.nanoTime() - t0) / 1_000_000);
+    LOG.debug("copied schema {} in {} ms, {} restarts", stage.schema,
+        (System.nanoTime() - t0) / 1_000_000, stage.restarts);
     listener.copyFinished(stage.schema, stage.pageCount);
   }
 

@@ -12,5 +12,7 @@ import java.util.List;
  * @param snapshotTime when the source snapshot was taken (the moment the copies represent)
  * @param elapsed wall time of the whole run
  * @param pruned old backups and sidecars that retention removed afterwards
+ * @param contention how the source's other users and the backup got in each other's way
  */
-public record BackupResult(List<BackupCopy> copies, Instant snapshotTime, Duration elapsed, List<Path> pruned) {}
+public record BackupResult(List<BackupCopy> copies, Instant snapshotTime, Duration elapsed, List<Path> pruned,
+    SourceContention contention) {}

@@ -12,6 +12,7 @@ import java.util.ArrayList;
 import java.util.Collection;
 import java.util.List;
 import java.util.UUID;
+import org.sqlite.BusyHandler;
 import org.sqlite.SQLiteConfig;
 import org.sqlite.SQLiteConnection;
 import org.sqlite.SQLiteException;
@@ -33,6 +34,7 @@ final class SqliteDatabase implements AutoCloseable {
 
   private final Connection connection;
   private final String label;
+  private PatientBusyHandler busyHandler;
 
   /**
    * Points sqlite-jdbc at a copy of its native library in a per-user, per-version cache folder
@@ -98,8 +100,8 @@ final class SqliteDatabase implements AutoCloseable {
   static SqliteDatabase openReadOnly(Path file, Duration busyTimeout) throws SqliteFailure {
     SQLiteConfig config = new SQLiteConfig();
     config.setReadOnly(true);
-    config.setBusyTimeout(clampMillis(busyTimeout));
-    return open("jdbc:sqlite:" + uriOf(file) + "?mode=ro", config, file.toString());
+    return open("jdbc:sqlite:" + uriOf(file) + "?mode=ro", config, file.toString())
+        .waitingPatiently(busyTimeout);
   }
 
   /** Opens a database file that sqlbak itself created (a temporary copy) for reading and writing. */
@@ -114,9 +116,62 @@ final class SqliteDatabase implements AutoCloseable {
    * target, which other processes may have open.
    */
   static SqliteDatabase openExisting(Path file, Duration busyTimeout) throws SqliteFailure {
-    SQLiteConfig config = new SQLiteConfig();
-    config.setBusyTimeout(clampMillis(busyTimeout));
-    return open("jdbc:sqlite:" + uriOf(file) + "?mode=rw", config, file.toString());
+    return open("jdbc:sqlite:" + uriOf(file) + "?mode=rw", new SQLiteConfig(), file.toString())
+        .waitingPatiently(busyTimeout);
+  }
+
+  /** Replaces SQLite's busy timeout with a {@link PatientBusyHandler} of the same length. */
+  private SqliteDatabase waitingPatiently(Duration busyTimeout) throws SqliteFailure {
+    busyHandler = new PatientBusyHandler(busyTimeout);
+    try {
+      BusyHandler.setHandler(connection, busyHandler);
+    } catch (SQLException e) {
+      close();
+      throw failure(e);
+    }
+    return this;
+  }
+
+  /** How often, and how long in total, this connection has waited for another process's lock. */
+  LockWaits lockWaits() {
+    return busyHandler == null ? new LockWaits(0, Duration.ZERO)
+        : new LockWaits(busyHandler.retries, Duration.ofNanos(busyHandler.waitedNanos));
+  }
+
+  /** Lock waits of one connection: busy-handler retries and the time spent sleeping in them. */
+  record LockWaits(long retries, Duration waited) {}
+
+  /**
+   * Retries a busy lock every 100 microseconds until the timeout. SQLite's own busy timeout sleeps in
+   * growing steps of up to 100 ms, and a rollback-journal writer committing back to back frees the
+   * lock only for moments between its transactions: a reader that sleeps that long keeps missing
+   * those moments and starves until its timeout, although the lock was free many times.
+   */
+  private static final class PatientBusyHandler extends BusyHandler {
+    private static final long RETRY_NANOS = 100_000;
+    private final long timeoutNanos;
+    private long episodeStart;
+    long retries;
+    long waitedNanos;
+
+    PatientBusyHandler(Duration timeout) {
+      this.timeoutNanos = timeout.toNanos();
+    }
+
+    @Override
+    protected int callback(int previousRetries) {
+      long now = System.nanoTime();
+      if (previousRetries == 0) {
+        episodeStart = now;
+      }
+      if (now - episodeStart >= timeoutNanos) {
+        return 0;
+      }
+      java.util.concurrent.locks.LockSupport.parkNanos(Math.min(RETRY_NANOS, timeoutNanos - (now - episodeStart)));
+      retries++;
+      waitedNanos += System.nanoTime() - now;
+      return 1;
+    }
   }
 
   /**
@@ -233,16 +288,47 @@ final class SqliteDatabase implements AutoCloseable {
   }
 
   /**
-   * Copies {@code schema} into the database named {@code target} with SQLite's online backup API,
-   * {@code pagesPerStep} pages per step. The driver reports failure only through its return code,
-   * which is checked here.
+   * Copies {@code schema} into {@code file}, a new file that nobody else sees until sqlbak has
+   * checked, fsynced and renamed it. The backup API opens the destination itself, so the copy goes
+   * through a shared-cache URI: the connection opened here shares its pager with the one the
+   * driver opens, and turns off the pager's rollback journal and per-commit fsync. A crash
+   * mid-copy then loses only a temporary file the next run sweeps, and the one fsync that matters
+   * is sqlbak's own before the rename. Returns how often the copy restarted.
    */
-  void copyTo(String schema, String target, int pagesPerStep, Duration busyTimeout, PageObserver observer)
+  int copyToPrivateFile(String schema, Path file, int pagesPerStep, Duration busyTimeout, PageObserver observer)
+      throws SqliteFailure {
+    String uri = uriOf(file) + "?mode=rwc&cache=shared";
+    try (SqliteDatabase sink = open("jdbc:sqlite:" + uri, new SQLiteConfig(), file.toString())) {
+      try (Statement s = sink.connection.createStatement()) {
+        s.executeQuery("PRAGMA journal_mode=OFF").close();
+        s.execute("PRAGMA synchronous=OFF");
+      } catch (SQLException e) {
+        throw failure(e);
+      }
+      return copyTo(schema, uri, pagesPerStep, busyTimeout, observer);
+    }
+  }
+
+  /**
+   * Copies {@code schema} into the database named {@code target} with SQLite's online backup API,
+   * {@code pagesPerStep} pages per step, and returns how often the copy restarted (seen as the
+   * copied page count going down). The driver reports failure only through its return code, which
+   * is checked here.
+   */
+  int copyTo(String schema, String target, int pagesPerStep, Duration busyTimeout, PageObserver observer)
       throws SqliteFailure {
     int sleepMillis = 50;
     int retries = (int) Math.max(1, clampMillis(busyTimeout) / sleepMillis);
-    DB.ProgressObserver progress =
-        (remaining, total) -> observer.pages((long) total - remaining, total);
+    long[] last = {0};
+    int[] restarts = {0};
+    DB.ProgressObserver progress = (remaining, total) -> {
+      long copied = (long) total - remaining;
+      if (copied < last[0]) {
+        restarts[0]++;
+      }
+      last[0] = copied;
+      observer.pages(copied, total);
+    };
     int rc;
     try {
       rc = ((SQLiteConnection) connection).getDatabase()
@@ -254,6 +340,7 @@ final class SqliteDatabase implements AutoCloseable {
       org.sqlite.SQLiteErrorCode code = org.sqlite.SQLiteErrorCode.getErrorCode(rc);
       throw new SqliteFailure(SqliteFailure.reasonOf(rc), code.name() + ": " + code.message, null);
     }
+    return restarts[0];
   }
 
   /**

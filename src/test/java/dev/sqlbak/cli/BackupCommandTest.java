@@ -235,7 +235,10 @@ class BackupCommandTest {
     assertEquals(0, r.exitCode(), r.toString());
     com.google.gson.JsonObject o = com.google.gson.JsonParser.parseString(r.out()).getAsJsonObject();
     assertEquals(java.util.Set.of("schema", "source", "destination", "pageSize", "pageCount", "bytes", "sha256",
-        "check", "compression", "schemas", "snapshotTime", "durationMs", "pruned"), o.keySet());
+        "check", "compression", "schemas", "snapshotTime", "durationMs", "pruned", "restarts", "busyRetries",
+        "busyWaitMs", "snapshotHeldMs"), o.keySet());
+    assertEquals(0, o.get("restarts").getAsInt());
+    assertEquals(0, o.get("busyRetries").getAsLong(), "nobody else had the source open");
     assertEquals(dest.toString(), o.get("destination").getAsString());
     assertEquals(src, o.get("source").getAsString());
     assertEquals(TestDatabases.sha256(dest), o.get("sha256").getAsString());
