@@ -13,7 +13,8 @@ final class CopyOptions {
 
   @Option(names = {"-p", "--pages"}, paramLabel = "N",
       description = "Pages per backup step; -1 copies everything in one step. Default: automatic "
-          + "(about 100 steps, at least " + BackupRequest.MIN_AUTOMATIC_PAGES + " pages each).")
+          + "(" + (BackupRequest.AUTOMATIC_STEP_BYTES >> 20) + " MiB per step, at least "
+          + BackupRequest.MIN_AUTOMATIC_PAGES + " pages).")
   Integer pages;
 
   @Option(names = "--busy-timeout", paramLabel = "DURATION", converter = DurationConverter.class,

@@ -439,7 +439,7 @@ public final class BackupEngine {
       listener.copyFinished(stage.schema, stage.pageCount);
       return;
     }
-    int step = request.stepFor(stage.pageCount);
+    int step = request.stepFor(stage.pageSize);
     LOG.debug("copying schema {} of {}: {} pages of {} bytes, {} pages per step",
         stage.schema, stage.sourceFile, stage.pageCount, stage.pageSize, step);
     long[] highest = {0};

@@ -242,7 +242,7 @@ public final class RestoreEngine {
       RestoreRequest request, ProgressListener listener, Path target) throws SqliteFailure {
     long[] highest = {0};
     try {
-      source.copyTo("main", destination, request.stepFor(totalPages), request.busyTimeout(),
+      source.copyTo("main", destination, request.stepFor(source.pageSize("main")), request.busyTimeout(),
           (copied, total) -> {
             if (copied >= highest[0]) {
               highest[0] = copied;

@@ -43,7 +43,7 @@ public record RestoreRequest(
     return new RestoreRequest(backup, target, force, safetyCopy, newPagesPerStep, busyTimeout);
   }
 
-  int stepFor(long totalPages) {
-    return new BackupRequest(backup, null, null, null, pagesPerStep, null, busyTimeout, false, null, null, false).stepFor(totalPages);
+  int stepFor(long pageSize) {
+    return new BackupRequest(backup, null, null, null, pagesPerStep, null, busyTimeout, false, null, null, false).stepFor(pageSize);
   }
 }

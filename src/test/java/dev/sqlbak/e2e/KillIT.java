@@ -83,7 +83,7 @@ class KillIT {
     System.out.println("KillIT trials:\n  " + String.join("\n  ", outcomes));
 
     // One kill certainly mid-copy, so that there are dead runs' files for the last run to sweep.
-    try (Sqlbak.Running run = Sqlbak.start(folder, "backup", "--progress", "plain", big.toString(), ".")) {
+    try (Sqlbak.Running run = Sqlbak.start(folder, "backup", "--pages", "1024", "--progress", "plain", big.toString(), ".")) {
       String line = run.awaitStderrLine(l -> {
         Matcher m = PROGRESS.matcher(l);
         return m.matches() && !m.group(1).equals(m.group(2));
