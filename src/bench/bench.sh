@@ -21,6 +21,8 @@
 #   --methods LETTERS [METHODS=abcdefgz] which of the methods below to run
 #                     [SQLBAK_ARGS=]     extra arguments for every sqlbak backup (e.g. "-p 1024")
 #                     [SETTLE=0.5]       seconds to pause after the untimed `sync` before each run
+#   --writer MB       [WRITER_MB=1024]  size of the database backed up under a back-to-back writer,
+#                                       in each of MODES (0: skip that part)
 #
 # Methods, each writing WORKDIR/out/out.db (deleted, with everything else in out/, after each run):
 #   (a) sqlbak backup -q SRC out.db               default: copy, quick_check, .sha256, fsync, rename
@@ -51,6 +53,12 @@
 #   * Prints per method: median and min wall seconds, MiB/s (database size / median), ratios of
 #     medians vs (c) sqlite3 .backup and vs (d) cp + fsync (below 1 = faster), peak RSS, and the
 #     individual runs; then (a)/(f) and (b)/(c).
+#   * Under a writer: a copy of the MB database is written by BackToBackWriter.java (next to
+#     this script; one small INSERT transaction after another, no pause, busy_timeout 120 s),
+#     run with sqlbak's own jar as class path. After 3 s of writing alone, `sqlbak backup --json`
+#     runs once; printed: its wall time, restarts, busy retries and snapshot hold time from its
+#     JSON, and the writer's commit latency (count, p50, p99, max) idle (the 2 s before the
+#     backup) and during the backup.
 #   * Start-up: backs up a 1 MiB database end to end, interleaved with `sqlbak --version` and
 #     `sqlite3 .backup` of the same database, STARTUP_ROUNDS times.
 #
@@ -77,6 +85,7 @@ SQLBAK=${SQLBAK:-$repo_dir/target/sqlbak}
 METHODS=${METHODS:-abcdefgz}
 SQLBAK_ARGS=${SQLBAK_ARGS:-}
 SETTLE=${SETTLE:-0.5}
+WRITER_MB=${WRITER_MB:-1024}
 
 # Bump when the generator changes, so that cached databases of the old generator are not reused.
 GENERATOR_VERSION=1
@@ -94,6 +103,7 @@ while [ $# -gt 0 ]; do
     --workdir) WORKDIR=${2:?--workdir needs a value}; shift 2 ;;
     --sqlbak) SQLBAK=${2:?--sqlbak needs a value}; shift 2 ;;
     --methods) METHODS=${2:?--methods needs a value}; shift 2 ;;
+    --writer) WRITER_MB=${2:?--writer needs a value}; shift 2 ;;
     -h|--help) usage; exit 0 ;;
     [0-9]*) SIZE_MB=$1; shift ;;
     *) die "unknown argument: $1 (see --help)" ;;
@@ -116,6 +126,7 @@ for m in $MODES; do
 done
 [[ $ROUNDS =~ ^[1-9][0-9]*$ ]] || die "rounds must be a positive number: $ROUNDS"
 [[ $STARTUP_ROUNDS =~ ^[0-9]+$ ]] || die "startup rounds must be a number: $STARTUP_ROUNDS"
+[[ $WRITER_MB =~ ^[0-9]+$ ]] || die "writer size must be a number of MiB: $WRITER_MB"
 [[ $METHODS =~ ^[a-fgz]+$ ]] || die "methods must be letters among abcdefgz: $METHODS"
 
 if [ -x /usr/bin/time ] && /usr/bin/time -f '%M' -o /dev/null true 2>/dev/null; then
@@ -438,6 +449,64 @@ for mb in $SIZE_MB; do
     echo
   done
 done
+
+# Latency statistics of writer log lines ("endMicros latencyMicros") ending in [$2, $3).
+latency_stats() {
+  awk -v from="$2" -v to="$3" '$1 >= from && $1 < to {print $2}' "$1" | sort -n | awk '
+    {v[NR] = $1}
+    END {
+      if (NR == 0) { print "0 commits"; exit }
+      p50 = v[int((NR - 1) * 0.50) + 1]; p99 = v[int((NR - 1) * 0.99) + 1]
+      printf "%d commits, p50 %.2f ms, p99 %.2f ms, max %.2f ms\n", NR, p50 / 1000, p99 / 1000, v[NR] / 1000 }'
+}
+
+p99_of() {
+  awk -v from="$2" -v to="$3" '$1 >= from && $1 < to {print $2}' "$1" | sort -n | awk '
+    {v[NR] = $1} END { if (NR == 0) print "-"; else print v[int((NR - 1) * 0.99) + 1] }'
+}
+
+json_field() { grep -o "\"$2\": *[0-9]*" "$1" | grep -o '[0-9]*$'; }
+
+if [ "$WRITER_MB" -gt 0 ]; then
+  for mode in $MODES; do
+    db=$(database "$WRITER_MB" "$mode")
+    busy=$TMP/busy.db
+    note "under a writer: copying $(basename "$db")"
+    rm -f "$busy" "$busy"-*
+    cp "$db" "$busy"
+    sha256sum "$busy" >/dev/null
+    settle
+    rm -f "$TMP/stop" "$TMP/latency"
+    java -XX:+UseSerialGC -cp "$SQLBAK" "$script_dir/BackToBackWriter.java" "$busy" "$TMP/latency" "$TMP/stop" \
+      2>"$TMP/writer.err" &
+    writer_pid=$!
+    sleep 4
+    t0=${EPOCHREALTIME/./}
+    rc=0
+    "$SQLBAK" backup -q --json --busy-timeout 60s "$busy" "$OUT/out.db" >"$TMP/busy.json" 2>"$TMP/log" || rc=$?
+    t1=${EPOCHREALTIME/./}
+    sleep 1
+    touch "$TMP/stop"
+    wait "$writer_pid" || note "the writer failed: $(cat "$TMP/writer.err")"
+    echo "== under a back-to-back writer: $(mode_label "$mode") source, ${WRITER_MB} MiB =="
+    if [ "$rc" -ne 0 ]; then
+      echo "  sqlbak backup FAILED with exit $rc: $(tail -n 2 "$TMP/log" | tr '\n' ' ')"
+    else
+      printf '  sqlbak backup: %.3f s wall, restarts %s, busy retries %s over %s ms, snapshot held %s ms\n' \
+        "$(awk -v t=$((t1 - t0)) 'BEGIN {print t / 1e6}')" "$(json_field "$TMP/busy.json" restarts)" \
+        "$(json_field "$TMP/busy.json" busyRetries)" "$(json_field "$TMP/busy.json" busyWaitMs)" \
+        "$(json_field "$TMP/busy.json" snapshotHeldMs)"
+    fi
+    echo "  writer alone (2 s before): $(latency_stats "$TMP/latency" $((t0 - 2000000)) "$t0")"
+    echo "  writer during the backup:  $(latency_stats "$TMP/latency" "$t0" "$t1")"
+    idle99=$(p99_of "$TMP/latency" $((t0 - 2000000)) "$t0"); busy99=$(p99_of "$TMP/latency" "$t0" "$t1")
+    echo "  p99 during / p99 alone = $(ratio "$busy99" "$idle99")   [issue 5 aims at <= 2 in WAL mode;" \
+      "in rollback-journal mode commits must wait for the copy]"
+    echo
+    rm -f "$busy" "$busy"-*
+    clean_out
+  done
+fi
 
 if [ "$STARTUP_ROUNDS" -gt 0 ]; then
   small=$(database 1 rollback)
