@@ -27,7 +27,7 @@ import picocli.CommandLine.UnmatchedArgumentException;
     versionProvider = SqlbakCommand.Version.class,
     description = "Consistent, checked, atomic backups of live SQLite databases.",
     subcommands = {BackupCommand.class, RestoreCommand.class, VerifyCommand.class, InfoCommand.class,
-      PruneCommand.class, CompletionCommand.class, CommandLine.HelpCommand.class},
+      PruneCommand.class, CompletionCommand.class, WarmUpCommand.class, CommandLine.HelpCommand.class},
     exitCodeListHeading = "%nExit codes:%n")
 public final class SqlbakCommand implements Callable<Integer> {
   @Spec CommandSpec spec;
