@@ -212,6 +212,19 @@ class TableBackupTest {
   }
 
   @Test
+  void aSourcePathThatNeedsPercentEncodingIsAttachedAsItselfAndNeverCreated() throws Exception {
+    Path folder = Files.createDirectory(dir.resolve("we?ird #%41 folder"));
+    Path source = TestDatabases.createSample(folder.resolve("a?b#c%20.db"), false, 20);
+    Path dest = dir.resolve("part.db");
+
+    engine.backup(BackupRequest.of(source, dest.toString()).withTables(List.of("users")), ProgressListener.NONE);
+
+    assertEquals(rows(source, "SELECT rowid, * FROM users"), rows(dest, "SELECT rowid, * FROM users"));
+    assertEquals(List.of("a?b#c%20.db"), TestDatabases.listing(folder));
+    assertEquals(List.of("part.db", "part.db.sha256", "we?ird #%41 folder"), TestDatabases.listing(dir));
+  }
+
+  @Test
   void tablesOfAnAttachedSchema() throws Exception {
     Path source = source(false);
     Path other = TestDatabases.createSample(dir.resolve("other.db"), false, 30);
