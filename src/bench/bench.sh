@@ -34,6 +34,8 @@
 #       sync out.db out.db.sha256 out/           what one would script by hand (durable likewise)
 #   (g) sqlbak backup -q --compress gzip SRC out.db   -> out.db.gz (size ratio printed)
 #   (z) sqlbak backup -q --compress zstd SRC out.db   -> out.db.zst (size ratio printed)
+#   (t) sqlbak backup -q --table events SRC out.db    logical copy of the one table, row by row;
+#                                                      not in the default METHODS (add t to run it)
 #
 # What it does:
 #   * Generates each test database once and caches it in WORKDIR/db (reruns skip generation).
@@ -127,7 +129,7 @@ done
 [[ $ROUNDS =~ ^[1-9][0-9]*$ ]] || die "rounds must be a positive number: $ROUNDS"
 [[ $STARTUP_ROUNDS =~ ^[0-9]+$ ]] || die "startup rounds must be a number: $STARTUP_ROUNDS"
 [[ $WRITER_MB =~ ^[0-9]+$ ]] || die "writer size must be a number of MiB: $WRITER_MB"
-[[ $METHODS =~ ^[a-fgz]+$ ]] || die "methods must be letters among abcdefgz: $METHODS"
+[[ $METHODS =~ ^[a-fgzt]+$ ]] || die "methods must be letters among abcdefgzt: $METHODS"
 
 if [ -x /usr/bin/time ] && /usr/bin/time -f '%M' -o /dev/null true 2>/dev/null; then
   RSS_TOOL=time
@@ -320,6 +322,7 @@ method_label() {
     f) echo "(f) by hand: .backup+quick_check+sha256sum+sync" ;;
     g) echo "(g) sqlbak backup --compress gzip" ;;
     z) echo "(z) sqlbak backup --compress zstd" ;;
+    t) echo "(t) sqlbak backup --table events" ;;
     V) echo "sqlbak --version" ;;
   esac
 }
@@ -335,6 +338,7 @@ method_cmd() {
     f) echo "sqlite3 '$src' \".backup '$dst'\" && test \"\$(sqlite3 '$dst' 'PRAGMA quick_check')\" = ok && (cd '$OUT' && sha256sum out.db > out.db.sha256) && sync '$dst' '$dst.sha256' '$OUT'" ;;
     g) sqlbak_cmd "--compress gzip '$src' '$dst'" ;;
     z) sqlbak_cmd "--compress zstd '$src' '$dst'" ;;
+    t) sqlbak_cmd "--table events '$src' '$dst'" ;;
     V) echo "'$SQLBAK' --version" ;;
   esac
 }

@@ -81,13 +81,19 @@ final class BackupCommand implements Callable<Integer> {
       + " without page progress; each schema is its own snapshot. Cannot go with --pages.")
   boolean compact;
 
+  @Option(names = "--table", paramLabel = "NAME",
+      description = "Copy only this table (repeatable): its rows with their rowids, its indexes,"
+          + " triggers and sqlite_sequence row, written afresh into the backup in one snapshot."
+          + " Views are not copied. No page progress; cannot go with --pages or --compact.")
+  List<String> tables = new ArrayList<>();
+
   /** With a directory DEST: after publishing, prune this source's stem there as prune does. */
   @Mixin RetentionOptions keep;
 
   @Override
   public Integer call() {
     BackupRequest request = new BackupRequest(source, destination, schemas, attachments, copy.pages,
-        check, copy.busyTimeout, force, compression, keep.given() ? keep.policy() : null, compact);
+        check, copy.busyTimeout, force, compression, keep.given() ? keep.policy() : null, compact, tables);
     ProgressListener progress = copy.listener(spec.commandLine().getErr(), common.quiet,
         parent != null && parent.terminal, request.schemas().size() > 1);
     BackupResult result;
@@ -124,7 +130,8 @@ final class BackupCommand implements Callable<Integer> {
         }
       } else if (!common.quiet) {
         err.printf(Locale.ROOT, "backed up %s%s to %s: %d pages, %s, %s%n",
-            copy.sourceFile(), request.schemas().size() > 1 ? " (" + copy.schema() + ")" : "",
+            copy.sourceFile(), request.schemas().size() > 1 ? " (" + copy.schema() + ")"
+                : request.tables().isEmpty() ? "" : " (" + tableNames(copy) + ")",
             copy.destination() == null ? "standard output" : copy.destination(), copy.pageCount(),
             humanBytes(copy.bytes()), checked);
       }
@@ -137,6 +144,14 @@ final class BackupCommand implements Callable<Integer> {
     }
     out.flush();
     err.flush();
+  }
+
+  private static String tableNames(BackupCopy copy) {
+    List<String> names = new ArrayList<>();
+    for (TableRows t : copy.tables()) {
+      names.add(t.name());
+    }
+    return (names.size() == 1 ? "table " : "tables ") + String.join(", ", names);
   }
 
   static String humanBytes(long bytes) {

@@ -15,7 +15,8 @@ import java.util.List;
  * @param sha256 hex SHA-256 of the published bytes, or null for {@code :memory:}
  * @param check the check the copy passed
  * @param compression how the published bytes are stored
- * @param tables each table with its row count ({@code :memory:} only; empty otherwise)
+ * @param tables each table with its row count for {@code :memory:}; the copied tables with the
+ *     rows copied for a {@code --table} backup into a file or stream; empty otherwise
  */
 public record BackupCopy(
     String schema,

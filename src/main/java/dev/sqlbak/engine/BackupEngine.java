@@ -46,8 +46,8 @@ public final class BackupEngine {
     long bytes;
     /** How often the backup API started this copy over because the source changed under it. */
     int restarts;
-    /** Copied with VACUUM INTO: its page count is the copy's, not the source's. */
-    boolean compacted;
+    /** Copied with VACUUM INTO or table by table: its page count is the copy's, not the source's. */
+    boolean rewritten;
     /** The temporary file to publish: the copy itself, or its compressed form. */
     Path payload;
     Path published;
@@ -126,24 +126,30 @@ public final class BackupEngine {
       }
       Instant snapshotTime = Instant.now();
       long snapshotStart = System.nanoTime();
+      List<String> tables;
       try {
-        if (request.compact()) {
-          // VACUUM INTO refuses to run inside a transaction and takes a snapshot of its own.
-          db.schemaNames();
-        } else {
+        if (request.copiesPages()) {
           db.beginSnapshot(request.schemas());
           snapshotStart = System.nanoTime();
           snapshotTime = Instant.now();
+        } else {
+          // VACUUM INTO refuses to run inside a transaction and takes a snapshot of its own. A
+          // table copy reads its snapshot on the copy's own connection; a read transaction held
+          // here as well would, in rollback-journal mode, let a writer's PENDING lock shut that
+          // connection out until --busy-timeout.
+          db.schemaNames();
         }
+        // Checked before any temporary file exists: an unknown table leaves nothing behind.
+        tables = resolveTables(db, stages.get(0), request.tables());
       } catch (SqliteFailure f) {
         throw sourceFailure(f, source, request.busyTimeout());
       }
       for (Stage stage : stages) {
-        copy(db, stage, request, folderOf(kind, destination), listener);
+        copy(db, stage, request, tables, folderOf(kind, destination), listener);
       }
       // The copies are complete: release the source before checking, so that a rollback-journal
       // source's writers wait for the copy only, not for the check.
-      if (!request.compact()) {
+      if (request.copiesPages()) {
         endSnapshot(db, source);
       }
       SourceContention contention = contentionOf(db, stages, System.nanoTime() - snapshotStart);
@@ -403,8 +409,59 @@ public final class BackupEngine {
     }
   }
 
-  private void copy(SqliteDatabase db, Stage stage, BackupRequest request, Path folder,
-      ProgressListener listener) {
+  /**
+   * The requested tables of the stage's schema by their names as created (SQLite matches names
+   * case-insensitively); none requested gives none. A name that is not an ordinary table fails.
+   */
+  private static List<String> resolveTables(SqliteDatabase db, Stage stage, List<String> requested)
+      throws SqliteFailure {
+    if (requested.isEmpty()) {
+      return List.of();
+    }
+    List<SqliteDatabase.ListedTable> listed = db.tableList(stage.schema);
+    List<String> names = new ArrayList<>();
+    for (String name : requested) {
+      SqliteDatabase.ListedTable table = listed.stream()
+          .filter(t -> SqliteDatabase.sameName(t.name(), name))
+          .findFirst()
+          .orElseThrow(() -> SqlbakException.failed("unknown table", name, tablesHint(stage, listed)));
+      if (BackupRequest.asciiLowerCase(table.name()).startsWith("sqlite_")) {
+        throw SqlbakException.failed("cannot copy SQLite's own table", table.name(),
+            "the sqlite_sequence rows of the chosen tables come with them");
+      }
+      switch (table.type()) {
+        case "table":
+          names.add(table.name());
+          break;
+        case "view":
+          throw SqlbakException.failed("not a table but a view", table.name(), "views are not copied");
+        default:
+          // A virtual table's content lives in its module (and shadow tables), not in rows to copy.
+          throw SqlbakException.failed("cannot copy a " + table.type() + " table", table.name(),
+              "--table copies ordinary tables; back up the whole database instead");
+      }
+    }
+    return names;
+  }
+
+  private static String tablesHint(Stage stage, List<SqliteDatabase.ListedTable> listed) {
+    List<String> ordinary = listed.stream()
+        .filter(t -> t.type().equals("table") && !BackupRequest.asciiLowerCase(t.name()).startsWith("sqlite_"))
+        .map(SqliteDatabase.ListedTable::name)
+        .sorted()
+        .toList();
+    String where = stage.schema.equalsIgnoreCase(BackupRequest.DEFAULT_SCHEMA)
+        ? stage.sourceFile.toString() : "schema " + stage.schema;
+    if (ordinary.isEmpty()) {
+      return where + " has no tables";
+    }
+    int shown = Math.min(ordinary.size(), 10);
+    return where + " has " + String.join(", ", ordinary.subList(0, shown))
+        + (ordinary.size() > shown ? " and " + (ordinary.size() - shown) + " more" : "");
+  }
+
+  private void copy(SqliteDatabase db, Stage stage, BackupRequest request, List<String> tables,
+      Path folder, ProgressListener listener) {
     String target;
     try {
       stage.pageSize = db.pageSize(stage.schema);
@@ -427,6 +484,10 @@ public final class BackupEngine {
       }
       target = stage.file.file().toString();
     }
+    if (!tables.isEmpty()) {
+      copyTables(db, stage, request, tables, folder, listener);
+      return;
+    }
     if (request.compact()) {
       long t0 = System.nanoTime();
       try {
@@ -434,7 +495,7 @@ public final class BackupEngine {
       } catch (SqliteFailure f) {
         throw copyFailure(f, stage, folder, request);
       }
-      stage.compacted = true;
+      stage.rewritten = true;
       LOG.debug("compacted schema {} in {} ms", stage.schema, (System.nanoTime() - t0) / 1_000_000);
       listener.copyFinished(stage.schema, stage.pageCount);
       return;
@@ -465,6 +526,30 @@ public final class BackupEngine {
     LOG.debug("copied schema {} in {} ms, {} restarts", stage.schema,
         (System.nanoTime() - t0) / 1_000_000, stage.restarts);
     listener.copyFinished(stage.schema, stage.pageCount);
+  }
+
+  /** Writes the chosen tables into the stage's copy, all read in one snapshot of the source. */
+  private static void copyTables(SqliteDatabase db, Stage stage, BackupRequest request, List<String> tables,
+      Path folder, ProgressListener listener) {
+    long t0 = System.nanoTime();
+    SqliteDatabase copy = stage.memory;
+    long pages;
+    try {
+      if (copy == null) {
+        copy = SqliteDatabase.openNewCopy(stage.file.file());
+      }
+      stage.tables = copy.copyTablesFrom(db, stage.schema, stage.sourceFile, tables, request.busyTimeout());
+      pages = copy.pageCount("main");
+    } catch (SqliteFailure f) {
+      throw copyFailure(f, stage, folder, request);
+    } finally {
+      if (copy != null && copy != stage.memory) {
+        copy.close();
+      }
+    }
+    stage.rewritten = true;
+    LOG.debug("copied tables {} of schema {} in {} ms", tables, stage.schema, (System.nanoTime() - t0) / 1_000_000);
+    listener.copyFinished(stage.schema, pages);
   }
 
   private static SqlbakException copyFailure(SqliteFailure f, Stage stage, Path folder,
@@ -502,7 +587,7 @@ public final class BackupEngine {
       try {
         problems = stage.memory.check(check);
         stage.tables = stage.memory.tableRowCounts();
-        if (stage.compacted) {
+        if (stage.rewritten) {
           stage.pageCount = stage.memory.pageCount("main");
         }
         stage.bytes = stage.pageCount * stage.pageSize;
@@ -524,7 +609,7 @@ public final class BackupEngine {
       }
       problems = copy.check(check);
       copiedPages = copy.pageCount("main");
-      if (stage.compacted) {
+      if (stage.rewritten) {
         stage.pageCount = copiedPages;
       }
     } catch (SqliteFailure f) {

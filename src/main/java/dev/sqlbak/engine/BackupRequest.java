@@ -2,10 +2,12 @@ package dev.sqlbak.engine;
 
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Set;
 
 /**
  * Everything one backup run needs; the single home of backup defaults, which the CLI's options
@@ -26,6 +28,8 @@ import java.util.Objects;
  *     the new backup is published, or null to remove none
  * @param compact copy with VACUUM INTO (smaller, defragmented, no page progress) instead of the
  *     online backup API
+ * @param tables the only tables to copy, table by table into a fresh file (a logical partial
+ *     backup); empty copies the whole schema
  */
 public record BackupRequest(
     Path source,
@@ -38,7 +42,8 @@ public record BackupRequest(
     boolean force,
     Compression compression,
     RetentionPolicy retention,
-    boolean compact) {
+    boolean compact,
+    List<String> tables) {
 
   /** The destination that copies into memory, checks, summarizes and writes nothing. */
   public static final String MEMORY = ":memory:";
@@ -67,6 +72,10 @@ public record BackupRequest(
     attachments = attachments == null ? Map.of() : new LinkedHashMap<>(attachments);
     check = check == null ? CheckLevel.valueOf(DEFAULT_CHECK.toUpperCase(java.util.Locale.ROOT)) : check;
     busyTimeout = busyTimeout == null ? DurationText.parse(DEFAULT_BUSY_TIMEOUT) : busyTimeout;
+    tables = tables == null ? List.of() : List.copyOf(tables);
+    if (!tables.isEmpty()) {
+      checkTables(tables, schemas, pagesPerStep, compact);
+    }
     if (compact && pagesPerStep != null) {
       throw SqlbakException.usage("--compact cannot go with --pages", pagesPerStep,
           "VACUUM INTO copies in one statement, without page steps");
@@ -79,7 +88,7 @@ public record BackupRequest(
 
   /** A request with every default: back up {@code source}'s main schema into {@code destination}. */
   public static BackupRequest of(Path source, String destination) {
-    return new BackupRequest(source, destination, null, null, null, null, null, false, null, null, false);
+    return new BackupRequest(source, destination, null, null, null, null, null, false, null, null, false, null);
   }
 
   /** The pages per step to use for a schema whose pages are {@code pageSize} bytes. */
@@ -97,37 +106,80 @@ public record BackupRequest(
 
   public BackupRequest withDestination(String newDestination) {
     return new BackupRequest(
-        source, newDestination, schemas, attachments, pagesPerStep, check, busyTimeout, force, compression, retention, compact);
+        source, newDestination, schemas, attachments, pagesPerStep, check, busyTimeout, force, compression, retention, compact, tables);
   }
 
   public BackupRequest withForce(boolean newForce) {
     return new BackupRequest(
-        source, destination, schemas, attachments, pagesPerStep, check, busyTimeout, newForce, compression, retention, compact);
+        source, destination, schemas, attachments, pagesPerStep, check, busyTimeout, newForce, compression, retention, compact, tables);
   }
 
   public BackupRequest withPages(Integer newPagesPerStep) {
     return new BackupRequest(
-        source, destination, schemas, attachments, newPagesPerStep, check, busyTimeout, force, compression, retention, compact);
+        source, destination, schemas, attachments, newPagesPerStep, check, busyTimeout, force, compression, retention, compact, tables);
   }
 
   public BackupRequest withSchemas(List<String> newSchemas, Map<String, Path> newAttachments) {
     return new BackupRequest(
-        source, destination, newSchemas, newAttachments, pagesPerStep, check, busyTimeout, force, compression, retention, compact);
+        source, destination, newSchemas, newAttachments, pagesPerStep, check, busyTimeout, force, compression, retention, compact, tables);
   }
 
   public BackupRequest withCompression(Compression newCompression) {
     return new BackupRequest(
-        source, destination, schemas, attachments, pagesPerStep, check, busyTimeout, force, newCompression, retention, compact);
+        source, destination, schemas, attachments, pagesPerStep, check, busyTimeout, force, newCompression, retention, compact, tables);
   }
 
   public BackupRequest withRetention(RetentionPolicy newRetention) {
     return new BackupRequest(source, destination, schemas, attachments, pagesPerStep, check, busyTimeout,
-        force, compression, newRetention, compact);
+        force, compression, newRetention, compact, tables);
   }
 
   public BackupRequest withCompact(boolean newCompact) {
     return new BackupRequest(source, destination, schemas, attachments, pagesPerStep, check, busyTimeout,
-        force, compression, retention, newCompact);
+        force, compression, retention, newCompact, tables);
+  }
+
+  public BackupRequest withTables(List<String> newTables) {
+    return new BackupRequest(source, destination, schemas, attachments, pagesPerStep, check, busyTimeout,
+        force, compression, retention, compact, newTables);
+  }
+
+  /** Whether the copy is page by page through the online backup API (not --compact, not --table). */
+  public boolean copiesPages() {
+    return !compact && tables.isEmpty();
+  }
+
+  private static void checkTables(List<String> tables, List<String> schemas, Integer pagesPerStep,
+      boolean compact) {
+    if (pagesPerStep != null) {
+      throw SqlbakException.usage("--table cannot go with --pages", pagesPerStep,
+          "a table backup copies rows in one transaction, without page steps");
+    }
+    if (compact) {
+      throw SqlbakException.usage("--table cannot go with --compact", String.join(", ", tables),
+          "a table backup is written afresh into a new file, so it is compact already");
+    }
+    if (schemas.size() > 1) {
+      throw SqlbakException.usage("--table copies from one schema", String.join(", ", schemas),
+          "back up the tables of each schema in its own run");
+    }
+    // SQLite's table names are case-insensitive, for ASCII letters only.
+    Set<String> seen = new HashSet<>();
+    for (String table : tables) {
+      if (!seen.add(asciiLowerCase(table))) {
+        throw SqlbakException.usage("table named twice", table, null);
+      }
+    }
+  }
+
+  /** Folds A-Z only, as SQLite does when it compares identifiers. */
+  static String asciiLowerCase(String identifier) {
+    StringBuilder b = new StringBuilder(identifier.length());
+    for (int i = 0; i < identifier.length(); i++) {
+      char c = identifier.charAt(i);
+      b.append(c >= 'A' && c <= 'Z' ? (char) (c + ('a' - 'A')) : c);
+    }
+    return b.toString();
   }
 
   /** Whether the destination is a stream rather than a place in the filesystem. */
@@ -137,11 +189,11 @@ public record BackupRequest(
 
   public BackupRequest withCheck(CheckLevel newCheck) {
     return new BackupRequest(
-        source, destination, schemas, attachments, pagesPerStep, newCheck, busyTimeout, force, compression, retention, compact);
+        source, destination, schemas, attachments, pagesPerStep, newCheck, busyTimeout, force, compression, retention, compact, tables);
   }
 
   public BackupRequest withBusyTimeout(Duration newBusyTimeout) {
     return new BackupRequest(
-        source, destination, schemas, attachments, pagesPerStep, check, newBusyTimeout, force, compression, retention, compact);
+        source, destination, schemas, attachments, pagesPerStep, check, newBusyTimeout, force, compression, retention, compact, tables);
   }
 }

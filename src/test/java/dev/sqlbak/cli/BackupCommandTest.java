@@ -300,6 +300,88 @@ class BackupCommandTest {
   }
 
   @Test
+  void tableBackupNamesItsTablesOnStderrAndHoldsOnlyThem() throws Exception {
+    Path dest = dir.resolve("part.db");
+    CliRun r = CliRun.of("backup", "--table", "users", "--table", "AUDIT", "--progress", "plain", src, dest.toString());
+    assertEquals(0, r.exitCode(), r.toString());
+    assertEquals("", r.out());
+    List<String> lines = r.errLines();
+    assertEquals(2, lines.size(), "no page progress, one line for the backup, one for the time: " + r);
+    assertTrue(lines.get(0).matches("backed up " + Pattern.quote(src) + " \\(tables users, audit\\) to "
+        + Pattern.quote(dest.toString()) + ": \\d+ pages, [0-9.]+ KiB, quick_check ok"), r.toString());
+    assertTrue(lines.get(1).matches("done in \\d+\\.\\d\\d s"), r.toString());
+    assertEquals(List.of("audit", "sqlite_sequence", "users"),
+        TestDatabases.column(dest, "SELECT name FROM sqlite_schema WHERE type = 'table' ORDER BY name"));
+    assertEquals(List.of(), TestDatabases.column(dest, "SELECT name FROM sqlite_schema WHERE type = 'view'"));
+    assertEquals(TestDatabases.column(source, "SELECT id || name || hex(avatar) FROM users ORDER BY id"),
+        TestDatabases.column(dest, "SELECT id || name || hex(avatar) FROM users ORDER BY id"));
+    assertEquals("ok", TestDatabases.integrityCheck(dest));
+    assertTrue(Files.readString(dir.resolve("part.db.sha256")).startsWith(TestDatabases.sha256(dest) + "  part.db\n"));
+  }
+
+  @Test
+  void tableJsonListsTheCopiedTablesWithTheirRows() throws Exception {
+    Path dest = dir.resolve("part.db");
+    CliRun r = CliRun.of("backup", "--json", "--table", "Users", src, dest.toString());
+    assertEquals(0, r.exitCode(), r.toString());
+    com.google.gson.JsonObject o = com.google.gson.JsonParser.parseString(r.out()).getAsJsonObject();
+    assertEquals(java.util.Set.of("schema", "source", "destination", "pageSize", "pageCount", "bytes", "sha256",
+        "check", "compression", "tables", "schemas", "snapshotTime", "durationMs", "pruned"), o.keySet());
+    assertEquals("[{\"name\":\"users\",\"rows\":400}]", o.getAsJsonArray("tables").toString());
+    assertEquals(TestDatabases.sha256(dest), o.get("sha256").getAsString());
+    assertEquals(TestDatabases.scalar(dest, "PRAGMA page_count"), o.get("pageCount").getAsLong());
+    assertTrue(r.err().startsWith("backed up " + src + " (table users) to " + dest + ": "), r.toString());
+  }
+
+  @Test
+  void tableIntoMemoryPrintsTheCopysSummary() throws Exception {
+    CliRun r = CliRun.of("backup", "--table", "users", src, ":memory:");
+    assertEquals(0, r.exitCode(), r.toString());
+    List<String> out = List.of(r.out().split("\\R"));
+    assertTrue(out.get(0).matches("# main: " + Pattern.quote(src) + ", \\d+ pages of 4096 bytes, quick_check ok"), r.toString());
+    assertEquals(List.of("users\t400"), out.subList(1, out.size()));
+  }
+
+  @Test
+  void unknownTableExitsOneNamingItAndWritesNothing() throws Exception {
+    List<String> before = withoutWalFiles(listing(dir));
+    CliRun r = CliRun.of("backup", "--table", "users", "--table", "nosuch", src, dir.resolve("part.db").toString());
+    assertEquals(1, r.exitCode(), r.toString());
+    assertEquals("", r.out());
+    assertEquals(List.of("sqlbak: unknown table: nosuch; " + src + " has audit, users"), r.errLines());
+    CliRun view = CliRun.of("backup", "--table", "user_names", src, dir.resolve("part.db").toString());
+    assertEquals(1, view.exitCode(), view.toString());
+    assertEquals(List.of("sqlbak: not a table but a view: user_names; views are not copied"), view.errLines());
+    assertEquals(before, withoutWalFiles(listing(dir)));
+  }
+
+  /** Reading a WAL-mode source creates its -wal and -shm if missing, as SQLite does for any reader. */
+  private static List<String> withoutWalFiles(List<String> names) {
+    return names.stream().filter(n -> !n.endsWith("-wal") && !n.endsWith("-shm")).toList();
+  }
+
+  @Test
+  void tableWithPagesCompactOrTwiceTheSameIsAUsageError() throws Exception {
+    String dest = dir.resolve("part.db").toString();
+    CliRun pages = CliRun.of("backup", "--table", "users", "--pages", "5", src, dest);
+    assertEquals(2, pages.exitCode(), pages.toString());
+    assertEquals("sqlbak: --table cannot go with --pages: 5; a table backup copies rows in one transaction,"
+        + " without page steps", pages.errLines().get(0));
+    CliRun compact = CliRun.of("backup", "--table", "users", "--compact", src, dest);
+    assertEquals(2, compact.exitCode(), compact.toString());
+    assertTrue(compact.errLines().get(0).startsWith("sqlbak: --table cannot go with --compact: users; "), compact.toString());
+    CliRun twice = CliRun.of("backup", "--table", "users", "--table", "USERS", src, dest);
+    assertEquals(2, twice.exitCode(), twice.toString());
+    assertEquals("sqlbak: table named twice: USERS", twice.errLines().get(0));
+    CliRun json = CliRun.binary("backup", "--json", "--table", "users", src, "-");
+    assertEquals(2, json.exitCode(), json.toString());
+    for (CliRun r : List.of(pages, compact, twice, json)) {
+      assertEquals("", r.out(), r.toString());
+    }
+    assertFalse(Files.exists(dir.resolve("part.db")));
+  }
+
+  @Test
   void completionPrintsABashScript() {
     CliRun r = CliRun.of("completion");
     assertEquals(0, r.exitCode(), r.toString());

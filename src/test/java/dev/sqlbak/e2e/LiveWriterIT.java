@@ -168,6 +168,57 @@ class LiveWriterIT {
         "count, min and max of w: the copy must hold rows 1..counter exactly, as committed together");
     if (wal) {
       assertTrue(during > 0, "a WAL-mode writer must go on committing while the backup runs");
+   * backup --table copies table by table, so the tables are one state only if all are read in one
+   * transaction: w is copied first and counter last, with the big table t in between while the
+   * writer keeps committing to both.
+   */
+  @ParameterizedTest(name = "wal={0}")
+  @ValueSource(booleans = {true, false})
+  void tableBackupIsOneCommittedStateOfItsTables(boolean wal) throws Exception {
+    Path source = dir.resolve("live.db");
+    TestDatabases.createLarge(source, wal, 24);
+    try (Connection c = TestDatabases.open(source); Statement s = c.createStatement()) {
+      s.execute("CREATE TABLE w(id INTEGER PRIMARY KEY, at INTEGER NOT NULL)");
+      s.execute("CREATE INDEX w_at ON w(at)");
+      s.execute("CREATE TABLE counter(n INTEGER NOT NULL)");
+      s.execute("INSERT INTO counter VALUES (0)");
+      s.execute("CREATE TABLE left_behind(x)");
+    }
+    long blobRows = TestDatabases.scalar(source, "SELECT count(*) FROM t");
+    Path out = Files.createDirectory(dir.resolve("out"));
+    List<Commit> commits = new CopyOnWriteArrayList<>();
+    Process writer = startWriter(source, commits, 2);
+    try {
+      awaitCommits(commits, writer, 50);
+      long before = last(commits);
+
+      Sqlbak.Result r = Sqlbak.run(dir, "backup", "--table", "w", "--table", "t", "--table", "counter",
+          "--progress", "plain", "live.db", "out/part.db");
+      long after = TestDatabases.scalar(source, "SELECT n FROM counter");
+
+      stopWriter(writer);
+      assertEquals(0, r.exitCode(), r.describe());
+      assertNoStackTrace(r);
+      assertFalse(r.stderr().contains("copied "), "no page progress: " + r.describe());
+      assertEquals(List.of("part.db", "part.db.sha256"), TestDatabases.listing(out), r.describe());
+      Path copy = out.resolve("part.db");
+      assertEquals("rollback", TestDatabases.headerJournalMode(copy));
+      assertEquals("ok", TestDatabases.integrityCheck(copy));
+      assertSidecar(copy);
+      assertEquals(List.of("counter", "t", "w"),
+          TestDatabases.column(copy, "SELECT name FROM sqlite_schema WHERE type = 'table' ORDER BY name"));
+      assertEquals(List.of("w_at"), TestDatabases.column(copy, "SELECT name FROM sqlite_schema WHERE type = 'index'"));
+
+      long k = TestDatabases.scalar(copy, "SELECT n FROM counter");
+      assertTrue(before <= k && k <= after,
+          "the copy's state " + k + " must be one committed during the run, between " + before + " and " + after);
+      assertEquals(List.of(String.valueOf(k), "1", String.valueOf(k)), rowsSummary(copy),
+          "count, min and max of w must match counter: both tables read in one snapshot");
+      assertEquals(blobRows, TestDatabases.scalar(copy, "SELECT count(*) FROM t"));
+      System.out.println("LiveWriterIT --table wal=" + wal + ": writer commits " + before + " -> " + after
+          + ", copy holds " + k);
+    } finally {
+      writer.destroyForcibly();
     }
   }
 
