@@ -326,7 +326,8 @@ class BackupCommandTest {
     assertEquals(0, r.exitCode(), r.toString());
     com.google.gson.JsonObject o = com.google.gson.JsonParser.parseString(r.out()).getAsJsonObject();
     assertEquals(java.util.Set.of("schema", "source", "destination", "pageSize", "pageCount", "bytes", "sha256",
-        "check", "compression", "tables", "schemas", "snapshotTime", "durationMs", "pruned"), o.keySet());
+        "check", "compression", "tables", "schemas", "snapshotTime", "durationMs", "pruned", "restarts",
+        "busyRetries", "busyWaitMs", "snapshotHeldMs"), o.keySet());
     assertEquals("[{\"name\":\"users\",\"rows\":400}]", o.getAsJsonArray("tables").toString());
     assertEquals(TestDatabases.sha256(dest), o.get("sha256").getAsString());
     assertEquals(TestDatabases.scalar(dest, "PRAGMA page_count"), o.get("pageCount").getAsLong());

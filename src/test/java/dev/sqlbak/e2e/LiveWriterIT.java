@@ -168,6 +168,10 @@ class LiveWriterIT {
         "count, min and max of w: the copy must hold rows 1..counter exactly, as committed together");
     if (wal) {
       assertTrue(during > 0, "a WAL-mode writer must go on committing while the backup runs");
+    }
+  }
+
+  /**
    * backup --table copies table by table, so the tables are one state only if all are read in one
    * transaction: w is copied first and counter last, with the big table t in between while the
    * writer keeps committing to both.
