@@ -46,6 +46,10 @@ public final class BackupEngine {
     long bytes;
     /** How often the backup API started this copy over because the source changed under it. */
     int restarts;
+    /** The byte-for-byte copy's hold on the source file, closed only after the snapshot ends. */
+    FileImageCopy image;
+    /** Copied byte for byte, hashed as written: the file must not change after the copy. */
+    boolean copiedAsImage;
     /** Copied with VACUUM INTO or table by table: its page count is the copy's, not the source's. */
     boolean rewritten;
     /** The temporary file to publish: the copy itself, or its compressed form. */
@@ -152,6 +156,7 @@ public final class BackupEngine {
       if (request.copiesPages()) {
         endSnapshot(db, source);
       }
+      closeImages(stages);
       SourceContention contention = contentionOf(db, stages, System.nanoTime() - snapshotStart);
       LOG.debug("source {}: snapshot held {} ms, {} busy retries over {} ms, {} restarts", source,
           contention.snapshotHeld().toMillis(), contention.busyRetries(),
@@ -183,6 +188,7 @@ public final class BackupEngine {
       return new BackupResult(copies, snapshotTime, Duration.between(started, Instant.now()), pruned,
           contention);
     } finally {
+      closeImages(stages);
       for (Stage stage : stages) {
         if (stage.file != null) {
           stage.file.close();
@@ -190,6 +196,16 @@ public final class BackupEngine {
         if (stage.memory != null) {
           stage.memory.close();
         }
+      }
+    }
+  }
+
+  /** Lets go of the source files copied byte for byte; only after the read transaction ended. */
+  private static void closeImages(List<Stage> stages) {
+    for (Stage stage : stages) {
+      if (stage.image != null) {
+        stage.image.close();
+        stage.image = null;
       }
     }
   }
@@ -511,6 +527,12 @@ public final class BackupEngine {
       }
     };
     long t0 = System.nanoTime();
+    if (stage.file != null && copiesAsImage(db, stage)) {
+      copyImage(stage, step, progress);
+      LOG.debug("copied schema {} byte for byte in {} ms", stage.schema, (System.nanoTime() - t0) / 1_000_000);
+      listener.copyFinished(stage.schema, stage.pageCount);
+      return;
+    }
     try {
       if (stage.file == null) {
         stage.restarts = db.copyTo(stage.schema, target, step, request.busyTimeout(), progress);
@@ -550,6 +572,45 @@ public final class BackupEngine {
     stage.rewritten = true;
     LOG.debug("copied tables {} of schema {} in {} ms", tables, stage.schema, (System.nanoTime() - t0) / 1_000_000);
     listener.copyFinished(stage.schema, pages);
+  }
+
+  /**
+   * Whether the schema can be copied as a file image: a rollback-journal database file at least
+   * as long as its pages (anything else goes through the backup API, which reads the snapshot
+   * through SQLite).
+   */
+  private static boolean copiesAsImage(SqliteDatabase db, Stage stage) {
+    try {
+      return !"wal".equalsIgnoreCase(db.journalMode(stage.schema))
+          && Files.isRegularFile(stage.sourceFile)
+          && Files.size(stage.sourceFile) >= stage.pageCount * stage.pageSize;
+    } catch (SqliteFailure | IOException e) {
+      LOG.debug("copying {} through the backup API", stage.sourceFile, e);
+      return false;
+    }
+  }
+
+  private static void copyImage(Stage stage, int step, SqliteDatabase.PageObserver progress) {
+    Path copy = stage.file.file();
+    try {
+      stage.image = FileImageCopy.open(stage.sourceFile);
+      try (WriteBehind flushing = WriteBehind.start(copy)) {
+        stage.sha256 = stage.image.copyTo(copy, stage.pageSize, stage.pageCount, step, progress);
+      }
+      stage.copiedAsImage = true;
+    } catch (FileImageCopy.SourceUnreadable e) {
+      throw SqlbakException.failed("cannot read source", stage.sourceFile + ": " + e.getMessage(),
+          "check it with: sqlite3 " + stage.sourceFile + " 'PRAGMA integrity_check'", e);
+    } catch (IOException e) {
+      if (stage.image == null) {
+        throw SqlbakException.failed("cannot read source", stage.sourceFile, reason(e), e);
+      }
+      if (isDiskFull(e)) {
+        throw SqlbakException.failed("destination is full", stage.file.folder(),
+            "free some space; nothing was written", e);
+      }
+      throw SqlbakException.failed("cannot write backup", stage.file.folder(), reason(e), e);
+    }
   }
 
   private static SqlbakException copyFailure(SqliteFailure f, Stage stage, Path folder,
@@ -601,8 +662,11 @@ public final class BackupEngine {
     long copiedPages;
     java.util.concurrent.CompletableFuture<Void> payload = null;
     try (SqliteDatabase copy = SqliteDatabase.openOwnCopy(file)) {
-      // A WAL source's copy says "WAL" in its header; the published backup must be one file.
-      copy.useRollbackJournal();
+      // A WAL source's copy says "WAL" in its header; the published backup must be one file. A
+      // byte-for-byte copy is of a rollback-journal file already, and was hashed as written.
+      if (!stage.copiedAsImage) {
+        copy.useRollbackJournal();
+      }
       stage.payload = file;
       if (compression != null) {
         payload = java.util.concurrent.CompletableFuture.runAsync(() -> preparePayload(stage, compression));
@@ -661,7 +725,9 @@ public final class BackupEngine {
     try {
       if (compression == Compression.NONE) {
         stage.bytes = Files.size(file);
-        stage.sha256 = sha256(file);
+        if (!stage.copiedAsImage) {
+          stage.sha256 = sha256(file);
+        }
       } else {
         stage.payload = stage.file.file("db" + compression.suffix());
         try (OutputStream out = Files.newOutputStream(stage.payload)) {
@@ -829,7 +895,7 @@ public final class BackupEngine {
     return backup.resolveSibling(backup.getFileName() + ".sha256");
   }
 
-  private static MessageDigest sha256Digest() {
+  static MessageDigest sha256Digest() {
     try {
       return MessageDigest.getInstance("SHA-256");
     } catch (NoSuchAlgorithmException e) {
