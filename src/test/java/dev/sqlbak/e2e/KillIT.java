@@ -60,6 +60,13 @@ class KillIT {
     assertEquals(List.of("whole.db", "whole.db.sha256"), TestDatabases.listing(folder));
     assertUsableBackup(folder.resolve("whole.db"));
     deletePublished(folder);
+    // Measured again with the source in the page cache, as the trials run: the first run's time,
+    // cold, would put many kills past the end.
+    t0 = System.nanoTime();
+    whole = Sqlbak.run(folder, "backup", big.toString(), "whole.db");
+    runMillis = Math.min(runMillis, (System.nanoTime() - t0) / 1_000_000);
+    assertEquals(0, whole.exitCode(), whole.describe());
+    deletePublished(folder);
     System.out.printf("KillIT: seed %d (-Dsqlbak.e2e.seed to repeat), uninterrupted run %d ms%n", seed, runMillis);
 
     List<String> outcomes = new ArrayList<>();
