@@ -77,6 +77,29 @@ public final class TestDatabases {
     return file;
   }
 
+  /**
+   * Leaves at {@code crashed} what a writer killed in mid-transaction leaves: a copy of
+   * {@code db} taken while a big update has already spilled changed pages into the file, with the
+   * hot journal beside it ({@code <crashed>-journal}). {@code db} itself is rolled back and
+   * unchanged. {@code db} must be in rollback-journal mode and hold table {@code users}.
+   */
+  public static Path copyInMidTransaction(Path db, Path crashed) throws Exception {
+    Path journal = db.resolveSibling(db.getFileName() + "-journal");
+    try (Connection c = open(db); Statement s = c.createStatement()) {
+      // A tiny cache makes SQLite write changed pages into the file before the commit.
+      s.execute("PRAGMA cache_size=2");
+      c.setAutoCommit(false);
+      s.execute("UPDATE users SET name = name || '-changed', avatar = randomblob(200)");
+      if (!Files.exists(journal) || Files.size(journal) == 0) {
+        throw new IllegalStateException("no journal during the transaction: " + journal);
+      }
+      Files.copy(db, crashed);
+      Files.copy(journal, crashed.resolveSibling(crashed.getFileName() + "-journal"));
+      c.rollback();
+    }
+    return crashed;
+  }
+
   /** The result of PRAGMA integrity_check, joined ("ok" for a sound database). */
   public static String integrityCheck(Path file) throws SQLException {
     return String.join("\n", column(file, "PRAGMA integrity_check"));

@@ -415,6 +415,11 @@ public final class BackupEngine {
             "check it with: sqlite3 " + file + " 'PRAGMA integrity_check'", f);
       case CANT_OPEN:
         return SqlbakException.failed("cannot open " + role, file, f.getMessage(), f);
+      case HOT_JOURNAL:
+        // Rolling the journal back writes the database, and sqlbak only ever reads a source.
+        return SqlbakException.failed(role + " has a hot journal", file + "-journal",
+            "a writer crashed in mid-transaction; open the database once read-write (the application, or sqlite3)"
+                + " so that SQLite rolls it back, then try again", f);
       case READ_ONLY:
         // SQLite must create the -wal/-shm files of a WAL-mode database even to read it.
         return SqlbakException.failed("cannot read " + role, file + ": " + f.getMessage(),

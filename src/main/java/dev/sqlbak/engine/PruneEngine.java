@@ -22,6 +22,7 @@ import org.slf4j.LoggerFactory;
  */
 public final class PruneEngine {
   private static final Logger LOG = LoggerFactory.getLogger(PruneEngine.class);
+  private static final String SIDECAR = ".sha256";
 
   /** Prunes as {@code request} says, without reporting files one by one. */
   public PruneResult prune(PruneRequest request) {
@@ -33,10 +34,11 @@ public final class PruneEngine {
    * run: each file that would be), so a caller can report progress even if a later removal fails.
    */
   public PruneResult prune(PruneRequest request, Consumer<Path> onRemoved) {
-    Map<String, List<TimestampedBackup>> byStem = backups(request.folder(), request.stem());
+    Listing listing = list(request.folder(), request.stem());
     List<StemPrune> stems = new ArrayList<>();
-    for (Map.Entry<String, List<TimestampedBackup>> e : byStem.entrySet()) {
-      stems.add(prune(e.getKey(), e.getValue(), request.retention(), request.dryRun(), onRemoved, null));
+    for (Map.Entry<String, List<TimestampedBackup>> e : listing.backups().entrySet()) {
+      stems.add(prune(e.getKey(), e.getValue(), listing.orphansOf(e.getKey()), request.retention(),
+          request.dryRun(), onRemoved, null));
     }
     return new PruneResult(request.folder(), request.dryRun(), stems);
   }
@@ -57,12 +59,14 @@ public final class PruneEngine {
    */
   StemPrune pruneStem(Path folder, String stem, RetentionPolicy retention, boolean dryRun,
       Consumer<Path> onRemoved, Path knownGood) {
-    List<TimestampedBackup> files = backups(folder, stem).getOrDefault(stem, List.of());
-    return prune(stem, files, retention, dryRun, onRemoved, knownGood);
+    Listing listing = list(folder, stem);
+    List<TimestampedBackup> files = listing.backups().getOrDefault(stem, List.of());
+    return prune(stem, files, files.isEmpty() ? List.of() : listing.orphansOf(stem), retention, dryRun, onRemoved,
+        knownGood);
   }
 
-  private static StemPrune prune(String stem, List<TimestampedBackup> files, RetentionPolicy retention,
-      boolean dryRun, Consumer<Path> onRemoved, Path knownGood) {
+  private static StemPrune prune(String stem, List<TimestampedBackup> files, List<TimestampedBackup> orphans,
+      RetentionPolicy retention, boolean dryRun, Consumer<Path> onRemoved, Path knownGood) {
     List<TimestampedBackup> newestFirst = new ArrayList<>(files);
     newestFirst.sort(TimestampedBackup.NEWEST_FIRST);
     Set<TimestampedBackup> keep = retention.keep(newestFirst);
@@ -73,14 +77,24 @@ public final class PruneEngine {
     List<Path> kept = new ArrayList<>();
     List<Path> removed = new ArrayList<>();
     // Oldest first, so that a run that stops half-way has removed the least valuable backups.
-    for (int i = newestFirst.size() - 1; i >= 0; i--) {
-      TimestampedBackup b = newestFirst.get(i);
+    List<TimestampedBackup> oldestFirst = new ArrayList<>(files);
+    oldestFirst.addAll(orphans);
+    oldestFirst.sort(TimestampedBackup.NEWEST_FIRST.reversed());
+    for (TimestampedBackup b : oldestFirst) {
+      if (orphans.contains(b)) {
+        // Asked again now: the listing may have been taken while a backup run published this one.
+        if (!Files.exists(b.file(), LinkOption.NOFOLLOW_LINKS)) {
+          remove(BackupEngine.sidecarOf(b.file()), dryRun, removed, onRemoved);
+        }
+        continue;
+      }
       if (keep.contains(b)) {
         kept.add(b.file());
         continue;
       }
       // The backup before its sidecar: if the run stops in between, what is left is a harmless
-      // checksum file rather than a backup that can no longer be checked against its hash.
+      // checksum file (which the next run removes) rather than a backup that can no longer be
+      // checked against its hash.
       remove(b.file(), dryRun, removed, onRemoved);
       remove(BackupEngine.sidecarOf(b.file()), dryRun, removed, onRemoved);
     }
@@ -123,8 +137,19 @@ public final class PruneEngine {
     onRemoved.accept(file);
   }
 
-  /** sqlbak's backups in {@code folder} by stem (only {@code stem}'s when it is not null), sorted by stem. */
-  private static Map<String, List<TimestampedBackup>> backups(Path folder, String stem) {
+  /**
+   * What prune may act on in a folder: sqlbak's backups by stem, sorted by stem, and by stem the
+   * backups that are gone but whose {@code .sha256} sidecar is still there (a run killed between
+   * its two removals leaves one), each described by the missing backup's name.
+   */
+  private record Listing(Map<String, List<TimestampedBackup>> backups, Map<String, List<TimestampedBackup>> orphans) {
+    List<TimestampedBackup> orphansOf(String stem) {
+      return orphans.getOrDefault(stem, List.of());
+    }
+  }
+
+  /** Lists {@code folder} (only {@code stem}'s files when it is not null). */
+  private static Listing list(Path folder, String stem) {
     if (!Files.exists(folder)) {
       throw SqlbakException.failed("directory not found", folder, null);
     }
@@ -132,8 +157,19 @@ public final class PruneEngine {
       throw SqlbakException.failed("not a directory", folder, "name the folder that holds the backups");
     }
     Map<String, List<TimestampedBackup>> byStem = new TreeMap<>();
+    Map<String, List<TimestampedBackup>> orphans = new TreeMap<>();
     try (DirectoryStream<Path> entries = Files.newDirectoryStream(folder)) {
       for (Path entry : entries) {
+        String name = entry.getFileName().toString();
+        if (name.endsWith(SIDECAR)) {
+          Path of = entry.resolveSibling(name.substring(0, name.length() - SIDECAR.length()));
+          Optional<TimestampedBackup> gone = BackupNames.parse(of);
+          if (gone.isPresent() && (stem == null || stem.equals(gone.get().stem()))
+              && Files.isRegularFile(entry, LinkOption.NOFOLLOW_LINKS) && !Files.exists(of, LinkOption.NOFOLLOW_LINKS)) {
+            orphans.computeIfAbsent(gone.get().stem(), s -> new ArrayList<>()).add(gone.get());
+          }
+          continue;
+        }
         Optional<TimestampedBackup> backup = BackupNames.parse(entry);
         if (backup.isEmpty() || (stem != null && !stem.equals(backup.get().stem()))
             || !Files.isRegularFile(entry, LinkOption.NOFOLLOW_LINKS)) {
@@ -146,6 +182,6 @@ public final class PruneEngine {
     } catch (DirectoryIteratorException e) {
       throw SqlbakException.failed("cannot list directory", folder, BackupEngine.reason(e.getCause()), e);
     }
-    return byStem;
+    return new Listing(byStem, orphans);
   }
 }

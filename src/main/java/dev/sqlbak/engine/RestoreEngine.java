@@ -50,6 +50,9 @@ public final class RestoreEngine {
     boolean exists = Files.exists(target, LinkOption.NOFOLLOW_LINKS);
     checkTarget(request, backup, target, exists);
 
+    if (exists) {
+      rollBackHotJournal(target, request);
+    }
     Path safetyCopy = null;
     if (exists && request.safetyCopy() && sizeOf(target) > 0) {
       safetyCopy = saveSafetyCopy(target, request);
@@ -127,6 +130,25 @@ public final class RestoreEngine {
       throw SqlbakException.failed("target exists", target,
           "use --force to replace its content (its old content is saved first)");
     }
+  }
+
+  /**
+   * A restore killed mid-copy (or any crashed writer) leaves {@code <TARGET>-journal}: the safety
+   * copy reads the target read-only, which cannot roll it back, so roll it back first, as the
+   * application would on its next open. The target then holds its last committed content again,
+   * which is what the safety copy must save.
+   */
+  private static void rollBackHotJournal(Path target, RestoreRequest request) {
+    Path journal = target.resolveSibling(target.getFileName() + "-journal");
+    if (sizeOf(journal) <= 0) {
+      return;
+    }
+    try (SqliteDatabase t = SqliteDatabase.openExisting(target, request.busyTimeout())) {
+      t.readSchema();
+    } catch (SqliteFailure f) {
+      throw targetFailure(f, target, request);
+    }
+    LOG.debug("rolled back {} before restoring", journal);
   }
 
   private static long sizeOf(Path file) {

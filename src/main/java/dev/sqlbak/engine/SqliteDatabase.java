@@ -638,6 +638,20 @@ final class SqliteDatabase implements AutoCloseable {
     execute("PRAGMA query_only = ON");
   }
 
+  /**
+   * Reads the main schema once, as an application's first read does: on a read-write connection
+   * SQLite then rolls back a hot journal that a crashed writer left, so that the file holds its
+   * last committed content again.
+   */
+  void readSchema() throws SqliteFailure {
+    try (Statement s = connection.createStatement();
+        ResultSet rs = s.executeQuery("SELECT count(*) FROM main.sqlite_schema")) {
+      rs.next();
+    } catch (SQLException e) {
+      throw failure(e);
+    }
+  }
+
   /** Sets the journal mode of the main schema, e.g. back to what a restore target had. */
   void setJournalMode(String mode) throws SqliteFailure {
     try (Statement s = connection.createStatement();

@@ -12,10 +12,15 @@ final class SqliteFailure extends Exception {
     DISK_FULL,
     CORRUPT,
     READ_ONLY,
+    /** A read-only connection met a hot journal: a writer crashed mid-transaction and it needs rolling back. */
+    HOT_JOURNAL,
     IO_ERROR,
     INTERRUPTED,
     OTHER
   }
+
+  /** The extended result code SQLITE_READONLY | (3 << 8). */
+  private static final int SQLITE_READONLY_ROLLBACK = 776;
 
   private final Reason reason;
 
@@ -30,6 +35,9 @@ final class SqliteFailure extends Exception {
 
   /** Classifies one of SQLite's result codes (primary or extended). */
   static Reason reasonOf(int resultCode) {
+    if (resultCode == SQLITE_READONLY_ROLLBACK) {
+      return Reason.HOT_JOURNAL;
+    }
     switch (resultCode & 0xff) {
       case 5: // SQLITE_BUSY
       case 6: // SQLITE_LOCKED

@@ -9,7 +9,8 @@ import java.util.List;
  * @param stem the stem
  * @param kept the backups kept, oldest first (their sidecars stay with them)
  * @param removed the files removed (in a dry run: that would be), oldest first, each backup followed
- *     by its {@code .sha256} sidecar when it had one; a file that vanished meanwhile is not listed
+ *     by its {@code .sha256} sidecar when it had one, and the sidecars left without their backup
+ *     (by a run killed between the two removals); a file that vanished meanwhile is not listed
  * @param newest the newest backup by name
  * @param newestGood the newest backup that passes a quick check (always kept), or null when none
  *     does and the rules alone decided

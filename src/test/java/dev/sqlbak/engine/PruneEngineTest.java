@@ -71,7 +71,8 @@ class PruneEngineTest {
     Files.writeString(dir.resolve(".sqlbak-0123456789abcdef.lock"), "");
     Files.writeString(dir.resolve(".sqlbak-20261101T030000Z.db"), "x");
     Files.writeString(dir.resolve("app-20261101T000000Z.db-journal"), "x");
-    Files.writeString(dir.resolve("app-20200101T000000Z.db.sha256"), "a sidecar whose backup is gone\n");
+    // A sidecar of another stem that has no backups at all: nothing prune decides for.
+    Files.writeString(dir.resolve("gone-20200101T000000Z.db.sha256"), "a sidecar whose stem has no backups\n");
     // Old names, but a directory and a symlink: not files prune may delete.
     Path folder = Files.createDirectory(dir.resolve("app-20200102T000000Z.db"));
     Files.writeString(folder.resolve("inside.txt"), "x");
@@ -95,6 +96,40 @@ class PruneEngineTest {
     assertEquals(List.of(name("app-eu", 1)), names(result.stems().get(1).kept()));
     assertEquals(List.of(name("billing", 2), name("billing", 3)), names(result.stems().get(2).kept()));
     assertEquals(List.of(), result.stems().get(2).removed());
+  }
+
+  /**
+   * What a prune killed between removing a backup and removing its sidecar leaves: the sidecar
+   * alone. The next prune removes it (oldest first, with the rest), whatever the rules keep, and
+   * never a sidecar whose backup is there, nor one of another stem under --stem.
+   */
+  @Test
+  void aSidecarLeftWithoutItsBackupIsRemovedByTheNextPrune() throws Exception {
+    for (int day = 1; day <= 4; day++) {
+      backup("app", day);
+      backup("my-app", day);
+    }
+    Files.delete(dir.resolve(name("app", 2)));
+    Files.delete(dir.resolve(name("my-app", 1)));
+    // A kept backup's orphan too: the rules keep backups, and this one is gone.
+    Files.delete(dir.resolve(name("app", 4)));
+    List<Path> heard = new ArrayList<>();
+
+    StemPrune dry = engine.prune(new PruneRequest(dir, 3, null, null, null, "app", true)).stems().get(0);
+    StemPrune app = engine.prune(new PruneRequest(dir, 3, null, null, null, "app", false), heard::add)
+        .stems().get(0);
+
+    assertEquals(List.of(name("app", 2) + ".sha256", name("app", 4) + ".sha256"), names(app.removed()));
+    assertEquals(app.removed(), heard);
+    assertEquals(dry.removed(), app.removed(), "a dry run names the orphans too");
+    assertEquals(List.of(name("app", 1), name("app", 3)), names(app.kept()));
+    assertEquals(List.of(name("app", 1), name("app", 1) + ".sha256", name("app", 3), name("app", 3) + ".sha256"),
+        listing(dir).stream().filter(n -> n.startsWith("app-")).toList());
+    assertTrue(Files.exists(dir.resolve(name("my-app", 1) + ".sha256")), "--stem app leaves my-app alone");
+
+    engine.prune(new PruneRequest(dir, 3, null, null, null, null, false));
+    assertFalse(Files.exists(dir.resolve(name("my-app", 1) + ".sha256")));
+    assertEquals(6, listing(dir).stream().filter(n -> n.startsWith("my-app-")).count(), listing(dir).toString());
   }
 
   @Test

@@ -86,6 +86,47 @@ class RestoreEngineTest {
     assertFalse(Files.exists(BackupEngine.sidecarOf(r.safetyCopy())));
   }
 
+  /**
+   * A restore killed mid-copy leaves TARGET with a hot journal. The next restore must not fail on
+   * it (the safety copy reads TARGET read-only, which cannot roll a journal back): it rolls the
+   * journal back as an application would, saves the committed old content and restores.
+   */
+  @Test
+  void aTargetLeftWithAHotJournalIsRolledBackThenSavedAndRestored() throws Exception {
+    Path source = createSample(dir.resolve("app.db"), false, 300);
+    Path backup = backupOf(source);
+    Path live = createSample(dir.resolve("live.db"), false, 2000);
+    String committed = contentDigest(live);
+    Path target = TestDatabases.copyInMidTransaction(live, dir.resolve("target.db"));
+    assertTrue(assertThrows(java.sql.SQLException.class, () -> contentDigest(target)).getMessage()
+        .contains("SQLITE_READONLY_ROLLBACK"), "the test needs a hot journal that a read-only open cannot handle");
+
+    RestoreResult r = engine.restore(RestoreRequest.of(backup, target).withForce(true), ProgressListener.NONE);
+
+    assertEquals(committed, contentDigest(r.safetyCopy()), "the safety copy holds the last committed content");
+    assertEquals("ok", integrityCheck(r.safetyCopy()));
+    assertEquals(contentDigest(source), contentDigest(target));
+    assertFalse(Files.exists(dir.resolve("target.db-journal")));
+  }
+
+  @Test
+  void aSourceWithAHotJournalIsRefusedWithTheReasonAndLeftAsItIs() throws Exception {
+    Path live = createSample(dir.resolve("live.db"), false, 2000);
+    Path source = TestDatabases.copyInMidTransaction(live, dir.resolve("crashed.db"));
+    String bytes = sha256(source);
+    String journal = sha256(dir.resolve("crashed.db-journal"));
+
+    SqlbakException e = assertThrows(SqlbakException.class,
+        () -> backups.backup(BackupRequest.of(source, dir.resolve("out.db").toString()), ProgressListener.NONE));
+
+    assertEquals(SqlbakException.Kind.FAILED, e.kind());
+    assertTrue(e.getMessage().startsWith("source has a hot journal: " + source + "-journal; a writer crashed"),
+        e.getMessage());
+    assertEquals(bytes, sha256(source), "the source is never written, not even to roll it back");
+    assertEquals(journal, sha256(dir.resolve("crashed.db-journal")));
+    assertFalse(Files.exists(dir.resolve("out.db")));
+  }
+
   @Test
   void noSafetyCopyMeansNone() throws Exception {
     Path backup = backupOf(createSample(dir.resolve("app.db"), false, 30));
