@@ -60,6 +60,27 @@ public enum Compression {
     }
   }
 
+  /**
+   * Points zstd-jni at a copy of its native library in sqlbak's cache folder before its classes
+   * load (see {@link NativeLibraryCache}); without one it extracts its own into the temp folder.
+   */
+  private static synchronized void useCachedZstdLibrary() {
+    if (System.getProperty("ZstdNativePath") != null) {
+      return; // chosen by the user, or done already
+    }
+    String os = System.getProperty("os.name", "").toLowerCase(java.util.Locale.ROOT);
+    String arch = System.getProperty("os.arch", "");
+    if (!os.startsWith("linux")) {
+      return; // zstd-jni names its other platforms' folders differently; it extracts its own there
+    }
+    String version = com.github.luben.zstd.util.ZstdVersion.VERSION;
+    String resource = "/linux/" + arch + "/libzstd-jni-" + version + ".so";
+    Path lib = NativeLibraryCache.cached(ZstdOutputStream.class, resource, "zstd-jni-" + version + "-linux-" + arch);
+    if (lib != null) {
+      System.setProperty("ZstdNativePath", lib.toString());
+    }
+  }
+
   /** The compression a file's first bytes show, whatever its name says. */
   public static Compression sniff(Path file) throws IOException {
     byte[] head = new byte[4];
@@ -81,6 +102,7 @@ public enum Compression {
       case GZIP:
         return new GZIPOutputStream(out, BUFFER);
       case ZSTD:
+        useCachedZstdLibrary();
         return new ZstdOutputStream(out, ZSTD_LEVEL);
       default:
         return out;
@@ -93,6 +115,7 @@ public enum Compression {
       case GZIP:
         return new GZIPInputStream(in, BUFFER);
       case ZSTD:
+        useCachedZstdLibrary();
         return new ZstdInputStream(in);
       default:
         return in;

@@ -52,11 +52,8 @@ final class SqliteDatabase implements AutoCloseable {
   private PatientBusyHandler busyHandler;
 
   /**
-   * Points sqlite-jdbc at a copy of its native library in a per-user, per-version cache folder
-   * ({@code $XDG_CACHE_HOME/sqlbak} or {@code ~/.cache/sqlbak}), extracting it there once. Left to
-   * itself the driver extracts it into the temporary folder on every run, which costs start-up
-   * time, leaves a copy behind after every kill -9, and fails outright where that folder is
-   * missing or mounted noexec. Any problem here just leaves the driver to its own way.
+   * Points sqlite-jdbc at a copy of its native library in sqlbak's cache folder (see {@link
+   * NativeLibraryCache}); any problem just leaves the driver to its own way.
    */
   private static void useCachedNativeLibrary() {
     if (System.getProperty("org.sqlite.lib.path") != null) {
@@ -65,42 +62,16 @@ final class SqliteDatabase implements AutoCloseable {
     try {
       String platform = org.sqlite.util.OSInfo.getNativeLibFolderPathForCurrentOS();
       String name = System.mapLibraryName("sqlitejdbc");
-      java.net.URL resource = SQLiteConnection.class.getResource("/org/sqlite/native/" + platform + "/" + name);
-      Path root = nativeCacheRoot();
-      if (resource == null || root == null) {
-        return;
+      Path lib = NativeLibraryCache.cached(SQLiteConnection.class, "/org/sqlite/native/" + platform + "/" + name,
+          "sqlite-jdbc-" + org.sqlite.SQLiteJDBCLoader.getVersion() + "-" + platform.replace('/', '-'));
+      if (lib != null) {
+        System.setProperty("org.sqlite.lib.path", lib.getParent().toString());
+        System.setProperty("org.sqlite.lib.name", name);
       }
-      long size = resource.openConnection().getContentLengthLong();
-      Path dir = root.resolve("sqlite-jdbc-" + org.sqlite.SQLiteJDBCLoader.getVersion() + "-"
-          + platform.replace('/', '-'));
-      Path lib = dir.resolve(name);
-      if (!java.nio.file.Files.isRegularFile(lib) || java.nio.file.Files.size(lib) != size) {
-        java.nio.file.Files.createDirectories(dir);
-        // Written under a temporary name and renamed: a run killed half-way leaves no torn library.
-        Path part = java.nio.file.Files.createTempFile(dir, ".extract-", ".part");
-        try (java.io.InputStream in = resource.openStream()) {
-          java.nio.file.Files.copy(in, part, java.nio.file.StandardCopyOption.REPLACE_EXISTING);
-          java.nio.file.Files.move(part, lib, java.nio.file.StandardCopyOption.ATOMIC_MOVE,
-              java.nio.file.StandardCopyOption.REPLACE_EXISTING);
-        } finally {
-          java.nio.file.Files.deleteIfExists(part);
-        }
-      }
-      System.setProperty("org.sqlite.lib.path", dir.toString());
-      System.setProperty("org.sqlite.lib.name", name);
-    } catch (java.io.IOException | RuntimeException e) {
+    } catch (RuntimeException e) {
       org.slf4j.LoggerFactory.getLogger(SqliteDatabase.class)
           .debug("native library cache unavailable; sqlite-jdbc extracts its own", e);
     }
-  }
-
-  private static Path nativeCacheRoot() {
-    String xdg = System.getenv("XDG_CACHE_HOME");
-    if (xdg != null && !xdg.isBlank() && Path.of(xdg).isAbsolute()) {
-      return Path.of(xdg, "sqlbak");
-    }
-    String home = System.getProperty("user.home");
-    return home == null || home.isBlank() || home.equals("?") ? null : Path.of(home, ".cache", "sqlbak");
   }
 
   private SqliteDatabase(Connection connection, String label) {

@@ -75,6 +75,22 @@ class NativeLibraryIT {
   }
 
   @Test
+  void zstdLoadsItsLibraryFromTheCacheNotTheTemporaryFolder() throws Exception {
+    Path tmp = Files.createDirectory(dir.resolve("tmp"));
+    Sqlbak.Result r = run(tmp, "backup", "-q", "--compress", "zstd", source.toString(),
+        dir.resolve("b.db").toString());
+    assertEquals(0, r.exitCode(), r.describe());
+    assertEquals("", r.stderr(), r.describe());
+    Sqlbak.Result v = run(tmp, "verify", dir.resolve("b.db.zst").toString());
+    assertEquals(0, v.exitCode(), v.describe());
+    assertEquals(List.of(), TestDatabases.listing(tmp), "nothing extracted into the temporary folder");
+    try (var files = Files.walk(cache)) {
+      assertEquals(1, files.filter(p -> p.getFileName().toString().startsWith("libzstd-jni")).count(),
+          "zstd-jni's library is cached once");
+    }
+  }
+
+  @Test
   void aTruncatedCachedLibraryIsReplaced() throws Exception {
     Path tmp = Files.createDirectory(dir.resolve("tmp"));
     assertEquals(0, run(tmp, "--version").exitCode());
