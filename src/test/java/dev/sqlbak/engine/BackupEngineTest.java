@@ -258,4 +258,34 @@ class BackupEngineTest {
     assertEquals(CheckLevel.NONE, r.copies().get(0).check());
     assertEquals(contentDigest(source), contentDigest(dest));
   }
+
+  @Test
+  void aRollbackJournalSourceIsCopiedByteForByteWithProgressPerStep() throws Exception {
+    Path source = TestDatabases.createLarge(dir.resolve("big.db"), false, 4);
+    Path dest = dir.resolve("copy.db");
+    List<long[]> steps = new ArrayList<>();
+    BackupResult r = engine.backup(BackupRequest.of(source, dest.toString()).withPages(100),
+        (schema, copied, total) -> steps.add(new long[] {copied, total}));
+
+    // Under the held read transaction the file is the snapshot: the copy is the same bytes.
+    assertEquals(TestDatabases.sha256(source), TestDatabases.sha256(dest));
+    assertEquals(TestDatabases.sha256(dest), r.copies().get(0).sha256());
+    long pages = r.copies().get(0).pageCount();
+    assertEquals((pages + 99) / 100, steps.size(), "one progress report per 100 pages");
+    for (int i = 0; i < steps.size(); i++) {
+      assertEquals(Math.min(pages, 100L * (i + 1)), steps.get(i)[0]);
+      assertEquals(pages, steps.get(i)[1]);
+    }
+  }
+
+  @Test
+  void aWalSourceGoesThroughTheBackupApiAndEndsInRollbackJournalMode() throws Exception {
+    Path source = TestDatabases.createLarge(dir.resolve("big.db"), true, 2);
+    Path dest = dir.resolve("copy.db");
+    BackupResult r = engine.backup(BackupRequest.of(source, dest.toString()), ProgressListener.NONE);
+    assertEquals("rollback", TestDatabases.headerJournalMode(dest));
+    assertEquals(contentDigest(source), contentDigest(dest));
+    assertEquals(TestDatabases.sha256(dest), r.copies().get(0).sha256());
+    assertNotEquals(TestDatabases.sha256(source), TestDatabases.sha256(dest), "the header changed to rollback mode");
+  }
 }
