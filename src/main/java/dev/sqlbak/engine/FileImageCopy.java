@@ -9,8 +9,6 @@ import java.security.MessageDigest;
 import java.util.HexFormat;
 import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.BlockingQueue;
-import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CompletionException;
 
 /**
  * Copies a rollback-journal database file byte for byte into a new file, hashing the bytes as they
@@ -45,93 +43,149 @@ final class FileImageCopy implements AutoCloseable {
 
   /**
    * Writes the first {@code pageCount} pages to {@code target} (created new), reporting progress
-   * every {@code pagesPerStep} pages, and returns the SHA-256 of what was written, in hex.
+   * every {@code pagesPerStep} pages, and returns the SHA-256 of those bytes, in hex.
+   *
+   * <p>The kernel copies the bytes ({@code transferTo}: 0.3 s per GiB here, where writing them from
+   * Java's heap took 0.9-2.3 s), while two threads read the same range of the source again from
+   * the page cache and hash it, so that the copy's checksum costs no second pass over the copy.
+   * The source cannot change in between: the caller holds the read transaction.
    */
   String copyTo(Path target, long pageSize, long pageCount, int pagesPerStep,
       SqliteDatabase.PageObserver observer) throws IOException {
     long total = pageSize * pageCount;
     long stepBytes = pagesPerStep < 0 ? total : Math.max(1, (long) pagesPerStep) * pageSize;
-    BlockingQueue<ByteBuffer> free = new ArrayBlockingQueue<>(BUFFERS);
-    BlockingQueue<ByteBuffer> toHash = new ArrayBlockingQueue<>(BUFFERS + 1);
-    for (int i = 0; i < BUFFERS; i++) {
-      free.add(ByteBuffer.allocate(BUFFER_BYTES));
+    Hashing hashing = new Hashing(source, total);
+    hashing.start();
+    try (FileChannel out = FileChannel.open(target, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE)) {
+      long done = 0;
+      while (done < total) {
+        long stepEnd = Math.min(total, done + stepBytes);
+        while (done < stepEnd) {
+          long n;
+          try {
+            n = source.transferTo(done, stepEnd - done, out);
+          } catch (IOException e) {
+            if (isDiskFull(e)) {
+              throw e;
+            }
+            throw new SourceUnreadable(e.getMessage(), e);
+          }
+          if (n <= 0) {
+            throw new SourceUnreadable("the file ends at byte " + done + " of " + total + " (" + pageCount
+                + " pages)", null);
+          }
+          done += n;
+        }
+        observer.pages(done / pageSize, pageCount);
+      }
+      if (total == 0) {
+        observer.pages(0, 0);
+      }
+      return hashing.result();
+    } finally {
+      hashing.stop();
     }
-    MessageDigest digest = BackupEngine.sha256Digest();
-    CompletableFuture<Void> hashing = CompletableFuture.runAsync(() -> {
+  }
+
+  private static boolean isDiskFull(IOException e) {
+    String m = e.getMessage() == null ? "" : e.getMessage();
+    return m.contains("No space left") || m.contains("Disk quota") || m.contains("File too large");
+  }
+
+  /**
+   * Reads a range of the source and hashes it on two threads of its own (a reader and a hasher
+   * handing 1 MiB buffers to each other), beside the thread that copies.
+   */
+  private static final class Hashing {
+    private final FileChannel source;
+    private final long total;
+    private final BlockingQueue<ByteBuffer> free = new ArrayBlockingQueue<>(BUFFERS);
+    private final BlockingQueue<ByteBuffer> full = new ArrayBlockingQueue<>(BUFFERS + 1);
+    private final MessageDigest digest = BackupEngine.sha256Digest();
+    private final Thread reader = new Thread(this::read, "sqlbak-hash-reader");
+    private final Thread hasher = new Thread(this::hash, "sqlbak-hasher");
+    private volatile IOException failure;
+    private volatile boolean stopping;
+
+    Hashing(FileChannel source, long total) {
+      this.source = source;
+      this.total = total;
+      for (int i = 0; i < BUFFERS; i++) {
+        free.add(ByteBuffer.allocate(BUFFER_BYTES));
+      }
+      reader.setDaemon(true);
+      hasher.setDaemon(true);
+    }
+
+    void start() {
+      reader.start();
+      hasher.start();
+    }
+
+    private void read() {
       try {
-        for (ByteBuffer b = toHash.take(); b != END; b = toHash.take()) {
+        long done = 0;
+        while (done < total && !stopping) {
+          ByteBuffer b = free.take();
+          b.clear();
+          b.limit((int) Math.min(b.capacity(), total - done));
+          while (b.hasRemaining()) {
+            if (source.read(b, done + b.position()) < 0) {
+              throw new SourceUnreadable("the file ends at byte " + (done + b.position()) + " of " + total, null);
+            }
+          }
+          b.flip();
+          done += b.limit();
+          full.put(b);
+        }
+      } catch (IOException e) {
+        failure = e instanceof SourceUnreadable ? e : new SourceUnreadable(e.getMessage(), e);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+      } finally {
+        full.offer(END);
+      }
+    }
+
+    private void hash() {
+      try {
+        for (ByteBuffer b = full.take(); b != END; b = full.take()) {
           digest.update(b.array(), 0, b.limit());
           free.put(b);
         }
       } catch (InterruptedException e) {
         Thread.currentThread().interrupt();
       }
-    });
-    try (FileChannel out = FileChannel.open(target, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE)) {
-      long done = 0;
-      long nextReport = Math.min(total, stepBytes);
-      while (done < total) {
-        ByteBuffer b = take(free, hashing);
-        b.clear();
-        b.limit((int) Math.min(b.capacity(), Math.min(total - done, nextReport - done)));
-        while (b.hasRemaining()) {
-          int n;
-          try {
-            n = source.read(b, done + b.position());
-          } catch (IOException e) {
-            throw new SourceUnreadable(e.getMessage(), e);
-          }
-          if (n < 0) {
-            throw new SourceUnreadable("the file ends at byte " + (done + b.position()) + " of "
-                + total + " (" + pageCount + " pages)", null);
-          }
-        }
-        b.flip();
-        while (b.hasRemaining()) {
-          out.write(b, done + b.position());
-        }
-        done += b.limit();
-        b.rewind();
-        toHash.put(b);
-        if (done == nextReport) {
-          observer.pages(done / pageSize, pageCount);
-          nextReport = Math.min(total, nextReport + stepBytes);
-        }
-      }
-      if (total == 0) {
-        observer.pages(0, 0);
-      }
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      throw new IOException("interrupted", e);
-    } finally {
-      toHash.offer(END);
     }
-    try {
-      hashing.join();
-    } catch (CompletionException e) {
-      throw new IOException("hashing the copy failed", e.getCause());
+
+    String result() throws IOException {
+      try {
+        reader.join();
+        hasher.join();
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        throw new IOException("interrupted while hashing the copy", e);
+      }
+      if (failure != null) {
+        throw failure;
+      }
+      return HexFormat.of().formatHex(digest.digest());
     }
-    return HexFormat.of().formatHex(digest.digest());
+
+    /** Lets both threads end soon when the copy failed; harmless after they finished. */
+    void stop() {
+      stopping = true;
+      free.offer(ByteBuffer.allocate(BUFFER_BYTES));
+      // Only the hasher: interrupting the reader mid-read would close the source channel, and with
+      // it SQLite's lock on the source.
+      hasher.interrupt();
+    }
   }
 
   /** Reading the source failed (as opposed to writing the copy). */
   static final class SourceUnreadable extends IOException {
     SourceUnreadable(String message, Throwable cause) {
       super(message, cause);
-    }
-  }
-
-  private static ByteBuffer take(BlockingQueue<ByteBuffer> free, CompletableFuture<Void> hashing)
-      throws InterruptedException, IOException {
-    while (true) {
-      ByteBuffer b = free.poll(100, java.util.concurrent.TimeUnit.MILLISECONDS);
-      if (b != null) {
-        return b;
-      }
-      if (hashing.isDone()) {
-        throw new IOException("hashing the copy stopped");
-      }
     }
   }
 
