@@ -42,8 +42,11 @@ final class WriteBehind implements AutoCloseable {
   private void run() {
     FileChannel channel = null;
     try {
-      while (!stopping) {
+      while (true) {
         LockSupport.parkNanos(PERIOD_NANOS);
+        if (stopping) {
+          break;
+        }
         if (channel == null && Files.exists(file)) {
           channel = FileChannel.open(file, StandardOpenOption.READ);
         }
@@ -66,12 +69,18 @@ final class WriteBehind implements AutoCloseable {
   }
 
   /**
-   * Stops flushing after one last flush, without waiting for it: it overlaps with whatever comes
-   * next (hashing, checking), and the fsync before publishing waits for the disk anyway.
+   * Stops flushing and waits for a flush under way, so that no descriptor of the file stays open
+   * (a failed run's folder may be unmounted or removed next). The fsync before publishing writes
+   * whatever is left.
    */
   @Override
   public void close() {
     stopping = true;
     LockSupport.unpark(thread);
+    try {
+      thread.join();
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
   }
 }
