@@ -373,13 +373,17 @@ public final class BackupEngine {
       if (Files.exists(wal, LinkOption.NOFOLLOW_LINKS) && Files.size(wal) > 0) {
         return false;
       }
-      byte[] header = new byte[20];
-      try (InputStream in = Files.newInputStream(source)) {
-        if (in.readNBytes(header, 0, header.length) < header.length) {
-          return false;
-        }
-      }
-      return header[18] == 2 && header[19] == 2;
+      return isWalMode(source);
+    } catch (IOException e) {
+      return false;
+    }
+  }
+
+  /** Whether the database header says WAL mode (bytes 18 and 19 are 2). */
+  private static boolean isWalMode(Path file) {
+    byte[] header = new byte[20];
+    try (InputStream in = Files.newInputStream(file)) {
+      return in.readNBytes(header, 0, header.length) == header.length && header[18] == 2 && header[19] == 2;
     } catch (IOException e) {
       return false;
     }
@@ -399,7 +403,16 @@ public final class BackupEngine {
         throw f;
       }
     } catch (SqliteFailure f) {
-      if (f.reason() != SqliteFailure.Reason.CANT_OPEN || !readableWithoutLocks(source)) {
+      if (f.reason() != SqliteFailure.Reason.CANT_OPEN) {
+        throw sourceFailure(f, source, request.busyTimeout());
+      }
+      if (!readableWithoutLocks(source)) {
+        if (isWalMode(source) && !Files.isWritable(source.toAbsolutePath().getParent())) {
+          throw SqlbakException.failed("cannot read source", source,
+              "a WAL-mode database with a -wal file needs its -shm file, which SQLite cannot create in a"
+                  + " read-only folder: run as a user who may write the folder, or while the application"
+                  + " has the database open", f);
+        }
         throw sourceFailure(f, source, request.busyTimeout());
       }
       try {
