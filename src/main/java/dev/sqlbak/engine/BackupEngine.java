@@ -184,6 +184,19 @@ public final class BackupEngine {
 
   static void requireDatabaseFile(Path file, String role) {
     if (!Files.exists(file)) {
+      if (Files.isSymbolicLink(file)) {
+        // "not found" would send the user looking for a file that is there: say what is wrong.
+        String why;
+        try {
+          file.toRealPath();
+          why = null;
+        } catch (java.nio.file.NoSuchFileException e) {
+          why = "its target does not exist";
+        } catch (IOException e) {
+          why = reason(e);
+        }
+        throw SqlbakException.failed(role + " is a symbolic link that leads to no file", file, why);
+      }
       throw SqlbakException.failed(role + " not found", file, null);
     }
     if (Files.isDirectory(file)) {
