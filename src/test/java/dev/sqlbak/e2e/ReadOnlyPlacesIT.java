@@ -51,6 +51,14 @@ class ReadOnlyPlacesIT {
     // A checkpointed WAL-mode database whose last connection closed: no -wal, no -shm.
     Path wal = TestDatabases.createSample(sources.resolve("wal.db"), true, 300);
     DIGESTS.put("wal.db", TestDatabases.contentDigest(wal));
+    try (Connection c = TestDatabases.open(wal); Statement s = c.createStatement()) {
+      s.execute("PRAGMA wal_checkpoint(TRUNCATE)");
+    }
+    // Every page is in the file now and no connection is open: an empty -wal and the -shm are
+    // what a cleanly closed database would not have.
+    assertEquals(0, Files.exists(Path.of(wal + "-wal")) ? Files.size(Path.of(wal + "-wal")) : 0, "set-up");
+    Files.deleteIfExists(Path.of(wal + "-wal"));
+    Files.deleteIfExists(Path.of(wal + "-shm"));
     assertTrue(!Files.exists(Path.of(wal + "-wal")) && !Files.exists(Path.of(wal + "-shm")), "set-up");
     // WAL-mode databases with commits still in their -wal, as an application that has them open
     // (or was killed) leaves them: copied while a connection holds them, with and without -shm.
