@@ -11,6 +11,15 @@ javabin=$(command -v "$java" 2>/dev/null) || {
   echo "sqlbak: java not found: install Java 17 or newer, or set JAVA_HOME" >&2
   exit 1
 }
+# Java names files in the character set of LC_CTYPE, and under the C or POSIX locale (cron,
+# systemd units, env -i) that is ASCII: a path with any other character could not even be named.
+# -Dsun.jnu.encoding does not help (Java 17 and 25 ignore it); a UTF-8 C locale does, and changes
+# nothing else sqlbak uses. Where the system lacks C.UTF-8, Java stays on ASCII as before.
+case "${LC_ALL:-${LC_CTYPE:-$LANG}}" in
+  ""|C|POSIX)
+    if [ -n "$LC_ALL" ]; then LC_ALL=C.UTF-8; export LC_ALL; else LC_CTYPE=C.UTF-8; export LC_CTYPE; fi
+    ;;
+esac
 # SerialGC starts faster and needs no extra threads; no perf-data file in the temp folder (a
 # kill -9 would leave it behind). No -XX:TieredStopAtLevel=1: without C2 the JIT has no SHA-256
 # intrinsic, and hashing a 1 GiB backup took 6 s instead of 0.6 s. Instead C2 starts later
@@ -19,7 +28,7 @@ javabin=$(command -v "$java" 2>/dev/null) || {
 base="-XX:+UseSerialGC -XX:-UsePerfData -Xshare:auto -XX:Tier4InvocationThreshold=50000 \
 -XX:Tier4MinInvocationThreshold=6000 -XX:Tier4CompileThreshold=60000"
 cds=
-if [ -z "${SQLBAK_JAVA_OPTS+set}" ]; then
+if [ -z "$SQLBAK_JAVA_OPTS" ]; then
   # Class-data sharing: the first run starts a training run in the background (`sqlbak warm-up`
   # with -XX:ArchiveClassesAtExit), which leaves an archive of sqlbak's classes in the per-user
   # cache; later runs map it instead of loading and verifying those classes again. The archive
@@ -57,4 +66,4 @@ if [ -z "${SQLBAK_JAVA_OPTS+set}" ]; then
   fi
 fi
 # shellcheck disable=SC2086
-exec "$javabin" ${SQLBAK_JAVA_OPTS-$base $cds} -jar "$0" "$@"
+exec "$javabin" ${SQLBAK_JAVA_OPTS:-$base $cds} -jar "$0" "$@"

@@ -67,6 +67,8 @@ public final class SqlbakCommand implements Callable<Integer> {
     cli.setOut(out);
     cli.setErr(err);
     cli.setCaseInsensitiveEnumValuesAllowed(true);
+    // picocli's own conversion would print the InvalidPathException of a NUL or unmappable name.
+    cli.registerConverter(java.nio.file.Path.class, new PathConverter());
     cli.setParameterExceptionHandler(usageErrors());
     cli.setExecutionExceptionHandler(failures());
     cli.getCommandSpec().usageMessage().exitCodeList(ExitCode.helpTable());

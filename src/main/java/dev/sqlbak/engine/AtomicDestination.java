@@ -219,6 +219,45 @@ public final class AtomicDestination implements AutoCloseable {
     }
   }
 
+  /**
+   * Tries to write one small file into {@code folder} and returns the OS's refusal, or null if it
+   * could. SQLite reports a file it cannot create or extend as "unable to open" or "disk I/O
+   * error" and drops errno; this recovers the reason (no space, no inodes, read-only) while the
+   * condition that stopped the copy still holds.
+   */
+  public static IOException probeWrite(Path folder) {
+    byte[] bytes = new byte[8];
+    RANDOM.nextBytes(bytes);
+    Path probe = folder.resolve(PREFIX + HexFormat.of().formatHex(bytes) + ".probe");
+    try {
+      try (FileChannel ch = FileChannel.open(probe, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE)) {
+        ByteBuffer block = ByteBuffer.allocate(4096);
+        while (block.hasRemaining()) {
+          ch.write(block);
+        }
+        ch.force(true);
+      }
+      return null;
+    } catch (IOException e) {
+      return e;
+    } finally {
+      deleteQuietly(probe);
+    }
+  }
+
+  /** Whether an I/O failure means the filesystem has no room (space or inodes, or a quota). */
+  public static boolean isNoSpace(IOException e) {
+    String r = e instanceof FileSystemException && ((FileSystemException) e).getReason() != null
+        ? ((FileSystemException) e).getReason()
+        : String.valueOf(e.getMessage());
+    return r.contains("No space left on device") || r.contains("Disk quota exceeded");
+  }
+
+  /** Whether an I/O failure is the kernel refusing to grow a file past the process's file size limit. */
+  public static boolean isFileTooLarge(IOException e) {
+    return String.valueOf(e.getMessage()).contains("File too large");
+  }
+
   /** The temporary file to write the content into. */
   public Path file() {
     return file("db");

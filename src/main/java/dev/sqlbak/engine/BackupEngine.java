@@ -124,7 +124,8 @@ public final class BackupEngine {
     }
 
     List<Stage> stages = new ArrayList<>();
-    try (SqliteDatabase db = openSource(request)) {
+    LockFreeRead[] lockFree = {null};
+    try (SqliteDatabase db = openSource(request, lockFree)) {
       for (String schema : request.schemas()) {
         stages.add(new Stage(schema, schemaFile(request, schema)));
       }
@@ -161,6 +162,9 @@ public final class BackupEngine {
       LOG.debug("source {}: snapshot held {} ms, {} busy retries over {} ms, {} restarts", source,
           contention.snapshotHeld().toMillis(), contention.busyRetries(),
           contention.busyWait().toMillis(), contention.restarts());
+      if (lockFree[0] != null) {
+        lockFree[0].requireUnchanged();
+      }
       boolean toFiles = kind == TargetKind.FILE || kind == TargetKind.DIRECTORY;
       for (Stage stage : stages) {
         finish(stage, request.check(), toFiles ? compression : null);
@@ -218,6 +222,19 @@ public final class BackupEngine {
 
   static void requireDatabaseFile(Path file, String role) {
     if (!Files.exists(file)) {
+      if (Files.isSymbolicLink(file)) {
+        // "not found" would send the user looking for a file that is there: say what is wrong.
+        String why;
+        try {
+          file.toRealPath();
+          why = null;
+        } catch (java.nio.file.NoSuchFileException e) {
+          why = "its target does not exist";
+        } catch (IOException e) {
+          why = reason(e);
+        }
+        throw SqlbakException.failed(role + " is a symbolic link that leads to no file", file, why);
+      }
       throw SqlbakException.failed(role + " not found", file, null);
     }
     if (Files.isDirectory(file)) {
@@ -361,13 +378,104 @@ public final class BackupEngine {
     return request.source();
   }
 
-  private static SqliteDatabase openSource(BackupRequest request) {
+  /**
+   * A source read without locks (see {@link #openSource}): what its file looked like before the
+   * copy, to make sure no writer touched it meanwhile.
+   */
+  private record LockFreeRead(Path file, Object key, long size, java.nio.file.attribute.FileTime modified) {
+    static LockFreeRead of(Path file) throws IOException {
+      java.nio.file.attribute.BasicFileAttributes a =
+          Files.readAttributes(file, java.nio.file.attribute.BasicFileAttributes.class);
+      return new LockFreeRead(file, a.fileKey(), a.size(), a.lastModifiedTime());
+    }
+
+    void requireUnchanged() {
+      boolean same;
+      try {
+        same = equals(of(file)) && !Files.exists(walOf(file));
+      } catch (IOException e) {
+        same = false;
+      }
+      if (!same) {
+        throw SqlbakException.failed("source changed while it was read without locks", file,
+            "its folder is read-only, so SQLite could not lock it; nothing was published; run again"
+                + " when no application writes it, or as a user who may write its folder");
+      }
+    }
+  }
+
+  private static Path walOf(Path file) {
+    return file.resolveSibling(file.getFileName() + "-wal");
+  }
+
+  /**
+   * Whether {@code source} is a WAL-mode database that SQLite cannot open read-only because its
+   * folder is read-only and it has no -wal file (SQLite must create the -wal and -shm files to read
+   * it). With no -wal file every committed page is in the database file itself, so it can be read
+   * as immutable, without them; a -wal file with content would be ignored that way, so then not.
+   */
+  private static boolean readableWithoutLocks(Path source) {
+    Path folder = source.toAbsolutePath().getParent();
+    if (folder == null || Files.isWritable(folder)) {
+      return false;
+    }
+    try {
+      Path wal = walOf(source);
+      if (Files.exists(wal, LinkOption.NOFOLLOW_LINKS) && Files.size(wal) > 0) {
+        return false;
+      }
+      return isWalMode(source);
+    } catch (IOException e) {
+      return false;
+    }
+  }
+
+  /** Whether the database header says WAL mode (bytes 18 and 19 are 2). */
+  private static boolean isWalMode(Path file) {
+    byte[] header = new byte[20];
+    try (InputStream in = Files.newInputStream(file)) {
+      return in.readNBytes(header, 0, header.length) == header.length && header[18] == 2 && header[19] == 2;
+    } catch (IOException e) {
+      return false;
+    }
+  }
+
+  private static SqliteDatabase openSource(BackupRequest request, LockFreeRead[] lockFree) {
     Path source = request.source();
     SqliteDatabase db;
     try {
       db = SqliteDatabase.openReadOnly(source, request.busyTimeout());
+      try {
+        // SQLite opens a WAL-mode database's -wal and -shm files at its first read of the schema.
+        db.beginSnapshot(List.of("main"));
+        db.endSnapshot();
+      } catch (SqliteFailure f) {
+        db.close();
+        throw f;
+      }
     } catch (SqliteFailure f) {
-      throw sourceFailure(f, source, request.busyTimeout());
+      if (f.reason() != SqliteFailure.Reason.CANT_OPEN) {
+        throw sourceFailure(f, source, request.busyTimeout());
+      }
+      if (!readableWithoutLocks(source)) {
+        if (isWalMode(source) && !Files.isWritable(source.toAbsolutePath().getParent())) {
+          throw SqlbakException.failed("cannot read source", source,
+              "a WAL-mode database with a -wal file needs its -shm file, which SQLite cannot create in a"
+                  + " read-only folder: run as a user who may write the folder, or while the application"
+                  + " has the database open", f);
+        }
+        throw sourceFailure(f, source, request.busyTimeout());
+      }
+      try {
+        lockFree[0] = LockFreeRead.of(source);
+        db = SqliteDatabase.openImmutable(source);
+        LOG.debug("{} is in WAL mode, has no -wal file and its folder is read-only: reading it without locks",
+            source);
+      } catch (IOException e) {
+        throw SqlbakException.failed("cannot read source", source, reason(e), e);
+      } catch (SqliteFailure again) {
+        throw sourceFailure(f, source, request.busyTimeout());
+      }
     }
     try {
       for (Map.Entry<String, Path> a : request.attachments().entrySet()) {
@@ -501,7 +609,7 @@ public final class BackupEngine {
       try {
         stage.file = AtomicDestination.create(folder);
       } catch (IOException e) {
-        throw SqlbakException.failed("cannot write to destination folder", folder, reason(e), e);
+        throw writeFailure("cannot write to destination folder", folder, 0, reason(e), e);
       }
       target = stage.file.file().toString();
     }
@@ -588,10 +696,23 @@ public final class BackupEngine {
     try {
       return !"wal".equalsIgnoreCase(db.journalMode(stage.schema))
           && Files.isRegularFile(stage.sourceFile)
-          && Files.size(stage.sourceFile) >= stage.pageCount * stage.pageSize;
+          && Files.size(stage.sourceFile) >= stage.pageCount * stage.pageSize
+          && headerSaysRollbackJournal(stage.sourceFile);
     } catch (SqliteFailure | IOException e) {
       LOG.debug("copying {} through the backup API", stage.sourceFile, e);
       return false;
+    }
+  }
+
+  /**
+   * Whether the file's header says rollback-journal (bytes 18 and 19 are 1): what the copy's
+   * header will say, since it is not rewritten, and a WAL file read without its -wal (a read-only
+   * folder) says otherwise.
+   */
+  private static boolean headerSaysRollbackJournal(Path file) throws IOException {
+    byte[] header = new byte[20];
+    try (java.io.InputStream in = Files.newInputStream(file)) {
+      return in.readNBytes(header, 0, header.length) == header.length && header[18] == 1 && header[19] == 1;
     }
   }
 
@@ -620,15 +741,16 @@ public final class BackupEngine {
 
   private static SqlbakException copyFailure(SqliteFailure f, Stage stage, Path folder,
       BackupRequest request) {
-    String where = folder == null ? "memory" : folder.toString();
     switch (f.reason()) {
       case DISK_FULL:
-        return SqlbakException.failed("destination is full", where,
-            "free some space; nothing was written", f);
       case IO_ERROR:
       case READ_ONLY:
       case CANT_OPEN:
-        return SqlbakException.failed("cannot write backup", where, f.getMessage(), f);
+        if (folder == null) {
+          return SqlbakException.failed(f.reason() == SqliteFailure.Reason.DISK_FULL
+              ? "out of memory for the copy" : "cannot copy into memory", stage.sourceFile, f.getMessage(), f);
+        }
+        return writeFailure("cannot write backup", folder, stage.pageCount * stage.pageSize, f.getMessage(), f);
       default:
         return sourceFailure(f, stage.sourceFile, request.busyTimeout());
     }
@@ -683,9 +805,10 @@ public final class BackupEngine {
       }
     } catch (SqliteFailure f) {
       awaitQuietly(payload);
-      if (f.reason() == SqliteFailure.Reason.DISK_FULL) {
-        throw SqlbakException.failed("destination is full", stage.file.folder(),
-            "free some space; nothing was written", f);
+      if (f.reason() == SqliteFailure.Reason.DISK_FULL || f.reason() == SqliteFailure.Reason.IO_ERROR
+          || f.reason() == SqliteFailure.Reason.CANT_OPEN || f.reason() == SqliteFailure.Reason.READ_ONLY) {
+        // Switching a WAL copy to rollback mode creates a -wal and a -journal file.
+        throw writeFailure("cannot check the copy", stage.file.folder(), 0, f.getMessage(), f);
       }
       if (f.reason() == SqliteFailure.Reason.CORRUPT || f.reason() == SqliteFailure.Reason.NOT_A_DATABASE) {
         problems = List.of(f.getMessage());
@@ -742,11 +865,7 @@ public final class BackupEngine {
         Files.delete(file);
       }
     } catch (IOException e) {
-      if (isDiskFull(e)) {
-        throw SqlbakException.failed("destination is full", stage.file.folder(),
-            "free some space; nothing was written", e);
-      }
-      throw SqlbakException.failed("cannot write backup", stage.file.folder(), reason(e), e);
+      throw writeFailure("cannot write backup", stage.file.folder(), 0, reason(e), e);
     }
   }
 
@@ -796,10 +915,26 @@ public final class BackupEngine {
     }
   }
 
-  private static boolean isDiskFull(IOException e) {
-    String r = e.getMessage() == null ? "" : e.getMessage();
-    return r.contains("No space left on device") || r.contains("Disk quota exceeded")
-        || r.contains("File too large");
+  /**
+   * The one line for a failure to write into {@code folder}, where {@code bytes} (0 if unknown) is
+   * the size of the file being written: a full disk or the file size limit said as such, else the
+   * OS's own reason, which SQLite's "unable to open" or "disk I/O error" hides, else {@code detail}.
+   */
+  static SqlbakException writeFailure(String what, Path folder, long bytes, String detail, Throwable cause) {
+    IOException io = cause instanceof IOException ? (IOException) cause : null;
+    if (io != null && AtomicDestination.isFileTooLarge(io) || bytes > 0 && FileSizeLimit.exceededBy(bytes)) {
+      java.util.OptionalLong limit = FileSizeLimit.bytes();
+      return SqlbakException.failed("backup exceeds the file size limit", folder,
+          (limit.isPresent() ? "ulimit -f allows " + limit.getAsLong() + " bytes per file" : "ulimit -f")
+              + "; raise it; nothing was written", cause);
+    }
+    boolean full = io != null && AtomicDestination.isNoSpace(io)
+        || cause instanceof SqliteFailure && ((SqliteFailure) cause).reason() == SqliteFailure.Reason.DISK_FULL;
+    IOException refusal = full ? null : AtomicDestination.probeWrite(folder);
+    if (full || refusal != null && AtomicDestination.isNoSpace(refusal)) {
+      return SqlbakException.failed("destination is full", folder, "free some space; nothing was written", cause);
+    }
+    return SqlbakException.failed(what, folder, refusal != null ? reason(refusal) : detail, cause);
   }
 
   /** Sends the finished, checked copy to the sink, compressed if asked. */
@@ -834,7 +969,7 @@ public final class BackupEngine {
     try {
       turn = AtomicDestination.lockName(stage.file.folder(), destination.getFileName().toString());
     } catch (IOException e) {
-      throw SqlbakException.failed("cannot write backup", destination, reason(e), e);
+      throw writeFailure("cannot write backup", stage.file.folder(), 0, reason(e), e);
     }
     try {
       publishWithSidecar(stage, kind, destination, snapshotTime, force, sidecar, compression);
@@ -878,7 +1013,7 @@ public final class BackupEngine {
       throw SqlbakException.failed("destination exists", destination,
           "it appeared while the backup ran; use --force to replace it", e);
     } catch (IOException e) {
-      throw SqlbakException.failed("cannot write backup", destination, reason(e), e);
+      throw writeFailure("cannot write backup", dest.folder(), 0, reason(e), e);
     }
     if (!sidecar) {
       return;

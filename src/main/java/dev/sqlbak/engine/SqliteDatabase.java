@@ -90,10 +90,25 @@ final class SqliteDatabase implements AutoCloseable {
         .waitingPatiently(busyTimeout);
   }
 
+  /**
+   * Opens an existing database read-only as immutable: no locks, no -wal or -shm files. Only for a
+   * WAL-mode database with no -wal file in a folder where SQLite cannot create one: then every
+   * committed page is in the main file, and the caller must check that the file did not change.
+   */
+  static SqliteDatabase openImmutable(Path file) throws SqliteFailure {
+    SQLiteConfig config = new SQLiteConfig();
+    config.setReadOnly(true);
+    return open("jdbc:sqlite:" + uriOf(file) + "?mode=ro&immutable=1", config, file.toString());
+  }
+
   /** Opens a database file that sqlbak itself created (a temporary copy) for reading and writing. */
   static SqliteDatabase openOwnCopy(Path file) throws SqliteFailure {
     SQLiteConfig config = new SQLiteConfig();
     config.setBusyTimeout(0);
+    // A WAL source's copy says WAL in its header. In exclusive locking mode SQLite keeps the WAL
+    // index in memory and never creates a -shm file, which on a nearly full disk failed the check
+    // with an opaque SQLITE_IOERR_SHMSIZE. Nobody else ever opens this file.
+    config.setLockingMode(SQLiteConfig.LockingMode.EXCLUSIVE);
     return open("jdbc:sqlite:" + uriOf(file) + "?mode=rw", config, file.toString());
   }
 

@@ -58,6 +58,28 @@ class BadInputIT {
             List.of("cut.db"), "backup", "src/cut.db", "dst/out.db"),
         c("source is a 0-byte file", (src, dst) -> Files.createFile(src.resolve("zero.db")), 1,
             List.of("zero.db"), "backup", "src/zero.db", "dst/out.db"),
+        c("source has a damaged page in the middle",
+            (src, dst) -> {
+              Path db = TestDatabases.createSample(src.resolve("damaged.db"), false, 3000);
+              TestDatabases.scribblePage(db, TestDatabases.middlePage(db));
+            }, 1, List.of("damaged.db", "source may be corrupt", "nothing was published"),
+            "backup", "src/damaged.db", "dst/out.db"),
+        c("source's header has a page size that is not a power of two",
+            (src, dst) -> {
+              Path db = TestDatabases.createSample(src.resolve("pagesize.db"), false, 200);
+              byte[] bytes = Files.readAllBytes(db);
+              bytes[16] = 0x03; // big-endian page size at offset 16: 0x0300 = 768
+              bytes[17] = 0x00;
+              Files.write(db, bytes);
+            }, 1, List.of("pagesize.db"), "backup", "src/pagesize.db", "dst/out.db"),
+        c("source is a FIFO (must not hang waiting for a writer)",
+            (src, dst) -> assertTrue(dev.sqlbak.TestCommands.succeeds("mkfifo", src.resolve("pipe.db").toString()),
+                "mkfifo"), 1, List.of("pipe.db", "not a regular file"), "backup", "src/pipe.db", "dst/out.db"),
+        c("source is a symlink loop",
+            (src, dst) -> {
+              Files.createSymbolicLink(src.resolve("loop.db"), Path.of("loop2.db"));
+              Files.createSymbolicLink(src.resolve("loop2.db"), Path.of("loop.db"));
+            }, 1, List.of("loop.db", "symbolic links"), "backup", "src/loop.db", "dst/out.db"),
         c("DEST is SOURCE", app, 1, List.of("source itself"), "backup", "src/app.db", "src/app.db"),
         c("DEST is SOURCE, --force", app, 1, List.of("source itself"),
             "backup", "--force", "src/app.db", "src/app.db"),

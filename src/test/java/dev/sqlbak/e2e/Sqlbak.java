@@ -37,6 +37,29 @@ public final class Sqlbak {
     }
   }
 
+  /**
+   * As {@link #run(Path, String...)} with changes to the environment: a null value removes the
+   * variable. The launcher's own environment handling (the locale) is part of what is tested.
+   */
+  public static Result runWithEnvironment(Path cwd, java.util.Map<String, String> env, String... args) {
+    List<String> command = new ArrayList<>();
+    command.add(launcher().toString());
+    command.addAll(Arrays.asList(args));
+    try (Running running = Running.start(command, cwd, env)) {
+      return running.waitFor(DEFAULT_TIMEOUT);
+    }
+  }
+
+  /** As {@link #run(Path, String...)} under {@code ulimit -f} of {@code kib} KiB per file written. */
+  public static Result runWithFileSizeLimit(Path cwd, long kib, String... args) {
+    List<String> command = new ArrayList<>(List.of("bash", "-c", "ulimit -f " + kib + " && exec \"$0\" \"$@\"",
+        launcher().toString()));
+    command.addAll(Arrays.asList(args));
+    try (Running running = Running.start(command, cwd)) {
+      return running.waitFor(DEFAULT_TIMEOUT);
+    }
+  }
+
   /** Starts {@code sqlbak args...} in {@code cwd}; the caller waits for it or kills it. */
   public static Running start(Path cwd, String... args) {
     List<String> command = new ArrayList<>();
@@ -137,6 +160,10 @@ public final class Sqlbak {
     }
 
     static Running start(List<String> command, Path cwd) {
+      return start(command, cwd, java.util.Map.of());
+    }
+
+    static Running start(List<String> command, Path cwd, java.util.Map<String, String> env) {
       try {
         Path out = Files.createTempDirectory("sqlbak-e2e-output");
         ProcessBuilder pb = new ProcessBuilder(command)
@@ -146,6 +173,13 @@ public final class Sqlbak {
             .redirectError(out.resolve("stderr").toFile());
         // The user's tuning of the launcher must not change what the tests see.
         pb.environment().remove("SQLBAK_JAVA_OPTS");
+        env.forEach((name, value) -> {
+          if (value == null) {
+            pb.environment().remove(name);
+          } else {
+            pb.environment().put(name, value);
+          }
+        });
         return new Running(command, pb.start(), out);
       } catch (IOException e) {
         throw new IllegalStateException("cannot start " + command, e);
