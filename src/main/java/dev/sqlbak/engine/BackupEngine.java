@@ -731,11 +731,8 @@ public final class BackupEngine {
       if (stage.image == null) {
         throw SqlbakException.failed("cannot read source", stage.sourceFile, reason(e), e);
       }
-      if (isDiskFull(e)) {
-        throw SqlbakException.failed("destination is full", stage.file.folder(),
-            "free some space; nothing was written", e);
-      }
-      throw SqlbakException.failed("cannot write backup", stage.file.folder(), reason(e), e);
+      throw writeFailure("cannot write backup", stage.file.folder(), stage.pageCount * stage.pageSize,
+          reason(e), e);
     }
   }
 

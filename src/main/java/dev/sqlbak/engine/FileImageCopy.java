@@ -65,7 +65,7 @@ final class FileImageCopy implements AutoCloseable {
           try {
             n = source.transferTo(done, stepEnd - done, out);
           } catch (IOException e) {
-            if (isDiskFull(e)) {
+            if (AtomicDestination.isNoSpace(e) || AtomicDestination.isFileTooLarge(e)) {
               throw e;
             }
             throw new SourceUnreadable(e.getMessage(), e);
@@ -85,11 +85,6 @@ final class FileImageCopy implements AutoCloseable {
     } finally {
       hashing.stop();
     }
-  }
-
-  private static boolean isDiskFull(IOException e) {
-    String m = e.getMessage() == null ? "" : e.getMessage();
-    return m.contains("No space left") || m.contains("Disk quota") || m.contains("File too large");
   }
 
   /**
