@@ -694,32 +694,23 @@ public final class BackupEngine {
    */
   private static boolean copiesAsImage(SqliteDatabase db, Stage stage) {
     try {
-      return !"wal".equalsIgnoreCase(db.journalMode(stage.schema))
-          && Files.isRegularFile(stage.sourceFile)
-          && Files.size(stage.sourceFile) >= stage.pageCount * stage.pageSize
-          && headerSaysRollbackJournal(stage.sourceFile);
+      if ("wal".equalsIgnoreCase(db.journalMode(stage.schema)) || !Files.isRegularFile(stage.sourceFile)
+          || Files.size(stage.sourceFile) < stage.pageCount * stage.pageSize) {
+        return false;
+      }
+      // Opened now and kept open until the snapshot ends, even if unused: closing any descriptor
+      // of the source would drop the read transaction's lock with it.
+      stage.image = FileImageCopy.open(stage.sourceFile);
+      return stage.image.headerSaysRollbackJournal();
     } catch (SqliteFailure | IOException e) {
       LOG.debug("copying {} through the backup API", stage.sourceFile, e);
       return false;
     }
   }
 
-  /**
-   * Whether the file's header says rollback-journal (bytes 18 and 19 are 1): what the copy's
-   * header will say, since it is not rewritten, and a WAL file read without its -wal (a read-only
-   * folder) says otherwise.
-   */
-  private static boolean headerSaysRollbackJournal(Path file) throws IOException {
-    byte[] header = new byte[20];
-    try (java.io.InputStream in = Files.newInputStream(file)) {
-      return in.readNBytes(header, 0, header.length) == header.length && header[18] == 1 && header[19] == 1;
-    }
-  }
-
   private static void copyImage(Stage stage, int step, SqliteDatabase.PageObserver progress) {
     Path copy = stage.file.file();
     try {
-      stage.image = FileImageCopy.open(stage.sourceFile);
       try (WriteBehind flushing = WriteBehind.start(copy)) {
         stage.sha256 = stage.image.copyTo(copy, stage.pageSize, stage.pageCount, step, progress);
       }
@@ -728,9 +719,6 @@ public final class BackupEngine {
       throw SqlbakException.failed("cannot read source", stage.sourceFile + ": " + e.getMessage(),
           "check it with: sqlite3 " + stage.sourceFile + " 'PRAGMA integrity_check'", e);
     } catch (IOException e) {
-      if (stage.image == null) {
-        throw SqlbakException.failed("cannot read source", stage.sourceFile, reason(e), e);
-      }
       throw writeFailure("cannot write backup", stage.file.folder(), stage.pageCount * stage.pageSize,
           reason(e), e);
     }

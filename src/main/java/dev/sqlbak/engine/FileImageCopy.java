@@ -36,6 +36,19 @@ final class FileImageCopy implements AutoCloseable {
     this.source = source;
   }
 
+  /**
+   * Whether the file's header says rollback-journal (bytes 18 and 19 are 1): what the copy's
+   * header will say, since it is not rewritten; a WAL-mode file read without its -wal (immutable,
+   * from a read-only folder) says otherwise.
+   */
+  boolean headerSaysRollbackJournal() throws IOException {
+    ByteBuffer header = ByteBuffer.allocate(20);
+    while (header.hasRemaining() && source.read(header, header.position()) > 0) {
+      // read until the 20 bytes are in or the file ends
+    }
+    return !header.hasRemaining() && header.get(18) == 1 && header.get(19) == 1;
+  }
+
   /** Opens {@code file} for reading; call only while the read transaction on it is held. */
   static FileImageCopy open(Path file) throws IOException {
     return new FileImageCopy(FileChannel.open(file, StandardOpenOption.READ));

@@ -96,7 +96,9 @@ class RestoreKillIT {
       long delay = (long) (random.nextDouble() * runMillis * 1.15);
       List<String> earlierLeftovers = tempFiles(live);
       Sqlbak.Result r;
-      try (Sqlbak.Running run = Sqlbak.start(live, "restore", "--force", "--progress", "plain",
+      // Small steps: the first progress line comes right after the copy into TARGET begins, which
+      // is how a kill is told to have landed in the copy rather than before it.
+      try (Sqlbak.Running run = Sqlbak.start(live, "restore", "--force", "--progress", "plain", "--pages", "256",
           BACKUPS[restoring].toString(), "target.db")) {
         Thread.sleep(delay);
         run.kill9();
