@@ -7,8 +7,6 @@ import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.security.MessageDigest;
 import java.util.HexFormat;
-import java.util.concurrent.ArrayBlockingQueue;
-import java.util.concurrent.BlockingQueue;
 
 /**
  * Copies a rollback-journal database file byte for byte into a new file, hashing the bytes as they
@@ -26,9 +24,10 @@ import java.util.concurrent.BlockingQueue;
  * process holds on it, SQLite's SHARED lock included.
  */
 final class FileImageCopy implements AutoCloseable {
-  private static final int BUFFER_BYTES = 1 << 20;
-  private static final int BUFFERS = 4;
-  private static final ByteBuffer END = ByteBuffer.allocate(0);
+  /** Bytes per transferTo call, so that a step's progress never waits for a huge single call. */
+  private static final long TRANSFER_BYTES = 8L << 20;
+  /** Small enough to stay in the CPU's cache between the read and the hash. */
+  private static final int HASH_BUFFER_BYTES = 256 << 10;
 
   private final FileChannel source;
 
@@ -58,17 +57,18 @@ final class FileImageCopy implements AutoCloseable {
    * Writes the first {@code pageCount} pages to {@code target} (created new), reporting progress
    * every {@code pagesPerStep} pages, and returns the SHA-256 of those bytes, in hex.
    *
-   * <p>The kernel copies the bytes ({@code transferTo}: 0.3 s per GiB here, where writing them from
-   * Java's heap took 0.9-2.3 s), while two threads read the same range of the source again from
-   * the page cache and hash it, so that the copy's checksum costs no second pass over the copy.
-   * The source cannot change in between: the caller holds the read transaction.
+   * <p>The kernel copies the bytes ({@code transferTo}), while another thread reads the same range
+   * of the source again from the page cache, through a small direct buffer that stays in the CPU's
+   * cache, and hashes it. Measured on 1 GiB here: 0.8-0.9 s for copy, hash and the write-behind
+   * flushes together, against 1.2-2.3 s for reading and writing through Java buffers of 64 KiB to
+   * 1 MiB with the hash beside them. The source cannot change meanwhile: the caller holds the read
+   * transaction, so the hash is that of the bytes copied.
    */
   String copyTo(Path target, long pageSize, long pageCount, int pagesPerStep,
       SqliteDatabase.PageObserver observer) throws IOException {
     long total = pageSize * pageCount;
     long stepBytes = pagesPerStep < 0 ? total : Math.max(1, (long) pagesPerStep) * pageSize;
     Hashing hashing = new Hashing(source, total);
-    hashing.start();
     try (FileChannel out = FileChannel.open(target, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE)) {
       long done = 0;
       while (done < total) {
@@ -76,7 +76,7 @@ final class FileImageCopy implements AutoCloseable {
         while (done < stepEnd) {
           long n;
           try {
-            n = source.transferTo(done, stepEnd - done, out);
+            n = source.transferTo(done, Math.min(stepEnd - done, TRANSFER_BYTES), out);
           } catch (IOException e) {
             if (AtomicDestination.isNoSpace(e) || AtomicDestination.isFileTooLarge(e)) {
               throw e;
@@ -100,76 +100,45 @@ final class FileImageCopy implements AutoCloseable {
     }
   }
 
-  /**
-   * Reads a range of the source and hashes it on two threads of its own (a reader and a hasher
-   * handing 1 MiB buffers to each other), beside the thread that copies.
-   */
+  /** Reads a range of the source and hashes it, on a thread of its own. */
   private static final class Hashing {
     private final FileChannel source;
     private final long total;
-    private final BlockingQueue<ByteBuffer> free = new ArrayBlockingQueue<>(BUFFERS);
-    private final BlockingQueue<ByteBuffer> full = new ArrayBlockingQueue<>(BUFFERS + 1);
     private final MessageDigest digest = BackupEngine.sha256Digest();
-    private final Thread reader = new Thread(this::read, "sqlbak-hash-reader");
-    private final Thread hasher = new Thread(this::hash, "sqlbak-hasher");
-    private volatile IOException failure;
+    private final Thread thread = new Thread(this::run, "sqlbak-hasher");
     private volatile boolean stopping;
+    private volatile IOException failure;
 
     Hashing(FileChannel source, long total) {
       this.source = source;
       this.total = total;
-      for (int i = 0; i < BUFFERS; i++) {
-        free.add(ByteBuffer.allocate(BUFFER_BYTES));
-      }
-      reader.setDaemon(true);
-      hasher.setDaemon(true);
+      thread.setDaemon(true);
+      thread.start();
     }
 
-    void start() {
-      reader.start();
-      hasher.start();
-    }
-
-    private void read() {
+    private void run() {
+      ByteBuffer b = ByteBuffer.allocateDirect(HASH_BUFFER_BYTES);
       try {
         long done = 0;
         while (done < total && !stopping) {
-          ByteBuffer b = free.take();
           b.clear();
           b.limit((int) Math.min(b.capacity(), total - done));
-          while (b.hasRemaining()) {
-            if (source.read(b, done + b.position()) < 0) {
-              throw new SourceUnreadable("the file ends at byte " + (done + b.position()) + " of " + total, null);
-            }
+          int n = source.read(b, done);
+          if (n < 0) {
+            throw new SourceUnreadable("the file ends at byte " + done + " of " + total, null);
           }
           b.flip();
-          done += b.limit();
-          full.put(b);
+          digest.update(b);
+          done += n;
         }
       } catch (IOException e) {
         failure = e instanceof SourceUnreadable ? e : new SourceUnreadable(e.getMessage(), e);
-      } catch (InterruptedException e) {
-        Thread.currentThread().interrupt();
-      } finally {
-        full.offer(END);
-      }
-    }
-
-    private void hash() {
-      try {
-        for (ByteBuffer b = full.take(); b != END; b = full.take()) {
-          digest.update(b.array(), 0, b.limit());
-          free.put(b);
-        }
-      } catch (InterruptedException e) {
-        Thread.currentThread().interrupt();
       }
     }
 
     String result() throws IOException {
       try {
-        reader.join();
-        hasher.join();
+        thread.join();
       } catch (InterruptedException e) {
         Thread.currentThread().interrupt();
         throw new IOException("interrupted while hashing the copy", e);
@@ -180,13 +149,18 @@ final class FileImageCopy implements AutoCloseable {
       return HexFormat.of().formatHex(digest.digest());
     }
 
-    /** Lets both threads end soon when the copy failed; harmless after they finished. */
+    /**
+     * Lets the thread end soon when the copy failed, and waits for it: it reads the source, whose
+     * channel the caller closes later. Not interrupted: that would close the channel mid-read,
+     * and with it SQLite's lock on the source.
+     */
     void stop() {
       stopping = true;
-      free.offer(ByteBuffer.allocate(BUFFER_BYTES));
-      // Only the hasher: interrupting the reader mid-read would close the source channel, and with
-      // it SQLite's lock on the source.
-      hasher.interrupt();
+      try {
+        thread.join();
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+      }
     }
   }
 

@@ -10,17 +10,18 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Flushes a file that is being written to disk every 100 ms on a background thread, so that the
+ * Flushes a file that is being written to disk every 25 ms on a background thread, so that the
  * fsync before publishing finds almost nothing left to write.
  *
  * <p>Linux starts writing dirty pages back only when they make up a tenth of memory or are 30 s
  * old, so a 1 GiB copy on a large machine would otherwise sit in memory until the final fsync,
  * which then takes as long as writing it all (0.45 s per GiB here). Flushing while SQLite copies
- * overlaps the disk writes with the copy on the other core.
+ * overlaps the disk writes with the copy on the other core (measured: 0.8-0.9 s for a 1 GiB
+ * copy and 0.05 s left for the last fsync, against 1.9-2.0 s and 0.7 s without).
  */
 final class WriteBehind implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(WriteBehind.class);
-  private static final long PERIOD_NANOS = 100_000_000L;
+  private static final long PERIOD_NANOS = 25_000_000L;
 
   private final Path file;
   private final Thread thread;

@@ -75,6 +75,25 @@ class NativeLibraryIT {
   }
 
   @Test
+  void startsWithANoexecTemporaryFolder() throws Exception {
+    Path tmp = Files.createDirectory(dir.resolve("noexec"));
+    org.junit.jupiter.api.Assumptions.assumeTrue(
+        dev.sqlbak.TestCommands.succeeds("mount", "-t", "tmpfs", "-o", "size=4m,noexec", "tmpfs", tmp.toString()),
+        "needs root to mount a noexec tmpfs; not available here");
+    try {
+      Sqlbak.Result r = run(tmp, "backup", "-q", "--compress", "zstd", source.toString(),
+          dir.resolve("b.db").toString());
+      assertEquals(0, r.exitCode(), r.describe());
+      assertEquals("", r.stderr(), r.describe());
+      Sqlbak.Result v = run(tmp, "verify", dir.resolve("b.db.zst").toString());
+      assertEquals(0, v.exitCode(), v.describe());
+      assertEquals(List.of(), TestDatabases.listing(tmp));
+    } finally {
+      dev.sqlbak.TestCommands.succeeds("umount", tmp.toString());
+    }
+  }
+
+  @Test
   void zstdLoadsItsLibraryFromTheCacheNotTheTemporaryFolder() throws Exception {
     Path tmp = Files.createDirectory(dir.resolve("tmp"));
     Sqlbak.Result r = run(tmp, "backup", "-q", "--compress", "zstd", source.toString(),
