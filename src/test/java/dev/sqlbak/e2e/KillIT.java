@@ -31,6 +31,11 @@ class KillIT {
   /** A dead run's leftovers: the temp copy, its lock, its checksum, and SQLite's files of the copy. */
   static final Pattern TEMP = Pattern.compile("\\.sqlbak-[0-9a-f]{16}\\.(db|lock|sha256|db-journal|db-wal|db-shm)");
   static final Pattern PROGRESS = Pattern.compile("copied (\\d+) of (\\d+) pages");
+  /**
+   * Steps of 4 MiB: the first progress line then marks the start of the copy, which is how a kill
+   * is told to have landed in it (the automatic 192 MiB step would print it near the end).
+   */
+  static final String TRIAL_PAGES = "1024";
   static final int TRIALS = FaultTrials.count("sqlbak.e2e.killTrials", 10, 60);
 
   @TempDir static Path dir;
@@ -54,7 +59,7 @@ class KillIT {
     Random random = new Random(seed);
 
     long t0 = System.nanoTime();
-    Sqlbak.Result whole = Sqlbak.run(folder, "backup", big.toString(), "whole.db");
+    Sqlbak.Result whole = Sqlbak.run(folder, "backup", "--pages", TRIAL_PAGES, big.toString(), "whole.db");
     long runMillis = (System.nanoTime() - t0) / 1_000_000;
     assertEquals(0, whole.exitCode(), whole.describe());
     assertEquals(List.of("whole.db", "whole.db.sha256"), TestDatabases.listing(folder));
@@ -63,7 +68,7 @@ class KillIT {
     // Measured again with the source in the page cache, as the trials run: the first run's time,
     // cold, would put many kills past the end.
     t0 = System.nanoTime();
-    whole = Sqlbak.run(folder, "backup", big.toString(), "whole.db");
+    whole = Sqlbak.run(folder, "backup", "--pages", TRIAL_PAGES, big.toString(), "whole.db");
     runMillis = Math.min(runMillis, (System.nanoTime() - t0) / 1_000_000);
     assertEquals(0, whole.exitCode(), whole.describe());
     deletePublished(folder);
@@ -80,7 +85,8 @@ class KillIT {
       String dest = trial % 2 == 0 ? "trial-" + trial + ".db" : ".";
       List<String> earlierLeftovers = tempFiles(folder);
       Sqlbak.Result r;
-      try (Sqlbak.Running run = Sqlbak.start(folder, "backup", "--progress", "plain", big.toString(), dest)) {
+      try (Sqlbak.Running run = Sqlbak.start(folder, "backup", "--pages", TRIAL_PAGES, "--progress", "plain",
+          big.toString(), dest)) {
         Thread.sleep(delay);
         run.kill9();
         r = run.waitFor(Duration.ofSeconds(30));
