@@ -157,7 +157,6 @@ public final class BackupEngine {
       if (request.copiesPages()) {
         endSnapshot(db, source);
       }
-      closeImages(stages);
       SourceContention contention = contentionOf(db, stages, System.nanoTime() - snapshotStart);
       LOG.debug("source {}: snapshot held {} ms, {} busy retries over {} ms, {} restarts", source,
           contention.snapshotHeld().toMillis(), contention.busyRetries(),
@@ -204,7 +203,11 @@ public final class BackupEngine {
     }
   }
 
-  /** Lets go of the source files copied byte for byte; only after the read transaction ended. */
+  /**
+   * Lets go of the source files copied byte for byte. Called only once the source connection is
+   * closed: closing a descriptor drops the process's locks on the file, and a WAL-mode source's
+   * connection holds one for as long as it is open.
+   */
   private static void closeImages(List<Stage> stages) {
     for (Stage stage : stages) {
       if (stage.image != null) {
@@ -694,18 +697,32 @@ public final class BackupEngine {
    */
   private static boolean copiesAsImage(SqliteDatabase db, Stage stage) {
     try {
-      if ("wal".equalsIgnoreCase(db.journalMode(stage.schema)) || !Files.isRegularFile(stage.sourceFile)
+      boolean wal = "wal".equalsIgnoreCase(db.journalMode(stage.schema));
+      if (wal && !walIsEmpty(stage.sourceFile) || !Files.isRegularFile(stage.sourceFile)
           || Files.size(stage.sourceFile) < stage.pageCount * stage.pageSize) {
         return false;
       }
-      // Opened now and kept open until the snapshot ends, even if unused: closing any descriptor
-      // of the source would drop the read transaction's lock with it.
+      // Opened now and kept open until the source is closed, even if unused: closing any
+      // descriptor of the source would drop the read transaction's lock with it.
       stage.image = FileImageCopy.open(stage.sourceFile);
-      return stage.image.headerSaysRollbackJournal();
+      return wal ? stage.image.headerSaysWal() && stage.image.rewritingHeaderToRollbackJournal()
+          : stage.image.headerSaysRollbackJournal();
     } catch (SqliteFailure | IOException e) {
       LOG.debug("copying {} through the backup API", stage.sourceFile, e);
       return false;
     }
+  }
+
+  /**
+   * Whether a WAL-mode source's -wal file is missing or empty, looked at after the snapshot began.
+   * Then the snapshot holds no WAL frames (SQLite never truncates a WAL that a reader still reads
+   * frames from), so the database file is the snapshot, and no checkpoint may write to it until
+   * the snapshot ends (a reader of the file alone holds WAL read-lock 0, which backfilling needs
+   * exclusively). A non-empty -wal file (even a fully checkpointed one) goes through the backup API.
+   */
+  private static boolean walIsEmpty(Path source) throws IOException {
+    Path wal = walOf(source);
+    return !Files.exists(wal, LinkOption.NOFOLLOW_LINKS) || Files.size(wal) == 0;
   }
 
   private static void copyImage(Stage stage, int step, SqliteDatabase.PageObserver progress) {

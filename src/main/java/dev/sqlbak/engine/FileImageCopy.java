@@ -17,7 +17,9 @@ import java.util.HexFormat;
  * exactly the snapshot, and a plain copy of it is as consistent as the backup API's (SQLite's own
  * documentation allows copying a database file this way). It runs at file-copy speed instead of
  * page by page through two pagers, and the SHA-256 of the result comes for free on the other core.
- * WAL-mode files are not copied this way: their snapshot lives partly in the -wal file.
+ * A WAL-mode file is copied this way only when its snapshot holds no WAL frames (the caller
+ * checks), with its header rewritten to say rollback-journal; otherwise its snapshot lives partly
+ * in the -wal file and the backup API copies it.
  *
  * <p>The channel on the source stays open until {@link #close()}, which the caller must delay until
  * after the read transaction ended: closing any descriptor of a file drops every POSIX lock the
@@ -26,10 +28,13 @@ import java.util.HexFormat;
 final class FileImageCopy implements AutoCloseable {
   /** Bytes per transferTo call, so that a step's progress never waits for a huge single call. */
   private static final long TRANSFER_BYTES = 8L << 20;
+  /** Header bytes 18 and 19 (file format write and read versions) of a rollback-journal file. */
+  private static final byte[] ROLLBACK_JOURNAL_VERSIONS = {1, 1};
   /** Small enough to stay in the CPU's cache between the read and the hash. */
   private static final int HASH_BUFFER_BYTES = 256 << 10;
 
   private final FileChannel source;
+  private boolean toRollbackJournal;
 
   private FileImageCopy(FileChannel source) {
     this.source = source;
@@ -41,11 +46,30 @@ final class FileImageCopy implements AutoCloseable {
    * from a read-only folder) says otherwise.
    */
   boolean headerSaysRollbackJournal() throws IOException {
+    return headerVersions(1);
+  }
+
+  /** Whether the file's header says WAL (bytes 18 and 19 are 2). */
+  boolean headerSaysWal() throws IOException {
+    return headerVersions(2);
+  }
+
+  /**
+   * Makes the copy say rollback-journal in its header (bytes 18 and 19 set to 1, in the copy and
+   * in the bytes hashed): for a WAL-mode file whose snapshot holds no WAL frames, that is all
+   * that tells it from the same database in rollback-journal mode. Returns true.
+   */
+  boolean rewritingHeaderToRollbackJournal() {
+    toRollbackJournal = true;
+    return true;
+  }
+
+  private boolean headerVersions(int version) throws IOException {
     ByteBuffer header = ByteBuffer.allocate(20);
     while (header.hasRemaining() && source.read(header, header.position()) > 0) {
       // read until the 20 bytes are in or the file ends
     }
-    return !header.hasRemaining() && header.get(18) == 1 && header.get(19) == 1;
+    return !header.hasRemaining() && header.get(18) == version && header.get(19) == version;
   }
 
   /** Opens {@code file} for reading; call only while the read transaction on it is held. */
@@ -68,7 +92,7 @@ final class FileImageCopy implements AutoCloseable {
       SqliteDatabase.PageObserver observer) throws IOException {
     long total = pageSize * pageCount;
     long stepBytes = pagesPerStep < 0 ? total : Math.max(1, (long) pagesPerStep) * pageSize;
-    Hashing hashing = new Hashing(source, total);
+    Hashing hashing = new Hashing(source, total, toRollbackJournal);
     try (FileChannel out = FileChannel.open(target, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE)) {
       long done = 0;
       while (done < total) {
@@ -88,6 +112,9 @@ final class FileImageCopy implements AutoCloseable {
                 + " pages)", null);
           }
           done += n;
+        }
+        if (done >= total && toRollbackJournal) {
+          out.write(ByteBuffer.wrap(ROLLBACK_JOURNAL_VERSIONS), 18);
         }
         observer.pages(done / pageSize, pageCount);
       }
@@ -109,9 +136,12 @@ final class FileImageCopy implements AutoCloseable {
     private volatile boolean stopping;
     private volatile IOException failure;
 
-    Hashing(FileChannel source, long total) {
+    private final boolean toRollbackJournal;
+
+    Hashing(FileChannel source, long total, boolean toRollbackJournal) {
       this.source = source;
       this.total = total;
+      this.toRollbackJournal = toRollbackJournal;
       thread.setDaemon(true);
       thread.start();
     }
@@ -123,11 +153,16 @@ final class FileImageCopy implements AutoCloseable {
         while (done < total && !stopping) {
           b.clear();
           b.limit((int) Math.min(b.capacity(), total - done));
-          int n = source.read(b, done);
-          if (n < 0) {
-            throw new SourceUnreadable("the file ends at byte " + done + " of " + total, null);
+          while (b.hasRemaining()) {
+            if (source.read(b, done + b.position()) < 0) {
+              throw new SourceUnreadable("the file ends at byte " + (done + b.position()) + " of " + total, null);
+            }
           }
+          int n = b.position();
           b.flip();
+          if (done == 0 && toRollbackJournal && b.limit() >= 20) {
+            b.put(18, ROLLBACK_JOURNAL_VERSIONS[0]).put(19, ROLLBACK_JOURNAL_VERSIONS[1]);
+          }
           digest.update(b);
           done += n;
         }
