@@ -163,7 +163,8 @@ final class SqliteDatabase implements AutoCloseable {
     long waitedNanos;
 
     PatientBusyHandler(Duration timeout) {
-      this.timeoutNanos = timeout.toNanos();
+      // Saturating: --busy-timeout accepts durations beyond what fits in a long of nanoseconds.
+      this.timeoutNanos = timeout.compareTo(Duration.ofNanos(Long.MAX_VALUE)) >= 0 ? Long.MAX_VALUE : timeout.toNanos();
     }
 
     @Override

@@ -395,4 +395,13 @@ class BackupCommandTest {
     assertFalse(r.err().contains("\tat "), r.toString());
     assertFalse(r.err().contains("Exception"), r.toString());
   }
+
+  @Test
+  void aBusyTimeoutBeyondWhatNanosecondsCanHoldStillWorks() throws Exception {
+    // Found by ArgumentFuzzTest: the busy handler overflowed converting it to nanoseconds.
+    Path dest = dir.resolve("huge-timeout.db");
+    CliRun r = CliRun.of("backup", "--busy-timeout", "9999999999s", src, dest.toString());
+    assertEquals(0, r.exitCode(), r.toString());
+    assertEquals(contentDigest(Path.of(src)), contentDigest(dest));
+  }
 }
