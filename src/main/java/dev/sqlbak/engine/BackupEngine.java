@@ -435,9 +435,9 @@ public final class BackupEngine {
 
   /** Whether the database header says WAL mode (bytes 18 and 19 are 2). */
   private static boolean isWalMode(Path file) {
-    byte[] header = new byte[20];
-    try (InputStream in = Files.newInputStream(file)) {
-      return in.readNBytes(header, 0, header.length) == header.length && header[18] == 2 && header[19] == 2;
+    // Opened and closed before any connection locks the file: closing drops the process's locks.
+    try (java.nio.channels.FileChannel channel = java.nio.channels.FileChannel.open(file)) {
+      return FileImageCopy.headerVersionsAre(channel, 2);
     } catch (IOException e) {
       return false;
     }
@@ -705,8 +705,14 @@ public final class BackupEngine {
       // Opened now and kept open until the source is closed, even if unused: closing any
       // descriptor of the source would drop the read transaction's lock with it.
       stage.image = FileImageCopy.open(stage.sourceFile);
-      return wal ? stage.image.headerSaysWal() && stage.image.rewritingHeaderToRollbackJournal()
-          : stage.image.headerSaysRollbackJournal();
+      if (!wal) {
+        return stage.image.headerSaysRollbackJournal();
+      }
+      if (!stage.image.headerSaysWal()) {
+        return false;
+      }
+      stage.image.rewriteHeaderToRollbackJournal();
+      return true;
     } catch (SqliteFailure | IOException e) {
       LOG.debug("copying {} through the backup API", stage.sourceFile, e);
       return false;

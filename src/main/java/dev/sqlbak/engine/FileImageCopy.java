@@ -57,16 +57,23 @@ final class FileImageCopy implements AutoCloseable {
   /**
    * Makes the copy say rollback-journal in its header (bytes 18 and 19 set to 1, in the copy and
    * in the bytes hashed): for a WAL-mode file whose snapshot holds no WAL frames, that is all
-   * that tells it from the same database in rollback-journal mode. Returns true.
+   * that tells it from the same database in rollback-journal mode.
    */
-  boolean rewritingHeaderToRollbackJournal() {
+  void rewriteHeaderToRollbackJournal() {
     toRollbackJournal = true;
-    return true;
   }
 
   private boolean headerVersions(int version) throws IOException {
+    return headerVersionsAre(source, version);
+  }
+
+  /**
+   * Whether the database header read through {@code channel} has file format versions (bytes 18
+   * and 19) equal to {@code version}: 1 for rollback-journal, 2 for WAL.
+   */
+  static boolean headerVersionsAre(FileChannel channel, int version) throws IOException {
     ByteBuffer header = ByteBuffer.allocate(20);
-    while (header.hasRemaining() && source.read(header, header.position()) > 0) {
+    while (header.hasRemaining() && channel.read(header, header.position()) > 0) {
       // read until the 20 bytes are in or the file ends
     }
     return !header.hasRemaining() && header.get(18) == version && header.get(19) == version;
