@@ -197,9 +197,10 @@ class OverlapIT {
         }
         System.out.println("OverlapIT: run B " + (runB.isAlive() ? "waited for" : "finished before") + " run A");
         vm.eventRequestManager().deleteAllBreakpoints();
-        vm.resume();
-        vm.dispose();
+        VirtualMachine resumed = vm;
         vm = null;
+        resumed.resume();
+        disposeQuietly(resumed);
         resultB = runB.waitFor(Sqlbak.DEFAULT_TIMEOUT);
       }
       assertTrue(runA.waitFor(Sqlbak.DEFAULT_TIMEOUT.toSeconds(), TimeUnit.SECONDS), "run A did not finish");
@@ -211,7 +212,7 @@ class OverlapIT {
       assertOneCompleteBackup(dest, digestA, digestB, "after A was stopped between DEST and DEST.sha256");
     } finally {
       if (vm != null) {
-        vm.dispose();
+        disposeQuietly(vm);
       }
       runA.destroyForcibly();
       for (String f : new String[] {"stdout", "stderr"}) {
@@ -222,6 +223,18 @@ class OverlapIT {
   }
 
   /** Sets a breakpoint at the start of {@code method} of {@code className} and returns once the VM stopped there. */
+  /**
+   * Detaches from a debugged run. Once resumed, the run may finish and exit before the detach
+   * reaches it (its exit code is checked afterwards), and then there is nothing left to detach.
+   */
+  private static void disposeQuietly(VirtualMachine vm) {
+    try {
+      vm.dispose();
+    } catch (com.sun.jdi.VMDisconnectedException alreadyGone) {
+      // the run ended first
+    }
+  }
+
   private static void stopAt(VirtualMachine vm, String className, String method) throws Exception {
     ClassPrepareRequest prepare = vm.eventRequestManager().createClassPrepareRequest();
     prepare.addClassFilter(className);
