@@ -3,8 +3,12 @@ package dev.sqlbak.engine;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
+import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.nio.file.StandardOpenOption;
 
 /**
  * A backup file opened for reading as a database: plain files are used as they are, compressed
@@ -14,7 +18,7 @@ import java.nio.file.Path;
 final class ReadableBackup implements AutoCloseable {
   private final Path file;
   private final Compression compression;
-  private final AtomicDestination scratch;
+  private AtomicDestination scratch;
 
   private ReadableBackup(Path file, Compression compression, AtomicDestination scratch) {
     this.file = file;
@@ -70,6 +74,32 @@ final class ReadableBackup implements AutoCloseable {
   /** The database to open: the file itself, or its decompressed copy. */
   Path database() {
     return scratch == null ? file : scratch.file();
+  }
+
+  /**
+   * The database to restore into a rollback-journal target: {@link #database()}, or if that file's
+   * header says WAL, a scratch copy whose header says rollback-journal.
+   *
+   * <p>The backup API copies page 1 as it is into a target that is not in WAL mode. A WAL header
+   * committed there switches every connection that reads the target next into WAL mode, and each
+   * of those then holds the target's SHARED lock for as long as it stays open, so that nothing can
+   * switch the target back; the target must keep its own mode from the commit on.
+   */
+  Path databaseSayingRollbackJournal() throws IOException {
+    Path database = database();
+    try (FileChannel channel = FileChannel.open(database, StandardOpenOption.READ)) {
+      if (!FileImageCopy.headerVersionsAre(channel, 2)) {
+        return database;
+      }
+    }
+    if (scratch == null) {
+      scratch = AtomicDestination.create(scratchFolder());
+      Files.copy(file, scratch.file(), StandardCopyOption.REPLACE_EXISTING);
+    }
+    try (FileChannel channel = FileChannel.open(scratch.file(), StandardOpenOption.WRITE)) {
+      channel.write(ByteBuffer.wrap(new byte[] {1, 1}), 18);
+    }
+    return scratch.file();
   }
 
   Compression compression() {

@@ -60,7 +60,7 @@ public final class RestoreEngine {
     long[] pages;
     if (exists) {
       try {
-        pages = restoreInPlace(database, target, request, listener);
+        pages = restoreInPlace(opened, target, request, listener);
       } catch (TargetUnchanged e) {
         // The target still holds exactly what the safety copy holds: the copy would be litter.
         deleteQuietly(safetyCopy);
@@ -180,7 +180,7 @@ public final class RestoreEngine {
   }
 
   /** Copies the backup into the live target in place; other connections see old or new. */
-  private static long[] restoreInPlace(Path backup, Path target, RestoreRequest request,
+  private static long[] restoreInPlace(ReadableBackup opened, Path target, RestoreRequest request,
       ProgressListener listener) {
     String journalMode;
     long targetPageSize;
@@ -189,6 +189,14 @@ public final class RestoreEngine {
       targetPageSize = t.pageSize("main");
     } catch (SqliteFailure f) {
       throw new TargetUnchanged(targetFailure(f, target, request));
+    }
+    Path backup;
+    try {
+      // A WAL target gets a WAL header from the backup API itself; any other keeps rollback.
+      backup = "wal".equalsIgnoreCase(journalMode) ? opened.database() : opened.databaseSayingRollbackJournal();
+    } catch (IOException e) {
+      throw new TargetUnchanged(SqlbakException.failed("cannot copy the WAL-mode backup to switch it to rollback-journal",
+          ReadableBackup.scratchFolder(), BackupEngine.reason(e) + "; the target was not changed", e));
     }
     long[] pages;
     try (SqliteDatabase source = openBackup(backup)) {

@@ -87,6 +87,53 @@ class RestoreEngineTest {
   }
 
   /**
+   * A backup whose header says WAL (a plain copy of a WAL-mode file, not made by sqlbak) restored
+   * into a rollback-journal target: the backup API copies page 1 as it is, so the target must
+   * never say WAL once the copy commits. If it did, a reader reading the target in that instant
+   * switches to WAL mode and holds the target's SHARED lock while open, and switching the target
+   * back fails as busy (seen in RestoreIT). Checked at the commit itself, from the listener.
+   */
+  @Test
+  void aWalHeaderBackupNeverMakesARollbackTargetSayWal() throws Exception {
+    Path walFile = createSample(dir.resolve("wal.db"), true, 400);
+    Path backup = dir.resolve("plain-copy.db");
+    Files.copy(walFile, backup); // its -wal is empty after the sample was created and closed
+    assertEquals("wal", TestDatabases.headerJournalMode(backup));
+    String backupBytes = sha256(backup);
+    Path target = createSample(dir.resolve("live.db"), false, 20);
+    List<String> atCommit = new java.util.ArrayList<>();
+    Path scratch = Files.createDirectory(dir.resolve("tmp"));
+    String systemTmp = System.getProperty("java.io.tmpdir");
+    System.setProperty("java.io.tmpdir", scratch.toString());
+    try {
+      engine.restore(RestoreRequest.of(backup, target).withForce(true), new ProgressListener() {
+        @Override
+        public void copied(String schema, long copiedPages, long totalPages) {}
+
+        @Override
+        public void copyFinished(String schema, long totalPages) {
+          try {
+            atCommit.add(TestDatabases.headerJournalMode(target));
+            assertEquals(1, listing(scratch).stream().filter(n -> n.endsWith(".db")).count(),
+                "the backup is restored from a scratch copy: " + listing(scratch));
+          } catch (Exception e) {
+            throw new AssertionError(e);
+          }
+        }
+      });
+    } finally {
+      System.setProperty("java.io.tmpdir", systemTmp);
+    }
+
+    assertEquals(List.of("rollback"), atCommit, "the target's header right after the copy committed");
+    assertEquals("rollback", TestDatabases.headerJournalMode(target));
+    assertEquals(contentDigest(walFile), contentDigest(target));
+    assertEquals("ok", integrityCheck(target));
+    assertEquals(backupBytes, sha256(backup), "the backup itself is never rewritten");
+    assertEquals(List.of(), listing(scratch), "the scratch copy is removed");
+  }
+
+  /**
    * A restore killed mid-copy leaves TARGET with a hot journal. The next restore must not fail on
    * it (the safety copy reads TARGET read-only, which cannot roll a journal back): it rolls the
    * journal back as an application would, saves the committed old content and restores.
