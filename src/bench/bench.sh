@@ -23,6 +23,7 @@
 #                     [SETTLE=0.5]       seconds to pause after the untimed `sync` before each run
 #   --writer MB       [WRITER_MB=1024]  size of the database backed up under a back-to-back writer,
 #                                       in each of MODES (0: skip that part)
+#   --writer-rounds N [WRITER_ROUNDS=3] backups under the writer per mode (median ratio printed)
 #
 # Methods, each writing WORKDIR/out/out.db (deleted, with everything else in out/, after each run):
 #   (a) sqlbak backup -q SRC out.db               default: copy, quick_check, .sha256, fsync, rename
@@ -57,10 +58,14 @@
 #     individual runs; then (a)/(f) and (b)/(c).
 #   * Under a writer: a copy of the MB database is written by BackToBackWriter.java (next to
 #     this script; one small INSERT transaction after another, no pause, busy_timeout 120 s),
-#     run with sqlbak's own jar as class path. After 3 s of writing alone, `sqlbak backup --json`
-#     runs once; printed: its wall time, restarts, busy retries and snapshot hold time from its
-#     JSON, and the writer's commit latency (count, p50, p99, max) idle (the 2 s before the
-#     backup) and during the backup.
+#     run with sqlbak's own jar as class path (WRITER_CLASSPATH overrides it, e.g. when --sqlbak
+#     names a wrapper script). After 4 s of writing alone, `sqlbak backup --json` runs; printed:
+#     its wall time, restarts, busy retries and snapshot hold time from its JSON, and the writer's
+#     commit latency (count, p50, p99, max) alone (the 2 s before the backup) and during it. In
+#     WAL mode each round also measures a floor on a fresh copy: a sqlite3 read transaction that
+#     copies nothing but holds its snapshot as long as sqlbak held its own (a held snapshot keeps
+#     checkpoints from resetting the WAL, so the writer appends to a growing file). WRITER_ROUNDS
+#     rounds per mode; the median ratio of p99 during / p99 alone is printed for both.
 #   * Start-up: backs up a 1 MiB database end to end, interleaved with `sqlbak --version` and
 #     `sqlite3 .backup` of the same database, STARTUP_ROUNDS times.
 #
@@ -88,6 +93,7 @@ METHODS=${METHODS:-abcdefgz}
 SQLBAK_ARGS=${SQLBAK_ARGS:-}
 SETTLE=${SETTLE:-0.5}
 WRITER_MB=${WRITER_MB:-1024}
+WRITER_ROUNDS=${WRITER_ROUNDS:-3}
 
 # Bump when the generator changes, so that cached databases of the old generator are not reused.
 GENERATOR_VERSION=1
@@ -106,6 +112,7 @@ while [ $# -gt 0 ]; do
     --sqlbak) SQLBAK=${2:?--sqlbak needs a value}; shift 2 ;;
     --methods) METHODS=${2:?--methods needs a value}; shift 2 ;;
     --writer) WRITER_MB=${2:?--writer needs a value}; shift 2 ;;
+    --writer-rounds) WRITER_ROUNDS=${2:?--writer-rounds needs a value}; shift 2 ;;
     -h|--help) usage; exit 0 ;;
     [0-9]*) SIZE_MB=$1; shift ;;
     *) die "unknown argument: $1 (see --help)" ;;
@@ -129,6 +136,7 @@ done
 [[ $ROUNDS =~ ^[1-9][0-9]*$ ]] || die "rounds must be a positive number: $ROUNDS"
 [[ $STARTUP_ROUNDS =~ ^[0-9]+$ ]] || die "startup rounds must be a number: $STARTUP_ROUNDS"
 [[ $WRITER_MB =~ ^[0-9]+$ ]] || die "writer size must be a number of MiB: $WRITER_MB"
+[[ $WRITER_ROUNDS =~ ^[1-9][0-9]*$ ]] || die "writer rounds must be a positive number: $WRITER_ROUNDS"
 [[ $METHODS =~ ^[a-fgzt]+$ ]] || die "methods must be letters among abcdefgzt: $METHODS"
 
 if [ -x /usr/bin/time ] && /usr/bin/time -f '%M' -o /dev/null true 2>/dev/null; then
@@ -471,44 +479,83 @@ p99_of() {
 
 json_field() { grep -o "\"$2\": *[0-9]*" "$1" | grep -o '[0-9]*$'; }
 
+# One backup (or a bare held snapshot) of a fresh copy of $1 under a back-to-back writer.
+# $2: "sqlbak", or "hold MS" (a sqlite3 read transaction held for MS milliseconds, no copy).
+# Prints one line: "wall_us restarts retries retry_ms held_ms idle_p99 busy_p99 busy_max stats..."
+writer_round() {
+  local db=$1 what=$2 busy=$TMP/busy.db rc=0 t0 t1
+  rm -f "$busy" "$busy"-*
+  cp "$db" "$busy"
+  sha256sum "$busy" >/dev/null
+  settle
+  rm -f "$TMP/stop" "$TMP/latency" "$TMP/busy.json"
+  java -XX:+UseSerialGC -cp "${WRITER_CLASSPATH:-$SQLBAK}" "$script_dir/BackToBackWriter.java" "$busy" \
+    "$TMP/latency" "$TMP/stop" 2>"$TMP/writer.err" &
+  local writer_pid=$!
+  sleep 4
+  t0=${EPOCHREALTIME/./}
+  if [ "$what" = sqlbak ]; then
+    "$SQLBAK" backup -q --json --busy-timeout 60s "$busy" "$OUT/out.db" >"$TMP/busy.json" 2>"$TMP/log" || rc=$?
+  else
+    { echo "BEGIN; SELECT count(*) FROM sqlite_schema;"; sleep "$(awk -v m="${what#hold }" 'BEGIN {print m / 1000}')"
+      echo "COMMIT;"; } | sqlite3 "$busy" >/dev/null 2>"$TMP/log" || rc=$?
+  fi
+  t1=${EPOCHREALTIME/./}
+  sleep 1
+  touch "$TMP/stop"
+  wait "$writer_pid" || note "the writer failed: $(cat "$TMP/writer.err")"
+  if [ "$rc" -ne 0 ]; then
+    note "$what FAILED with exit $rc: $(tail -n 2 "$TMP/log" | tr '\n' ' ')"
+    echo "FAILED"
+  else
+    echo "$((t1 - t0)) $(json_field "$TMP/busy.json" restarts 2>/dev/null || echo -)" \
+      "$(json_field "$TMP/busy.json" busyRetries 2>/dev/null || echo -)" \
+      "$(json_field "$TMP/busy.json" busyWaitMs 2>/dev/null || echo -)" \
+      "$(json_field "$TMP/busy.json" snapshotHeldMs 2>/dev/null || echo -)" \
+      "$(p99_of "$TMP/latency" $((t0 - 2000000)) "$t0") $(p99_of "$TMP/latency" "$t0" "$t1")" \
+      "| alone: $(latency_stats "$TMP/latency" $((t0 - 2000000)) "$t0")" \
+      "| during: $(latency_stats "$TMP/latency" "$t0" "$t1")"
+  fi
+  rm -f "$busy" "$busy"-*
+  clean_out
+}
+
+median_line() { sort -n | awk '{v[NR] = $1} END {if (NR == 0) print "-"; else print v[int((NR + 1) / 2)]}'; }
+
 if [ "$WRITER_MB" -gt 0 ]; then
   for mode in $MODES; do
     db=$(database "$WRITER_MB" "$mode")
-    busy=$TMP/busy.db
-    note "under a writer: copying $(basename "$db")"
-    rm -f "$busy" "$busy"-*
-    cp "$db" "$busy"
-    sha256sum "$busy" >/dev/null
-    settle
-    rm -f "$TMP/stop" "$TMP/latency"
-    java -XX:+UseSerialGC -cp "$SQLBAK" "$script_dir/BackToBackWriter.java" "$busy" "$TMP/latency" "$TMP/stop" \
-      2>"$TMP/writer.err" &
-    writer_pid=$!
-    sleep 4
-    t0=${EPOCHREALTIME/./}
-    rc=0
-    "$SQLBAK" backup -q --json --busy-timeout 60s "$busy" "$OUT/out.db" >"$TMP/busy.json" 2>"$TMP/log" || rc=$?
-    t1=${EPOCHREALTIME/./}
-    sleep 1
-    touch "$TMP/stop"
-    wait "$writer_pid" || note "the writer failed: $(cat "$TMP/writer.err")"
-    echo "== under a back-to-back writer: $(mode_label "$mode") source, ${WRITER_MB} MiB =="
-    if [ "$rc" -ne 0 ]; then
-      echo "  sqlbak backup FAILED with exit $rc: $(tail -n 2 "$TMP/log" | tr '\n' ' ')"
-    else
-      printf '  sqlbak backup: %.3f s wall, restarts %s, busy retries %s over %s ms, snapshot held %s ms\n' \
-        "$(awk -v t=$((t1 - t0)) 'BEGIN {print t / 1e6}')" "$(json_field "$TMP/busy.json" restarts)" \
-        "$(json_field "$TMP/busy.json" busyRetries)" "$(json_field "$TMP/busy.json" busyWaitMs)" \
-        "$(json_field "$TMP/busy.json" snapshotHeldMs)"
-    fi
-    echo "  writer alone (2 s before): $(latency_stats "$TMP/latency" $((t0 - 2000000)) "$t0")"
-    echo "  writer during the backup:  $(latency_stats "$TMP/latency" "$t0" "$t1")"
-    idle99=$(p99_of "$TMP/latency" $((t0 - 2000000)) "$t0"); busy99=$(p99_of "$TMP/latency" "$t0" "$t1")
-    echo "  p99 during / p99 alone = $(ratio "$busy99" "$idle99")   [issue 5 aims at <= 2 in WAL mode;" \
-      "in rollback-journal mode commits must wait for the copy]"
+    echo "== under a back-to-back writer: $(mode_label "$mode") source, ${WRITER_MB} MiB, $WRITER_ROUNDS rounds =="
+    echo "   (each round: sqlbak backup; then, as a floor, a sqlite3 read transaction that copies nothing"
+    echo "   but holds its snapshot as long as that backup held its own; writer p99 in ms, 2 s alone before)"
+    ratios=; floor_ratios=
+    for ((r = 1; r <= WRITER_ROUNDS; r++)); do
+      note "under a writer: $(basename "$db"), round $r"
+      line=$(writer_round "$db" sqlbak)
+      if [ "$line" = FAILED ]; then
+        echo "  round $r: sqlbak backup FAILED"
+        continue
+      fi
+      read -r wall restarts retries retry_ms held idle99 busy99 _ <<<"$line"
+      printf '  round %d sqlbak: %.3f s wall, restarts %s, busy retries %s over %s ms, snapshot held %s ms\n' \
+        "$r" "$(awk -v t="$wall" 'BEGIN {print t / 1e6}')" "$restarts" "$retries" "$retry_ms" "$held"
+      echo "    writer ${line#*| }"
+      echo "    p99 during / p99 alone = $(ratio "$busy99" "$idle99")"
+      ratios+="$(ratio "$busy99" "$idle99") "
+      if [ "$mode" = wal ]; then
+        fline=$(writer_round "$db" "hold $held")
+        if [ "$fline" != FAILED ]; then
+          read -r _ _ _ _ _ fidle99 fbusy99 _ <<<"$fline"
+          echo "  round $r floor (snapshot held $held ms, nothing copied): writer ${fline#*| }"
+          echo "    p99 during / p99 alone = $(ratio "$fbusy99" "$fidle99")"
+          floor_ratios+="$(ratio "$fbusy99" "$fidle99") "
+        fi
+      fi
+    done
+    echo "  median p99 during / p99 alone: sqlbak $(printf '%s\n' $ratios | median_line)" \
+      "${floor_ratios:+ (floor: a bare snapshot held as long: $(printf '%s\n' $floor_ratios | median_line))}" \
+      "  [issue 5 aims at <= 2 in WAL mode; in rollback-journal mode commits must wait for the copy]"
     echo
-    rm -f "$busy" "$busy"-*
-    clean_out
   done
 fi
 

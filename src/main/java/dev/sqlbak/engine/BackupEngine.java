@@ -30,6 +30,26 @@ public final class BackupEngine {
   private static final Logger LOG = LoggerFactory.getLogger(BackupEngine.class);
   private static final int HASH_BUFFER = 1 << 20;
 
+  private final boolean lowersPriority;
+
+  /** An engine that lowers the process's CPU priority once its backup holds up nobody. */
+  public BackupEngine() {
+    this(true);
+  }
+
+  private BackupEngine(boolean lowersPriority) {
+    this.lowersPriority = lowersPriority;
+  }
+
+  /**
+   * An engine that leaves the process's priority alone: for a restore's safety copy, since the
+   * restore then writes into its target under a lock that others wait for, and a lowered priority
+   * cannot be raised again.
+   */
+  static BackupEngine keepingPriority() {
+    return new BackupEngine(false);
+  }
+
   /** Where the copies go, resolved from the request's destination. */
   private enum TargetKind { FILE, DIRECTORY, MEMORY, STREAM }
 
@@ -146,6 +166,10 @@ public final class BackupEngine {
         }
         // Checked before any temporary file exists: an unknown table leaves nothing behind.
         tables = resolveTables(db, stages.get(0), request.tables());
+        if (lowersPriority && (lockFree[0] != null || allInWalMode(db, request.schemas()))) {
+          // A WAL-mode snapshot (or a read without locks) makes no writer wait, ever.
+          BackgroundPriority.lower();
+        }
       } catch (SqliteFailure f) {
         throw sourceFailure(f, source, request.busyTimeout());
       }
@@ -157,6 +181,10 @@ public final class BackupEngine {
       if (request.copiesPages()) {
         endSnapshot(db, source);
       }
+      if (lowersPriority) {
+        // Nothing from here on (check, hashing, fsync, publishing) holds up the source's users.
+        BackgroundPriority.lower();
+      }
       SourceContention contention = contentionOf(db, stages, System.nanoTime() - snapshotStart);
       LOG.debug("source {}: snapshot held {} ms, {} busy retries over {} ms, {} restarts", source,
           contention.snapshotHeld().toMillis(), contention.busyRetries(),
@@ -166,13 +194,19 @@ public final class BackupEngine {
       }
       boolean toFiles = kind == TargetKind.FILE || kind == TargetKind.DIRECTORY;
       for (Stage stage : stages) {
+        long t0 = System.nanoTime();
         finish(stage, request.check(), toFiles ? compression : null);
+        LOG.debug("checked and hashed the copy of schema {} in {} ms", stage.schema,
+            (System.nanoTime() - t0) / 1_000_000);
       }
       if (kind == TargetKind.STREAM) {
         streamOut(stages.get(0), compression, sink);
       } else if (toFiles) {
         for (Stage stage : stages) {
+          long t0 = System.nanoTime();
           publish(stage, kind, destination, snapshotTime, request.force(), sidecar, compression);
+          LOG.debug("published the copy of schema {} (fsync, link, sidecar) in {} ms", stage.schema,
+              (System.nanoTime() - t0) / 1_000_000);
         }
       }
       List<Path> pruned = new ArrayList<>();
@@ -441,6 +475,15 @@ public final class BackupEngine {
     } catch (IOException e) {
       return false;
     }
+  }
+
+  private static boolean allInWalMode(SqliteDatabase db, List<String> schemas) throws SqliteFailure {
+    for (String schema : schemas) {
+      if (!"wal".equalsIgnoreCase(db.journalMode(schema))) {
+        return false;
+      }
+    }
+    return true;
   }
 
   private static SqliteDatabase openSource(BackupRequest request, LockFreeRead[] lockFree) {
@@ -807,6 +850,7 @@ public final class BackupEngine {
         payload = java.util.concurrent.CompletableFuture.runAsync(() -> preparePayload(stage, compression));
       }
       problems = copy.check(check);
+      LOG.debug("checked the copy: {}", problems.isEmpty() ? "ok" : problems.get(0));
       copiedPages = copy.pageCount("main");
       if (stage.rewritten) {
         stage.pageCount = copiedPages;

@@ -170,7 +170,7 @@ public final class RestoreEngine {
         .withBusyTimeout(request.busyTimeout())
         .withCheck(CheckLevel.QUICK);
     try {
-      new BackupEngine().backup(save, ProgressListener.NONE, false);
+      BackupEngine.keepingPriority().backup(save, ProgressListener.NONE, false);
     } catch (SqlbakException e) {
       throw new SqlbakException(e.kind(), "cannot save the target's content before restoring",
           e.getMessage(), "nothing was changed; use --no-safety-copy to skip this step", e);

@@ -163,6 +163,7 @@ class RestoreIT {
     int atCont;
     int reader;
     List<String> lines;
+    Map<String, Integer> restoreNices;
     try (ReaderProcess.Handle h = ReaderProcess.start(target, 1)) {
       h.awaitLine(20, l -> true, Duration.ofSeconds(60));
       atStart = h.lines.size();
@@ -177,6 +178,8 @@ class RestoreIT {
         Sqlbak.signal(restore.pid(), "STOP");
         try {
           atStop = h.lines.size();
+          restoreNices = Files.isDirectory(Path.of("/proc/self/task"))
+              ? PriorityIT.nicesOf(Path.of("/proc/" + restore.pid() + "/task")) : Map.of();
           assertFalse(copyFinished(restore.stderrSoFar()),
               "the copy ended before it could be paused; make the backup bigger");
           Thread.sleep(PAUSE_MILLIS);
@@ -221,6 +224,14 @@ class RestoreIT {
     if (wal) {
       // WAL readers are never blocked by the restore's write transaction, and see the old snapshot.
       assertTrue(atCont - atStop >= 5, "the reader must keep reading during the copy: " + summary);
+    }
+
+    // Others wait for the restore's write transaction: its safety copy (a backup) must not have
+    // lowered the restore's priority, which could not be raised again.
+    if (!restoreNices.isEmpty()) {
+      int startedAt = PriorityIT.niceOf(Path.of("/proc/thread-self"));
+      restoreNices.forEach((thread, nice) -> assertEquals(startedAt, nice,
+          "restore thread " + thread + " while copying; all: " + restoreNices));
     }
 
     // The restore's own report and what it left.
