@@ -31,6 +31,12 @@ import org.slf4j.LoggerFactory;
 final class BackgroundPriority {
   /** Enough for the scheduler to prefer the application whenever both want a core. */
   static final int NICE = 10;
+  /**
+   * How long the work must still be running before it is worth lowering: the renice is a process
+   * spawn (measured: a 1 MiB backup took 0.26 s instead of 0.24 s with it), while a backup that is
+   * over sooner than this has hardly competed with anybody.
+   */
+  static final long DELAY_MILLIS = 100;
 
   private static final Logger LOG = LoggerFactory.getLogger(BackgroundPriority.class);
   private static final Path TASKS = Path.of("/proc/self/task");
@@ -38,14 +44,24 @@ final class BackgroundPriority {
 
   private BackgroundPriority() {}
 
-  /** Starts lowering this process's priority, once; returns at once. */
+  /**
+   * Lowers this process's priority, once, {@value #DELAY_MILLIS} ms from now if it is still
+   * running then; returns at once.
+   */
   static void lower() {
     if (!REQUESTED.compareAndSet(false, true)) {
       return;
     }
-    // Threads started from now on inherit the priority of the thread that starts them, and the
-    // renice below runs beside the backup instead of in its way.
-    Thread t = new Thread(BackgroundPriority::reniceAllThreads, "sqlbak-priority");
+    // Threads started after the renice inherit the priority of the thread that starts them, and
+    // the renice runs beside the backup instead of in its way.
+    Thread t = new Thread(() -> {
+      try {
+        Thread.sleep(DELAY_MILLIS);
+      } catch (InterruptedException e) {
+        return;
+      }
+      reniceAllThreads();
+    }, "sqlbak-priority");
     t.setDaemon(true);
     t.start();
   }
