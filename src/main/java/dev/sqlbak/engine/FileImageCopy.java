@@ -79,6 +79,11 @@ final class FileImageCopy implements AutoCloseable {
     return !header.hasRemaining() && header.get(18) == version && header.get(19) == version;
   }
 
+  /** Sets the header's file format versions (bytes 18 and 19) to 1: rollback-journal mode. */
+  static void writeRollbackJournalVersions(FileChannel channel) throws IOException {
+    channel.write(ByteBuffer.wrap(ROLLBACK_JOURNAL_VERSIONS), 18);
+  }
+
   /** Opens {@code file} for reading; call only while the read transaction on it is held. */
   static FileImageCopy open(Path file) throws IOException {
     return new FileImageCopy(FileChannel.open(file, StandardOpenOption.READ));
@@ -121,7 +126,7 @@ final class FileImageCopy implements AutoCloseable {
           done += n;
         }
         if (done >= total && toRollbackJournal) {
-          out.write(ByteBuffer.wrap(ROLLBACK_JOURNAL_VERSIONS), 18);
+          writeRollbackJournalVersions(out);
         }
         observer.pages(done / pageSize, pageCount);
       }

@@ -3,7 +3,6 @@ package dev.sqlbak.engine;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
-import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -97,7 +96,7 @@ final class ReadableBackup implements AutoCloseable {
       Files.copy(file, scratch.file(), StandardCopyOption.REPLACE_EXISTING);
     }
     try (FileChannel channel = FileChannel.open(scratch.file(), StandardOpenOption.WRITE)) {
-      channel.write(ByteBuffer.wrap(new byte[] {1, 1}), 18);
+      FileImageCopy.writeRollbackJournalVersions(channel);
     }
     return scratch.file();
   }
