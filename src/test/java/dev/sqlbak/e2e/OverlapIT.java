@@ -199,7 +199,8 @@ class OverlapIT {
         vm.eventRequestManager().deleteAllBreakpoints();
         VirtualMachine resumed = vm;
         vm = null;
-        resumed.resume();
+        // Detach while A is still stopped, which resumes it: resuming first let A exit while the
+        // detach was under way, and its debug agent then printed a transport error on stderr.
         disposeQuietly(resumed);
         resultB = runB.waitFor(Sqlbak.DEFAULT_TIMEOUT);
       }
@@ -222,10 +223,9 @@ class OverlapIT {
     }
   }
 
-  /** Sets a breakpoint at the start of {@code method} of {@code className} and returns once the VM stopped there. */
   /**
-   * Detaches from a debugged run. Once resumed, the run may finish and exit before the detach
-   * reaches it (its exit code is checked afterwards), and then there is nothing left to detach.
+   * Detaches from a debugged run, which resumes it. A run that is already gone (its exit code is
+   * checked afterwards) leaves nothing to detach from.
    */
   private static void disposeQuietly(VirtualMachine vm) {
     try {
@@ -235,6 +235,7 @@ class OverlapIT {
     }
   }
 
+  /** Sets a breakpoint at the start of {@code method} of {@code className} and returns once the VM stopped there. */
   private static void stopAt(VirtualMachine vm, String className, String method) throws Exception {
     ClassPrepareRequest prepare = vm.eventRequestManager().createClassPrepareRequest();
     prepare.addClassFilter(className);
