@@ -3,7 +3,11 @@ package dev.sqlbak.cli;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import java.io.DataInputStream;
+import java.io.IOException;
+import java.io.InputStream;
 import org.junit.jupiter.api.Test;
+import picocli.CommandLine;
 
 /** Help, version and the exit-code table. */
 class SqlbakCommandTest {
@@ -28,6 +32,41 @@ class SqlbakCommandTest {
     for (String option : new String[] {"--pages", "--schema", "--attach", "--check", "--busy-timeout",
         "--progress", "--force", "--quiet", "--verbose", "Default: quick", "Default: 5s", "Exit codes:", "143"}) {
       assertTrue(help.contains(option), option + " missing from:\n" + r.out());
+    }
+  }
+
+  @Test
+  void aCommandBuiltAloneHasTheSameHelpAsInTheWholeTree() {
+    // "help NAME" builds every command; "NAME --help" only the one named.
+    for (String name : SqlbakCommand.SUBCOMMANDS.keySet()) {
+      if (name.equals("help") || name.equals("warm-up")) {
+        continue; // no --help of their own
+      }
+      CliRun alone = CliRun.of(name, "--help");
+      CliRun inTree = CliRun.of("help", name);
+      assertEquals(0, alone.exitCode(), alone.toString());
+      assertTrue(alone.out().startsWith("Usage: sqlbak " + name), alone.out());
+      assertEquals(inTree.out(), alone.out(), name);
+    }
+  }
+
+  @Test
+  void aMistypedCommandStillGetsSuggestionsFromEveryCommand() {
+    CliRun r = CliRun.of("verfy", "x.db");
+    assertEquals(2, r.exitCode(), r.toString());
+    assertEquals("", r.out());
+    assertTrue(r.err().startsWith("sqlbak: Unmatched arguments from index 0: 'verfy', 'x.db'"), r.err());
+    assertTrue(r.err().contains("verify"), r.err());
+  }
+
+  @Test
+  void picocliIsCompiledForJava17SoThatClassDataSharingArchivesIt() throws IOException {
+    // picocli's own jar holds Java 5 class files (version 49), which the CDS archive refuses.
+    try (InputStream in = CommandLine.class.getResourceAsStream("CommandLine.class")) {
+      DataInputStream data = new DataInputStream(in);
+      assertEquals(0xCAFEBABE, data.readInt());
+      data.readUnsignedShort();
+      assertEquals(61, data.readUnsignedShort());
     }
   }
 
