@@ -123,6 +123,17 @@ class RestoreVerifyInfoCommandTest {
   }
 
   @Test
+  void verifyOfAFileWithAHotJournalIsOneBadLineExit3() throws Exception {
+    Path crashed = TestDatabases.copyInMidTransaction(source, dir.resolve("crashed.db"));
+    CliRun r = CliRun.of("verify", crashed.toString());
+    assertEquals(3, r.exitCode(), r.toString());
+    assertEquals("", r.out());
+    assertEquals(1, r.errLines().size(), r.toString());
+    assertTrue(r.err().startsWith("sqlbak: bad backup: " + crashed + ": has a hot journal (" + crashed
+        + "-journal): a writer crashed in mid-transaction"), r.err());
+  }
+
+  @Test
   void verifyJsonHasTheDocumentedShape() throws Exception {
     Path missing = dir.resolve("missing.db");
     CliRun r = CliRun.of("verify", "--json", "--check", "quick", "--against", source.toString(),

@@ -105,6 +105,24 @@ class VerifyEngineTest {
   }
 
   @Test
+  void aFileWithAHotJournalIsBadWithTheJournalNamedAndLeftAsItWas() throws Exception {
+    Path rollback = createSample(dir.resolve("rollback.db"), false, 500);
+    Path crashed = TestDatabases.copyInMidTransaction(rollback, dir.resolve("crashed.db"));
+    Path journal = dir.resolve("crashed.db-journal");
+    byte[] journalBefore = Files.readAllBytes(journal);
+    byte[] fileBefore = Files.readAllBytes(crashed);
+
+    Verdict v = verify(VerifyRequest.of(List.of(crashed)));
+
+    assertEquals(Verdict.Status.BAD, v.status());
+    assertEquals(1, v.problems().size(), v.problems().toString());
+    assertTrue(v.problems().get(0).startsWith("has a hot journal (" + journal + "): a writer crashed"),
+        v.problems().get(0));
+    assertTrue(java.util.Arrays.equals(journalBefore, Files.readAllBytes(journal)), "journal changed");
+    assertTrue(java.util.Arrays.equals(fileBefore, Files.readAllBytes(crashed)), "file changed");
+  }
+
+  @Test
   void againstACopyWithChangedRowsContentOrSchema() throws Exception {
     try (Connection c = TestDatabases.open(source); Statement s = c.createStatement()) {
       s.execute("UPDATE users SET name = 'changed' WHERE id = 7");
