@@ -8,9 +8,7 @@ import java.io.OutputStream;
 import java.io.OutputStreamWriter;
 import java.io.PrintWriter;
 import java.nio.charset.StandardCharsets;
-import java.util.Collections;
-import java.util.LinkedHashMap;
-import java.util.Map;
+import java.util.List;
 import java.util.Properties;
 import java.util.concurrent.Callable;
 import picocli.CommandLine;
@@ -32,11 +30,13 @@ import picocli.CommandLine.UnmatchedArgumentException;
     exitCodeListHeading = "%nExit codes:%n")
 public final class SqlbakCommand implements Callable<Integer> {
   /**
-   * The subcommands by name, in the order help lists them. picocli reads the annotations of every
+   * The subcommands, in the order help lists them. picocli reads the annotations of every
    * registered command before parsing, which took about 30 ms of each run's start for commands
    * it did not run; a run whose first argument names a command registers only that one.
    */
-  static final Map<String, Class<?>> SUBCOMMANDS = subcommands();
+  static final List<Class<?>> SUBCOMMANDS = List.of(BackupCommand.class, RestoreCommand.class,
+      VerifyCommand.class, InfoCommand.class, PruneCommand.class, CompletionCommand.class,
+      WarmUpCommand.class, CommandLine.HelpCommand.class);
 
   @Spec CommandSpec spec;
 
@@ -72,12 +72,12 @@ public final class SqlbakCommand implements Callable<Integer> {
   private static int run(PrintWriter out, OutputStream binaryOut, PrintWriter err, boolean terminal,
       String... args) {
     CommandLine cli = new CommandLine(new SqlbakCommand(terminal, binaryOut));
-    Class<?> named = args.length > 0 ? SUBCOMMANDS.get(args[0]) : null;
+    Class<?> named = args.length > 0 ? subcommandNamed(args[0]) : null;
     if (named != null && named != CommandLine.HelpCommand.class && named != CompletionCommand.class) {
       cli.addSubcommand(named);
     } else {
       // Help, completion, a mistyped name (its suggestions) and top-level options need them all.
-      SUBCOMMANDS.values().forEach(cli::addSubcommand);
+      SUBCOMMANDS.forEach(cli::addSubcommand);
     }
     cli.setOut(out);
     cli.setErr(err);
@@ -100,17 +100,14 @@ public final class SqlbakCommand implements Callable<Integer> {
     }
   }
 
-  private static Map<String, Class<?>> subcommands() {
-    Map<String, Class<?>> byName = new LinkedHashMap<>();
-    byName.put("backup", BackupCommand.class);
-    byName.put("restore", RestoreCommand.class);
-    byName.put("verify", VerifyCommand.class);
-    byName.put("info", InfoCommand.class);
-    byName.put("prune", PruneCommand.class);
-    byName.put("completion", CompletionCommand.class);
-    byName.put("warm-up", WarmUpCommand.class);
-    byName.put("help", CommandLine.HelpCommand.class);
-    return Collections.unmodifiableMap(byName);
+  /** The subcommand whose {@code @Command} name is {@code name}, or null. */
+  private static Class<?> subcommandNamed(String name) {
+    for (Class<?> c : SUBCOMMANDS) {
+      if (c.getAnnotation(Command.class).name().equals(name)) {
+        return c;
+      }
+    }
+    return null;
   }
 
   private static IParameterExceptionHandler usageErrors() {
