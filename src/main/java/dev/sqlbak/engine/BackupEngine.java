@@ -555,6 +555,10 @@ public final class BackupEngine {
     return databaseFailure(f, file, busyTimeout, "source");
   }
 
+  /** What a file with a hot journal means, and the way out that sqlbak (which only reads) leaves to its owner. */
+  static final String HOT_JOURNAL_HINT = "a writer crashed in mid-transaction; open the database once read-write"
+      + " (the application, or sqlite3) so that SQLite rolls it back, then try again";
+
   /** Turns a failure to read {@code file} (in the given role) into sqlbak's one-line message. */
   static SqlbakException databaseFailure(SqliteFailure f, Path file, Duration busyTimeout, String role) {
     switch (f.reason()) {
@@ -571,9 +575,7 @@ public final class BackupEngine {
         return SqlbakException.failed("cannot open " + role, file, f.getMessage(), f);
       case HOT_JOURNAL:
         // Rolling the journal back writes the database, and sqlbak only ever reads a source.
-        return SqlbakException.failed(role + " has a hot journal", file + "-journal",
-            "a writer crashed in mid-transaction; open the database once read-write (the application, or sqlite3)"
-                + " so that SQLite rolls it back, then try again", f);
+        return SqlbakException.failed(role + " has a hot journal", file + "-journal", HOT_JOURNAL_HINT, f);
       case READ_ONLY:
         // SQLite must create the -wal/-shm files of a WAL-mode database even to read it.
         return SqlbakException.failed("cannot read " + role, file + ": " + f.getMessage(),

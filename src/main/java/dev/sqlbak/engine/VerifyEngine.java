@@ -113,9 +113,7 @@ public final class VerifyEngine {
           return new Verdict(file, Verdict.Status.UNREADABLE, List.of("cannot open: " + f.getMessage()), checks);
         case HOT_JOURNAL:
           // Only a writer leaves one, and verify never writes: rolling it back is the owner's call.
-          problems.add("has a hot journal (" + file + "-journal): a writer crashed in mid-transaction,"
-              + " so the file alone is not one committed state; open it once read-write (sqlite3 "
-              + file + " 'PRAGMA quick_check') so that SQLite rolls it back, then verify again");
+          problems.add("has a hot journal (" + file + "-journal): " + BackupEngine.HOT_JOURNAL_HINT);
           break;
         default:
           problems.add(f.getMessage());
