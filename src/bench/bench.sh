@@ -39,6 +39,9 @@
 #   (z) sqlbak backup -q --compress zstd SRC out.db   -> out.db.zst (size ratio printed)
 #   (t) sqlbak backup -q --table events SRC out.db    logical copy of the one table, row by row;
 #                                                      not in the default METHODS (add t to run it)
+#   (k) sqlbak backup -q --compact SRC out.db         VACUUM INTO, checked and published (add k)
+#   (v) sqlite3 SRC "VACUUM INTO 'out.db'"; sync out.db     what --compact and --table are measured
+#                                                      against: SQLite's own rewrite (add v)
 #
 # What it does:
 #   * Generates each test database once and caches it in WORKDIR/db (reruns skip generation).
@@ -146,7 +149,7 @@ done
 [[ $WRITER_MB =~ ^[0-9]+$ ]] || die "writer size must be a number of MiB: $WRITER_MB"
 [[ $WRITER_ROUNDS =~ ^[1-9][0-9]*$ ]] || die "writer rounds must be a positive number: $WRITER_ROUNDS"
 [[ $WRITER_IDLE_S =~ ^[1-9][0-9]*$ ]] || die "writer idle seconds must be a positive number: $WRITER_IDLE_S"
-[[ $METHODS =~ ^[a-fgzt]+$ ]] || die "methods must be letters among abcdefgzt: $METHODS"
+[[ $METHODS =~ ^[a-fgztkv]+$ ]] || die "methods must be letters among abcdefgztkv: $METHODS"
 
 if [ -x /usr/bin/time ] && /usr/bin/time -f '%M' -o /dev/null true 2>/dev/null; then
   RSS_TOOL=time
@@ -310,6 +313,7 @@ record() {
 
 # "median min" in seconds of a list of microsecond samples.
 stats() {
+  if [ -z "${1// /}" ]; then echo "- -"; return; fi
   printf '%s\n' $1 | sort -n | awk '{v[NR] = $1} END {
     if (NR == 0) { print "- -"; exit }
     m = (NR % 2) ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2
@@ -323,7 +327,7 @@ fmt_rss() { if [ -n "${1:-}" ]; then awk -v k="$1" 'BEGIN {printf "%.1f MiB", k 
 fmt_runs() { printf '%s\n' $1 | awk '{printf "%s%.3f", (NR > 1 ? " " : ""), $1 / 1e6}'; }
 
 # ratio of two numbers, or "-" if either is missing
-ratio() { awk -v a="$1" -v b="$2" 'BEGIN { if (a == "-" || b == "-" || b + 0 == 0) print "-"; else printf "%.2f", a / b }'; }
+ratio() { awk -v a="$1" -v b="$2" 'BEGIN { if (a == "-" || a == "" || b == "-" || b == "" || b + 0 == 0) print "-"; else printf "%.2f", a / b }'; }
 
 sqlbak_cmd() { echo "'$SQLBAK' backup -q $SQLBAK_ARGS $*"; }
 
@@ -340,6 +344,8 @@ method_label() {
     g) echo "(g) sqlbak backup --compress gzip" ;;
     z) echo "(z) sqlbak backup --compress zstd" ;;
     t) echo "(t) sqlbak backup --table events" ;;
+    k) echo "(k) sqlbak backup --compact" ;;
+    v) echo "(v) sqlite3 VACUUM INTO + sync" ;;
     V) echo "sqlbak --version" ;;
   esac
 }
@@ -356,6 +362,8 @@ method_cmd() {
     g) sqlbak_cmd "--compress gzip '$src' '$dst'" ;;
     z) sqlbak_cmd "--compress zstd '$src' '$dst'" ;;
     t) sqlbak_cmd "--table events '$src' '$dst'" ;;
+    k) sqlbak_cmd "--compact '$src' '$dst'" ;;
+    v) echo "sqlite3 '$src' \"VACUUM INTO '$dst'\" && sync '$dst'" ;;
     V) echo "'$SQLBAK' --version" ;;
   esac
 }
@@ -456,6 +464,11 @@ for mb in $SIZE_MB; do
     mc=$(median_of "$prefix:c"); mf=$(median_of "$prefix:f")
     echo "  (a)/(f) = $(ratio "$ma" "$mf")   (b)/(c) = $(ratio "$mb_" "$mc")" \
       "   [ratios of medians; issue 5 aims at (a)/(f) <= 0.80, (b)/(c) <= 1.00]"
+    mv=$(median_of "$prefix:v")
+    if [ -n "$mv" ] && [ "$mv" != - ]; then
+      echo "  (k)/(v) = $(ratio "$(median_of "$prefix:k")" "$mv")   (t)/(v) = $(ratio "$(median_of "$prefix:t")" "$mv")" \
+        "   [--compact and --table against SQLite's own VACUUM INTO]"
+    fi
     for m in g z; do
       if [ -n "${OUTSIZE[$prefix:$m]:-}" ]; then
         echo "  $(method_label "$m"): output $(awk -v o="${OUTSIZE[$prefix:$m]}" -v b="$bytes" \
