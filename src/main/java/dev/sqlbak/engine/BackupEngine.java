@@ -453,15 +453,20 @@ public final class BackupEngine {
    */
   private static boolean readableWithoutLocks(Path source) {
     Path folder = source.toAbsolutePath().getParent();
-    if (folder == null || Files.isWritable(folder)) {
-      return false;
-    }
+    return folder != null && !Files.isWritable(folder) && walHeaderWithoutWalContent(source);
+  }
+
+  /**
+   * Whether {@code file}'s header says WAL and no -wal file with content is beside it: then every
+   * committed page is in the file itself.
+   */
+  static boolean walHeaderWithoutWalContent(Path file) {
     try {
-      Path wal = walOf(source);
+      Path wal = walOf(file);
       if (Files.exists(wal, LinkOption.NOFOLLOW_LINKS) && Files.size(wal) > 0) {
         return false;
       }
-      return isWalMode(source);
+      return isWalMode(file);
     } catch (IOException e) {
       return false;
     }

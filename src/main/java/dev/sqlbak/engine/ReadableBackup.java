@@ -65,6 +65,17 @@ final class ReadableBackup implements AutoCloseable {
     return new ReadableBackup(file, compression, scratch);
   }
 
+  /**
+   * Opens a backup's database file read-only. One whose header says WAL with no -wal content beside
+   * it is opened as immutable: every committed page is in the file, and a plain read-only open
+   * would create -wal and -shm files beside the backup and leave them there.
+   */
+  static SqliteDatabase openDatabase(Path database) throws SqliteFailure {
+    return BackupEngine.walHeaderWithoutWalContent(database)
+        ? SqliteDatabase.openImmutable(database)
+        : SqliteDatabase.openReadOnly(database, java.time.Duration.ZERO);
+  }
+
   /** Where decompressed copies go: the JVM's temporary folder ({@code java.io.tmpdir}). */
   static Path scratchFolder() {
     return Path.of(System.getProperty("java.io.tmpdir"));

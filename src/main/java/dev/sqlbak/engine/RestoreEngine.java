@@ -258,7 +258,7 @@ public final class RestoreEngine {
   }
 
   private static SqliteDatabase openBackup(Path backup) throws SqliteFailure {
-    SqliteDatabase db = SqliteDatabase.openReadOnly(backup, Duration.ZERO);
+    SqliteDatabase db = ReadableBackup.openDatabase(backup);
     try {
       db.beginSnapshot(List.of("main"));
       return db;

@@ -92,8 +92,9 @@ final class SqliteDatabase implements AutoCloseable {
 
   /**
    * Opens an existing database read-only as immutable: no locks, no -wal or -shm files. Only for a
-   * WAL-mode database with no -wal file in a folder where SQLite cannot create one: then every
-   * committed page is in the main file, and the caller must check that the file did not change.
+   * WAL-mode database with no -wal content, where every committed page is in the main file: a
+   * source in a folder where SQLite cannot create a -wal file (the caller must check that the file
+   * did not change), or a backup being read.
    */
   static SqliteDatabase openImmutable(Path file) throws SqliteFailure {
     SQLiteConfig config = new SQLiteConfig();

@@ -81,7 +81,7 @@ public final class VerifyEngine {
     } catch (IOException e) {
       return new Verdict(file, Verdict.Status.UNREADABLE, List.of(BackupEngine.reason(e)), checks);
     }
-    try (SqliteDatabase db = SqliteDatabase.openReadOnly(readable.database(), java.time.Duration.ZERO)) {
+    try (SqliteDatabase db = ReadableBackup.openDatabase(readable.database())) {
       if (check != CheckLevel.NONE) {
         checks.add(check.pragma());
         List<String> found = db.check(check);

@@ -123,6 +123,18 @@ class RestoreVerifyInfoCommandTest {
   }
 
   @Test
+  void verifyOfAWalHeaderFileLeavesNothingBesideIt() throws Exception {
+    Path walFile = createSample(dir.resolve("wal.db"), true, 50);
+    Path folder = Files.createDirectory(dir.resolve("backups"));
+    Path copy = Files.copy(walFile, folder.resolve("copied.db"));
+    CliRun r = CliRun.of("verify", copy.toString());
+    assertEquals(0, r.exitCode(), r.toString());
+    assertEquals("", r.out());
+    assertEquals(List.of(copy + ": ok (integrity_check)"), r.errLines());
+    assertEquals(List.of("copied.db"), TestDatabases.listing(folder));
+  }
+
+  @Test
   void verifyOfAFileWithAHotJournalIsOneBadLineExit3() throws Exception {
     Path crashed = TestDatabases.copyInMidTransaction(source, dir.resolve("crashed.db"));
     CliRun r = CliRun.of("verify", crashed.toString());

@@ -21,6 +21,7 @@ import java.util.Map;
 import java.util.Random;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
@@ -55,6 +56,22 @@ class RestoreIT {
   // A state that mixed old and new pages would show another count, sum or marker (or be corrupt).
   static final Content OLD = new Content(10_000, 1, "old", 6);
   static final Content NEW = new Content(20_000, 3, "new", 16);
+
+  @Test
+  void verifyAndRestoreOfAPlainCopyOfAWalModeFileLeaveNothingBesideIt() throws Exception {
+    Path source = TestDatabases.createSample(dir.resolve("app.db"), true, 2000);
+    Path folder = Files.createDirectory(dir.resolve("copies"));
+    Files.copy(source, folder.resolve("cp.db")); // what cp gives: the header says WAL
+    assertEquals("wal", TestDatabases.headerJournalMode(folder.resolve("cp.db")));
+
+    Sqlbak.Result v = Sqlbak.run(dir, "verify", "--against", "app.db", "copies/cp.db");
+    Sqlbak.Result r = Sqlbak.run(dir, "restore", "-q", "copies/cp.db", "restored.db");
+
+    assertEquals(0, v.exitCode(), v.describe());
+    assertEquals(0, r.exitCode(), r.describe());
+    assertEquals(List.of("cp.db"), TestDatabases.listing(folder), v.describe() + r.describe());
+    assertEquals(TestDatabases.contentDigest(source), TestDatabases.contentDigest(dir.resolve("restored.db")));
+  }
 
   @ParameterizedTest(name = "wal={0} suffix=''{1}''")
   @CsvSource({"false, ''", "true, ''", "false, .zst", "true, .zst"})

@@ -133,6 +133,23 @@ class RestoreEngineTest {
     assertEquals(List.of(), listing(scratch), "the scratch copy is removed");
   }
 
+  @Test
+  void aWalHeaderBackupIsReadWithoutLeavingWalOrShmFilesBesideIt() throws Exception {
+    Path walFile = createSample(dir.resolve("wal.db"), true, 400);
+    Path folder = Files.createDirectory(dir.resolve("backups"));
+    Path backup = Files.copy(walFile, folder.resolve("plain-copy.db"));
+    assertEquals("wal", TestDatabases.headerJournalMode(backup));
+    Path newTarget = dir.resolve("new.db");
+    Path walTarget = createSample(dir.resolve("live-wal.db"), true, 20);
+
+    engine.restore(RestoreRequest.of(backup, newTarget), ProgressListener.NONE);
+    engine.restore(RestoreRequest.of(backup, walTarget).withForce(true), ProgressListener.NONE);
+
+    assertEquals(List.of("plain-copy.db"), listing(folder));
+    assertEquals(contentDigest(walFile), contentDigest(newTarget));
+    assertEquals(contentDigest(walFile), contentDigest(walTarget));
+  }
+
   /**
    * A restore killed mid-copy leaves TARGET with a hot journal. The next restore must not fail on
    * it (the safety copy reads TARGET read-only, which cannot roll a journal back): it rolls the

@@ -105,6 +105,33 @@ class VerifyEngineTest {
   }
 
   @Test
+  void aWalHeaderFileIsVerifiedWithoutLeavingWalOrShmFilesBesideIt() throws Exception {
+    Path walFile = createSample(dir.resolve("wal.db"), true, 400);
+    Path folder = Files.createDirectory(dir.resolve("backups"));
+    Path copy = Files.copy(walFile, folder.resolve("plain-copy.db"));
+    assertEquals("wal", TestDatabases.headerJournalMode(copy));
+
+    Verdict v = verify(new VerifyRequest(List.of(copy), null, walFile, List.of("SELECT count(*) = 400 FROM users"), null));
+
+    assertEquals(Verdict.Status.OK, v.status(), v.problems().toString());
+    assertEquals(List.of("plain-copy.db"), TestDatabases.listing(folder));
+  }
+
+  @Test
+  void aWalHeaderFileIsReadWithItsWalWhenTheWalHasFrames() throws Exception {
+    Path folder = Files.createDirectory(dir.resolve("live"));
+    Path live = createSample(folder.resolve("live.db"), true, 400);
+    try (Connection c = TestDatabases.open(live); Statement s = c.createStatement()) {
+      s.execute("PRAGMA wal_autocheckpoint = 0");
+      s.execute("DELETE FROM users WHERE id > 100");
+      // A WAL with frames holds the newest rows: they must be read, not the stale file alone.
+      assertTrue(Files.size(folder.resolve("live.db-wal")) > 0);
+      Verdict v = verify(new VerifyRequest(List.of(live), null, null, List.of("SELECT count(*) = 100 FROM users"), null));
+      assertEquals(Verdict.Status.OK, v.status(), v.problems().toString());
+    }
+  }
+
+  @Test
   void aFileWithAHotJournalIsBadWithTheJournalNamedAndLeftAsItWas() throws Exception {
     Path rollback = createSample(dir.resolve("rollback.db"), false, 500);
     Path crashed = TestDatabases.copyInMidTransaction(rollback, dir.resolve("crashed.db"));
