@@ -100,6 +100,18 @@ public final class TestDatabases {
     return crashed;
   }
 
+  /**
+   * Copies a closed WAL-mode database file as {@code cp} would: its -wal is empty once the last
+   * connection closed, so {@code copy} is a whole database whose header says WAL, alone.
+   */
+  public static Path plainCopyOfWalFile(Path walDb, Path copy) throws IOException {
+    Files.copy(walDb, copy);
+    if (!"wal".equals(headerJournalMode(copy))) {
+      throw new IllegalStateException("the copy's header does not say WAL: " + copy);
+    }
+    return copy;
+  }
+
   /** The result of PRAGMA integrity_check, joined ("ok" for a sound database). */
   public static String integrityCheck(Path file) throws SQLException {
     return String.join("\n", column(file, "PRAGMA integrity_check"));

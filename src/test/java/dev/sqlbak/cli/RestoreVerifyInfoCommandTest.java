@@ -126,7 +126,7 @@ class RestoreVerifyInfoCommandTest {
   void verifyOfAWalHeaderFileLeavesNothingBesideIt() throws Exception {
     Path walFile = createSample(dir.resolve("wal.db"), true, 50);
     Path folder = Files.createDirectory(dir.resolve("backups"));
-    Path copy = Files.copy(walFile, folder.resolve("copied.db"));
+    Path copy = TestDatabases.plainCopyOfWalFile(walFile, folder.resolve("copied.db"));
     CliRun r = CliRun.of("verify", copy.toString());
     assertEquals(0, r.exitCode(), r.toString());
     assertEquals("", r.out());

@@ -61,8 +61,7 @@ class RestoreIT {
   void verifyAndRestoreOfAPlainCopyOfAWalModeFileLeaveNothingBesideIt() throws Exception {
     Path source = TestDatabases.createSample(dir.resolve("app.db"), true, 2000);
     Path folder = Files.createDirectory(dir.resolve("copies"));
-    Files.copy(source, folder.resolve("cp.db")); // what cp gives: the header says WAL
-    assertEquals("wal", TestDatabases.headerJournalMode(folder.resolve("cp.db")));
+    TestDatabases.plainCopyOfWalFile(source, folder.resolve("cp.db"));
 
     Sqlbak.Result v = Sqlbak.run(dir, "verify", "--against", "app.db", "copies/cp.db");
     Sqlbak.Result r = Sqlbak.run(dir, "restore", "-q", "copies/cp.db", "restored.db");

@@ -96,9 +96,7 @@ class RestoreEngineTest {
   @Test
   void aWalHeaderBackupNeverMakesARollbackTargetSayWal() throws Exception {
     Path walFile = createSample(dir.resolve("wal.db"), true, 400);
-    Path backup = dir.resolve("plain-copy.db");
-    Files.copy(walFile, backup); // its -wal is empty after the sample was created and closed
-    assertEquals("wal", TestDatabases.headerJournalMode(backup));
+    Path backup = TestDatabases.plainCopyOfWalFile(walFile, dir.resolve("plain-copy.db"));
     String backupBytes = sha256(backup);
     Path target = createSample(dir.resolve("live.db"), false, 20);
     List<String> atCommit = new java.util.ArrayList<>();
@@ -137,8 +135,7 @@ class RestoreEngineTest {
   void aWalHeaderBackupIsReadWithoutLeavingWalOrShmFilesBesideIt() throws Exception {
     Path walFile = createSample(dir.resolve("wal.db"), true, 400);
     Path folder = Files.createDirectory(dir.resolve("backups"));
-    Path backup = Files.copy(walFile, folder.resolve("plain-copy.db"));
-    assertEquals("wal", TestDatabases.headerJournalMode(backup));
+    Path backup = TestDatabases.plainCopyOfWalFile(walFile, folder.resolve("plain-copy.db"));
     Path newTarget = dir.resolve("new.db");
     Path walTarget = createSample(dir.resolve("live-wal.db"), true, 20);
 

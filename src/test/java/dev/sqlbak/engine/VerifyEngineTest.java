@@ -108,8 +108,7 @@ class VerifyEngineTest {
   void aWalHeaderFileIsVerifiedWithoutLeavingWalOrShmFilesBesideIt() throws Exception {
     Path walFile = createSample(dir.resolve("wal.db"), true, 400);
     Path folder = Files.createDirectory(dir.resolve("backups"));
-    Path copy = Files.copy(walFile, folder.resolve("plain-copy.db"));
-    assertEquals("wal", TestDatabases.headerJournalMode(copy));
+    Path copy = TestDatabases.plainCopyOfWalFile(walFile, folder.resolve("plain-copy.db"));
 
     Verdict v = verify(new VerifyRequest(List.of(copy), null, walFile, List.of("SELECT count(*) = 400 FROM users"), null));
 
