@@ -30,15 +30,28 @@ public final class BackupEngine {
   private static final Logger LOG = LoggerFactory.getLogger(BackupEngine.class);
   private static final int HASH_BUFFER = 1 << 20;
 
+  /** Setting this environment variable to {@code off} writes every copy through the page cache. */
+  static final String DIRECT_IO_VARIABLE = "SQLBAK_DIRECT_IO";
+
   private final boolean lowersPriority;
+  private final boolean directIo;
 
   /** An engine that lowers the process's CPU priority once its backup holds up nobody. */
   public BackupEngine() {
-    this(true);
+    this(true, !"off".equalsIgnoreCase(System.getenv(DIRECT_IO_VARIABLE)));
   }
 
-  private BackupEngine(boolean lowersPriority) {
+  private BackupEngine(boolean lowersPriority, boolean directIo) {
     this.lowersPriority = lowersPriority;
+    this.directIo = directIo;
+  }
+
+  /**
+   * An engine that writes every copy through the page cache and flushes it while copying, as it
+   * does where O_DIRECT is not possible: for tests of that path on machines where it is.
+   */
+  static BackupEngine throughPageCache() {
+    return new BackupEngine(true, false);
   }
 
   /**
@@ -47,7 +60,7 @@ public final class BackupEngine {
    * cannot be raised again.
    */
   static BackupEngine keepingPriority() {
-    return new BackupEngine(false);
+    return new BackupEngine(false, new BackupEngine().directIo);
   }
 
   /** Where the copies go, resolved from the request's destination. */
@@ -72,7 +85,9 @@ public final class BackupEngine {
     boolean copiedAsImage;
     /** Copied with VACUUM INTO or table by table: its page count is the copy's, not the source's. */
     boolean rewritten;
-    /** The temporary file to publish: the copy itself, or its compressed form. */
+    /** Writes the file to publish from the copy with O_DIRECT; null if the copy itself is published. */
+    DirectIoCopy direct;
+    /** The temporary file to publish: the copy itself, its O_DIRECT copy, or its compressed form. */
     Path payload;
     Path published;
 
@@ -173,8 +188,12 @@ public final class BackupEngine {
       } catch (SqliteFailure f) {
         throw sourceFailure(f, source, request.busyTimeout());
       }
+      // Only an uncompressed file backup publishes the copy SQLite writes; a compressed one or a
+      // stream publishes something made from it, and the copy itself is deleted unpublished.
+      boolean copyPublished = (kind == TargetKind.FILE || kind == TargetKind.DIRECTORY)
+          && compression == Compression.NONE;
       for (Stage stage : stages) {
-        copy(db, stage, request, tables, folderOf(kind, destination), listener);
+        copy(db, stage, request, tables, folderOf(kind, destination), copyPublished, listener);
       }
       // The copies are complete: release the source before checking, so that a rollback-journal
       // source's writers wait for the copy only, not for the check.
@@ -227,6 +246,9 @@ public final class BackupEngine {
     } finally {
       closeImages(stages);
       for (Stage stage : stages) {
+        if (stage.direct != null) {
+          stage.direct.close();
+        }
         if (stage.file != null) {
           stage.file.close();
         }
@@ -643,7 +665,7 @@ public final class BackupEngine {
   }
 
   private void copy(SqliteDatabase db, Stage stage, BackupRequest request, List<String> tables,
-      Path folder, ProgressListener listener) {
+      Path folder, boolean copyPublished, ProgressListener listener) {
     String target;
     try {
       stage.pageSize = db.pageSize(stage.schema);
@@ -666,6 +688,8 @@ public final class BackupEngine {
       }
       target = stage.file.file().toString();
     }
+    // Decided before any copying: a rollback-journal image copy below has its own way.
+    boolean flushWhileCopying = stage.file != null && !keepsCopyUnwritten(stage, copyPublished);
     if (!tables.isEmpty()) {
       copyTables(db, stage, request, tables, folder, listener);
       return;
@@ -694,6 +718,12 @@ public final class BackupEngine {
     };
     long t0 = System.nanoTime();
     if (stage.file != null && copiesAsImage(db, stage)) {
+      if (stage.direct != null) {
+        // Written and hashed by our own code in one pass, which a second copy would only slow.
+        stage.direct.close();
+        deleteQuietly(stage.direct.file());
+        stage.direct = null;
+      }
       copyImage(stage, step, progress);
       LOG.debug("copied schema {} byte for byte in {} ms", stage.schema, (System.nanoTime() - t0) / 1_000_000);
       listener.copyFinished(stage.schema, stage.pageCount);
@@ -702,6 +732,9 @@ public final class BackupEngine {
     try {
       if (stage.file == null) {
         stage.restarts = db.copyTo(stage.schema, target, step, request.busyTimeout(), progress);
+      } else if (!flushWhileCopying) {
+        stage.restarts = db.copyToPrivateFile(stage.schema, stage.file.file(), step,
+            request.busyTimeout(), progress);
       } else {
         try (WriteBehind flushing = WriteBehind.start(stage.file.file())) {
           stage.restarts = db.copyToPrivateFile(stage.schema, stage.file.file(), step,
@@ -714,6 +747,32 @@ public final class BackupEngine {
     LOG.debug("copied schema {} in {} ms, {} restarts", stage.schema,
         (System.nanoTime() - t0) / 1_000_000, stage.restarts);
     listener.copyFinished(stage.schema, stage.pageCount);
+  }
+
+  /**
+   * Whether the copy SQLite writes may stay in memory, unflushed, until it is deleted: when it is
+   * published, only if an O_DIRECT copy of it can be written instead (see {@link DirectIoCopy});
+   * when it is not (compressed, streamed), only if it fits below the kernel's writeback line.
+   * Then the writeback of the copy never competes with the source's writers for the disk.
+   */
+  private boolean keepsCopyUnwritten(Stage stage, boolean copyPublished) {
+    if (!directIo) {
+      return false;
+    }
+    long bytes = stage.pageCount * stage.pageSize;
+    if (!copyPublished) {
+      return PageCacheRoom.holdsUnwritten(bytes);
+    }
+    stage.direct = DirectIoCopy.open(stage.file.file("direct"), bytes);
+    return stage.direct != null;
+  }
+
+  private static void deleteQuietly(Path file) {
+    try {
+      Files.deleteIfExists(file);
+    } catch (IOException e) {
+      LOG.debug("removing {}", file, e);
+    }
   }
 
   /** Writes the chosen tables into the stage's copy, all read in one snapshot of the source. */
@@ -856,7 +915,9 @@ public final class BackupEngine {
       if (compression != null) {
         payload = java.util.concurrent.CompletableFuture.runAsync(() -> preparePayload(stage, compression));
       }
+      long tc = System.nanoTime();
       problems = copy.check(check);
+      LOG.debug("check took {} ms", (System.nanoTime() - tc) / 1_000_000);
       LOG.debug("checked the copy: {}", problems.isEmpty() ? "ok" : problems.get(0));
       copiedPages = copy.pageCount("main");
       if (stage.rewritten) {
@@ -910,7 +971,17 @@ public final class BackupEngine {
   private static void preparePayload(Stage stage, Compression compression) {
     Path file = stage.payload;
     try {
-      if (compression == Compression.NONE) {
+      if (compression == Compression.NONE && stage.direct != null) {
+        long t0 = System.nanoTime();
+        stage.sha256 = stage.direct.copyFrom(file);
+        long t1 = System.nanoTime();
+        stage.payload = stage.direct.file();
+        stage.bytes = Files.size(stage.payload);
+        // Unlinked before the kernel's writeback reaches it, the copy is never written to disk.
+        Files.delete(file);
+        LOG.debug("wrote {} with O_DIRECT in {} ms, deleted the copy in {} ms", stage.direct.file(),
+            (t1 - t0) / 1_000_000, (System.nanoTime() - t1) / 1_000_000);
+      } else if (compression == Compression.NONE) {
         stage.bytes = Files.size(file);
         if (!stage.copiedAsImage) {
           stage.sha256 = sha256(file);

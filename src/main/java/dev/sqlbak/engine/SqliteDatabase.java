@@ -110,6 +110,10 @@ final class SqliteDatabase implements AutoCloseable {
     // index in memory and never creates a -shm file, which on a nearly full disk failed the check
     // with an opaque SQLITE_IOERR_SHMSIZE. Nobody else ever opens this file.
     config.setLockingMode(SQLiteConfig.LockingMode.EXCLUSIVE);
+    // Switching the copy to a rollback journal writes page 1 and would fsync the whole file: with
+    // the copy unflushed (DirectIoCopy), that is the writeback of all of it. The file is fsynced
+    // before it is published, and a crash before that leaves only a temporary file to sweep.
+    config.setSynchronous(SQLiteConfig.SynchronousMode.OFF);
     return open("jdbc:sqlite:" + uriOf(file) + "?mode=rw", config, file.toString());
   }
 

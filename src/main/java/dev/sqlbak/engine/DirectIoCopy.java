@@ -1,0 +1,193 @@
+package dev.sqlbak.engine;
+
+import com.sun.nio.file.ExtendedOpenOption;
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.security.MessageDigest;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Writes the file to publish from a finished copy with O_DIRECT, hashing it on the way, so that
+ * its bytes reach the disk without the page cache's writeback.
+ *
+ * <p>Why a second copy: SQLite writes its copy through the page cache, and the kernel's writeback
+ * of a file being written beside a live database makes that database's committing writers wait
+ * (measured with a WAL-mode writer and 1 GiB written at sqlbak's pace: 0.65-0.8 s of commits
+ * slower than 2 ms, however often the copy was flushed, against 12-48 ms with O_DIRECT writes).
+ * So the copy SQLite writes and checks stays in memory, never flushed, and is deleted once this
+ * class has written the file to publish; an unlinked file's dirty pages are dropped, not written.
+ * That holds only while the kernel leaves the copy alone: {@link #open} refuses when the copy
+ * would push the machine's dirty memory towards the level where background writeback starts, or
+ * when the folder lacks room for both files, and the caller then writes the copy the old way.
+ */
+final class DirectIoCopy implements AutoCloseable {
+  private static final Logger LOG = LoggerFactory.getLogger(DirectIoCopy.class);
+  /** 8 MiB per write: 1 MiB writes ran at 0.70 s per GiB here, 8 MiB at 0.58 s, 16 MiB no faster. */
+  static final int CHUNK = 8 << 20;
+  /** Room kept free beside the two files, for the sidecar, the folder and the filesystem's own use. */
+  private static final long SPARE_BYTES = 64L << 20;
+
+  private final Path file;
+  private final FileChannel channel;
+  private final int alignment;
+
+  private DirectIoCopy(Path file, FileChannel channel, int alignment) {
+    this.file = file;
+    this.channel = channel;
+    this.alignment = alignment;
+  }
+
+  /**
+   * Creates {@code file} for O_DIRECT writes of a copy of at most {@code bytes}, or returns null
+   * (leaving nothing behind) when that would not spare the writers: the copy would not stay
+   * unwritten in memory, the folder has no room for both files, or the filesystem refuses O_DIRECT.
+   */
+  static DirectIoCopy open(Path file, long bytes) {
+    if (!PageCacheRoom.holdsUnwritten(bytes)) {
+      LOG.debug("writing the copy through the page cache: {} bytes would start the kernel's writeback", bytes);
+      return null;
+    }
+    FileChannel channel = null;
+    try {
+      java.nio.file.FileStore store = Files.getFileStore(file.getParent());
+      long alignment = store.getBlockSize();
+      if (Long.bitCount(alignment) != 1 || alignment > CHUNK) {
+        LOG.debug("writing the copy through the page cache: block size {}", alignment);
+        return null;
+      }
+      if (store.getUsableSpace() < 2 * bytes + SPARE_BYTES) {
+        LOG.debug("writing the copy through the page cache: no room for two copies of {} bytes in {}",
+            bytes, file.getParent());
+        return null;
+      }
+      channel = FileChannel.open(file, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE,
+          ExtendedOpenOption.DIRECT);
+      LOG.debug("the copy stays in memory; {} is written with O_DIRECT", file);
+      return new DirectIoCopy(file, channel, (int) alignment);
+    } catch (IOException | UnsupportedOperationException e) {
+      LOG.debug("writing the copy through the page cache: O_DIRECT refused in {}", file.getParent(), e);
+      if (channel != null) {
+        closeQuietly(channel);
+      }
+      try {
+        Files.deleteIfExists(file);
+      } catch (IOException ignored) {
+        // a temporary file: the destination's clean-up removes it
+      }
+      return null;
+    }
+  }
+
+  /** The file being written, to publish once {@link #copyFrom} has returned. */
+  Path file() {
+    return file;
+  }
+
+  /**
+   * Writes the whole of {@code from} into this file and returns its SHA-256 in hex. Reading and
+   * hashing one chunk overlaps writing the one before on a second thread: the writes wait on the
+   * disk, the hashing on the CPU.
+   */
+  String copyFrom(Path from) throws IOException {
+    MessageDigest digest = BackupEngine.sha256Digest();
+    List<ByteBuffer> buffers = List.of(aligned(), aligned());
+    byte[] bytes = new byte[CHUNK];
+    ExecutorService writer = Executors.newSingleThreadExecutor(r -> {
+      Thread t = new Thread(r, "sqlbak-direct-write");
+      t.setDaemon(true);
+      return t;
+    });
+    try (FileChannel in = FileChannel.open(from, StandardOpenOption.READ)) {
+      Future<?> pending = null;
+      long length = 0;
+      for (int k = 0; ; k ^= 1) {
+        ByteBuffer buffer = buffers.get(k);
+        buffer.clear();
+        while (buffer.hasRemaining() && in.read(buffer) >= 0) {
+          // fill the whole chunk: only the last one may be short
+        }
+        int n = buffer.position();
+        buffer.flip();
+        // Hashed from a heap array: MessageDigest takes a direct buffer 4 KiB at a time through
+        // a loop that runs interpreted at first (2.5 s for 1 GiB in a fresh JVM, against 0.8 s).
+        buffer.get(0, bytes, 0, n);
+        digest.update(bytes, 0, n);
+        // O_DIRECT writes whole blocks: the last one is padded here and the file cut back below.
+        int padded = (n + alignment - 1) / alignment * alignment;
+        buffer.limit(padded);
+        for (int i = n; i < padded; i++) {
+          buffer.put(i, (byte) 0);
+        }
+        await(pending);
+        long at = length;
+        pending = n == 0 ? null : writer.submit(() -> writeFully(buffer, at));
+        length += n;
+        if (n < CHUNK) {
+          break;
+        }
+      }
+      await(pending);
+      if (channel.size() != length) {
+        channel.truncate(length);
+      }
+    } finally {
+      writer.shutdownNow();
+      close();
+    }
+    return HexFormat.of().formatHex(digest.digest());
+  }
+
+  private ByteBuffer aligned() {
+    return ByteBuffer.allocateDirect(CHUNK + alignment).alignedSlice(alignment);
+  }
+
+  private Void writeFully(ByteBuffer buffer, long position) throws IOException {
+    long at = position;
+    while (buffer.hasRemaining()) {
+      at += channel.write(buffer, at);
+    }
+    return null;
+  }
+
+  private void await(Future<?> write) throws IOException {
+    if (write == null) {
+      return;
+    }
+    try {
+      write.get();
+    } catch (ExecutionException e) {
+      if (e.getCause() instanceof IOException) {
+        throw (IOException) e.getCause();
+      }
+      throw new IOException(e.getCause());
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new java.io.InterruptedIOException("interrupted while writing " + file);
+    }
+  }
+
+  /** Closes the O_DIRECT descriptor; the file stays for the caller to publish or remove. */
+  @Override
+  public void close() {
+    closeQuietly(channel);
+  }
+
+  private static void closeQuietly(FileChannel channel) {
+    try {
+      channel.close();
+    } catch (IOException e) {
+      LOG.debug("closing an O_DIRECT descriptor", e);
+    }
+  }
+}

@@ -1,0 +1,105 @@
+package dev.sqlbak.engine;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.OptionalLong;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Whether a file can be written into the page cache and deleted a few seconds later without the
+ * kernel writing any of it back, read from Linux's memory figures and writeback settings.
+ *
+ * <p>Linux starts background writeback when dirty pages pass {@code vm.dirty_background_bytes},
+ * or {@code vm.dirty_background_ratio} percent of the memory it could free (about MemAvailable);
+ * under cgroup v2 a memory limit makes a smaller domain of its own. Half of what is left below that
+ * line is allowed, so that the database's own writers and other programs keep room. Anywhere these
+ * figures cannot be read (not Linux), nothing is allowed and the copy is written the old way.
+ */
+final class PageCacheRoom {
+  private static final Logger LOG = LoggerFactory.getLogger(PageCacheRoom.class);
+
+  private PageCacheRoom() {}
+
+  /** Whether {@code bytes} more dirty pages stay clear of background writeback on this machine. */
+  static boolean holdsUnwritten(long bytes) {
+    OptionalLong room = room(Path.of("/"));
+    return room.isPresent() && bytes <= room.getAsLong();
+  }
+
+  /**
+   * The dirty bytes allowed, read from the /proc and /sys files under {@code root} (a parameter so
+   * that tests can give a made-up machine), or empty when they cannot be read.
+   */
+  static OptionalLong room(Path root) {
+    try {
+      List<String> meminfo = Files.readAllLines(root.resolve("proc/meminfo"));
+      long available = meminfoBytes(meminfo, "MemAvailable");
+      long dirty = meminfoBytes(meminfo, "Dirty") + meminfoBytes(meminfo, "Writeback");
+      long thresholdBytes = readLong(root.resolve("proc/sys/vm/dirty_background_bytes"));
+      long ratio = readLong(root.resolve("proc/sys/vm/dirty_background_ratio"));
+      long threshold = thresholdBytes > 0 ? thresholdBytes : available / 100 * ratio;
+      OptionalLong cgroupAvailable = cgroupAvailable(root);
+      if (cgroupAvailable.isPresent() && thresholdBytes == 0) {
+        threshold = Math.min(threshold, cgroupAvailable.getAsLong() / 100 * ratio);
+      }
+      return OptionalLong.of(Math.max(0, (threshold - dirty) / 2));
+    } catch (IOException | RuntimeException e) {
+      LOG.debug("cannot read the page cache's writeback settings under {}", root, e);
+      return OptionalLong.empty();
+    }
+  }
+
+  /** What a cgroup v2 memory limit leaves this process, or empty without one. */
+  private static OptionalLong cgroupAvailable(Path root) throws IOException {
+    Path self = root.resolve("proc/self/cgroup");
+    if (!Files.isReadable(self)) {
+      return OptionalLong.empty();
+    }
+    for (String line : Files.readAllLines(self)) {
+      if (!line.startsWith("0::")) {
+        continue;
+      }
+      Path group = root.resolve("sys/fs/cgroup").resolve(line.substring(3).replaceFirst("^/+", ""));
+      Path max = group.resolve("memory.max");
+      Path current = group.resolve("memory.current");
+      if (!Files.isReadable(max) || !Files.isReadable(current)) {
+        return OptionalLong.empty();
+      }
+      String limit;
+      try (java.io.InputStream in = Files.newInputStream(max)) {
+        limit = new String(in.readNBytes(64), java.nio.charset.StandardCharsets.US_ASCII).trim();
+      }
+      if (limit.equals("max")) {
+        return OptionalLong.empty();
+      }
+      return OptionalLong.of(Math.max(0, Long.parseLong(limit) - readLong(current)));
+    }
+    return OptionalLong.empty();
+  }
+
+  private static long meminfoBytes(List<String> meminfo, String field) throws IOException {
+    for (String line : meminfo) {
+      if (line.startsWith(field + ":")) {
+        String[] parts = line.substring(field.length() + 1).trim().split("\\s+");
+        long value = Long.parseLong(parts[0]);
+        return parts.length > 1 && parts[1].equalsIgnoreCase("kB") ? value * 1024 : value;
+      }
+    }
+    throw new IOException("no " + field + " in meminfo");
+  }
+
+  /**
+   * Reads a number from a /proc or /sys file in one read: a sysctl file answers a read at any
+   * offset but 0 with end-of-file, and Files.readString of a file that says it is empty reads one
+   * byte first (so "10" would come back as "1").
+   */
+  private static long readLong(Path file) throws IOException {
+    try (java.io.InputStream in = Files.newInputStream(file)) {
+      byte[] text = in.readNBytes(64);
+      return Long.parseLong(new String(text, java.nio.charset.StandardCharsets.US_ASCII).trim());
+    }
+  }
+}
