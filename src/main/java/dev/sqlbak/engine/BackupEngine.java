@@ -915,10 +915,10 @@ public final class BackupEngine {
       if (compression != null) {
         payload = java.util.concurrent.CompletableFuture.runAsync(() -> preparePayload(stage, compression));
       }
-      long tc = System.nanoTime();
+      long t0 = System.nanoTime();
       problems = copy.check(check);
-      LOG.debug("check took {} ms", (System.nanoTime() - tc) / 1_000_000);
-      LOG.debug("checked the copy: {}", problems.isEmpty() ? "ok" : problems.get(0));
+      LOG.debug("checked the copy in {} ms: {}", (System.nanoTime() - t0) / 1_000_000,
+          problems.isEmpty() ? "ok" : problems.get(0));
       copiedPages = copy.pageCount("main");
       if (stage.rewritten) {
         stage.pageCount = copiedPages;

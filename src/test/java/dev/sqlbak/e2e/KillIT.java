@@ -28,8 +28,11 @@ import org.junit.jupiter.api.io.TempDir;
  * run that is still alive.
  */
 class KillIT {
-  /** A dead run's leftovers: the temp copy, its lock, its checksum, and SQLite's files of the copy. */
-  static final Pattern TEMP = Pattern.compile("\\.sqlbak-[0-9a-f]{16}\\.(db|lock|sha256|db-journal|db-wal|db-shm)");
+  /**
+   * A dead run's leftovers: the temp copy, its O_DIRECT twin, its lock, its checksum, and SQLite's
+   * files of the copy.
+   */
+  static final Pattern TEMP = Pattern.compile("\\.sqlbak-[0-9a-f]{16}\\.(db|direct|lock|sha256|db-journal|db-wal|db-shm)");
   static final Pattern PROGRESS = Pattern.compile("copied (\\d+) of (\\d+) pages");
   /**
    * Steps of 4 MiB: the first progress line then marks the start of the copy, which is how a kill

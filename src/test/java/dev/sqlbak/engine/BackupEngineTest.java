@@ -313,4 +313,42 @@ class BackupEngineTest {
       assertEquals(TestDatabases.sha256(dest), r.copies().get(0).sha256());
     }
   }
+
+  /**
+   * The O_DIRECT path (a WAL source whose snapshot is partly in the -wal goes through SQLite's
+   * backup API) must publish the very bytes the page-cache path publishes, with their hash.
+   */
+  @Test
+  void aLiveWalSourceGivesTheSameBytesWrittenWithODirectAsThroughThePageCache() throws Exception {
+    Path source = TestDatabases.createLarge(dir.resolve("big.db"), true, 3);
+    Path probe = dir.resolve("probe.direct");
+    try (DirectIoCopy direct = DirectIoCopy.open(probe, Files.size(source))) {
+      org.junit.jupiter.api.Assumptions.assumeTrue(direct != null,
+          "no O_DIRECT copy here (not Linux, a tmpfs, or a full disk): only the page-cache path would run");
+    }
+    Files.delete(probe);
+    try (java.sql.Connection writer = TestDatabases.open(source);
+        java.sql.Statement w = writer.createStatement()) {
+      w.execute("PRAGMA wal_autocheckpoint=0");
+      w.execute("CREATE TABLE late(x)");
+      w.execute("INSERT INTO late VALUES (42)");
+      Path direct = Files.createDirectory(dir.resolve("direct")).resolve("copy.db");
+      Path cached = Files.createDirectory(dir.resolve("cached")).resolve("copy.db");
+
+      BackupResult viaDirect = engine.backup(BackupRequest.of(source, direct.toString()), ProgressListener.NONE);
+      BackupResult viaCache = BackupEngine.throughPageCache().backup(BackupRequest.of(source, cached.toString()),
+          ProgressListener.NONE);
+
+      assertEquals(TestDatabases.sha256(cached), TestDatabases.sha256(direct));
+      assertEquals(TestDatabases.sha256(direct), viaDirect.copies().get(0).sha256());
+      assertEquals(TestDatabases.sha256(cached), viaCache.copies().get(0).sha256());
+      assertEquals(Files.size(direct), viaDirect.copies().get(0).bytes());
+      assertEquals("ok", integrityCheck(direct));
+      assertEquals("rollback", TestDatabases.headerJournalMode(direct));
+      assertEquals(42, scalar(direct, "SELECT x FROM late"));
+      assertEquals(contentDigest(source), contentDigest(direct));
+      assertEquals(List.of("copy.db", "copy.db.sha256"), listing(direct.getParent()));
+      assertEquals(List.of("copy.db", "copy.db.sha256"), listing(cached.getParent()));
+    }
+  }
 }

@@ -1,0 +1,106 @@
+package dev.sqlbak.e2e;
+
+import static dev.sqlbak.e2e.BackupAssertions.assertCompleteCopy;
+import static dev.sqlbak.e2e.BackupAssertions.assertSidecar;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.sqlbak.TestDatabases;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.Statement;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.regex.Matcher;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The built sqlbak backing up a WAL-mode database whose snapshot is partly in its -wal file (so the
+ * copy goes through SQLite's backup API): the file it publishes is written with O_DIRECT, holds
+ * the same bytes as a run told to use the page cache ({@code SQLBAK_DIRECT_IO=off}), and a run
+ * killed while both files exist leaves nothing at a destination name.
+ */
+class DirectIoIT {
+  static final String DIRECT_LINE = "is written with O_DIRECT";
+
+  @TempDir static Path dir;
+  static Path source;
+  /** Holds committed rows in the source's -wal file for the whole class: a live application. */
+  static Connection application;
+
+  @BeforeAll
+  static void liveWalDatabase() throws Exception {
+    source = TestDatabases.createLarge(Files.createDirectory(dir.resolve("src")).resolve("app.db"), true, 100);
+    application = TestDatabases.open(source);
+    try (Statement s = application.createStatement()) {
+      s.execute("PRAGMA wal_autocheckpoint=0");
+      s.execute("CREATE TABLE late(x)");
+      s.execute("INSERT INTO late VALUES (42)");
+    }
+    assertTrue(Files.size(dir.resolve("src/app.db-wal")) > 0, "the source's -wal file must hold the commit");
+  }
+
+  @AfterAll
+  static void closeApplication() throws Exception {
+    application.close();
+  }
+
+  @Test
+  void writesThePublishedFileWithODirectAndTheSameBytesAsThroughThePageCache() throws Exception {
+    Path folder = Files.createDirectory(dir.resolve("same"));
+
+    Sqlbak.Result direct = Sqlbak.run(folder, "backup", "--verbose", source.toString(), "direct.db");
+    Sqlbak.Result cached = Sqlbak.runWithEnvironment(folder, Map.of("SQLBAK_DIRECT_IO", "off"),
+        "backup", "--verbose", source.toString(), "cached.db");
+
+    assertEquals(0, direct.exitCode(), direct.describe());
+    assertEquals(0, cached.exitCode(), cached.describe());
+    assertTrue(direct.stderr().contains(DIRECT_LINE), "the default run must write with O_DIRECT: " + direct.describe());
+    assertFalse(cached.stderr().contains(DIRECT_LINE), "SQLBAK_DIRECT_IO=off must not: " + cached.describe());
+    assertEquals(List.of("cached.db", "cached.db.sha256", "direct.db", "direct.db.sha256"),
+        TestDatabases.listing(folder));
+    assertEquals(TestDatabases.sha256(folder.resolve("cached.db")), TestDatabases.sha256(folder.resolve("direct.db")));
+    assertCompleteCopy(folder.resolve("direct.db"), source);
+    assertEquals(42, TestDatabases.scalar(folder.resolve("direct.db"), "SELECT x FROM late"));
+    assertSidecar(folder.resolve("direct.db"));
+    Sqlbak.Result verify = Sqlbak.run(folder, "verify", "direct.db", "cached.db");
+    assertEquals(0, verify.exitCode(), verify.describe());
+  }
+
+  @Test
+  void aRunKilledWhileItsODirectFileExistsPublishesNothingAndTheNextRunSweepsIt() throws Exception {
+    Path folder = Files.createDirectory(dir.resolve("kill"));
+    try (Sqlbak.Running run = Sqlbak.start(folder, "backup", "--verbose", "--pages", KillIT.TRIAL_PAGES,
+        "--progress", "plain", source.toString(), ".")) {
+      String line = run.awaitStderrLine(l -> {
+        Matcher m = KillIT.PROGRESS.matcher(l);
+        return m.matches() && !m.group(1).equals(m.group(2));
+      }, Duration.ofSeconds(60));
+      assertNotNull(line, "no progress before the end; stderr:\n" + run.stderrSoFar());
+      assertTrue(run.stderrSoFar().contains(DIRECT_LINE), run.stderrSoFar());
+      run.kill9();
+      assertEquals(137, run.waitFor(Duration.ofSeconds(30)).exitCode());
+    }
+    List<String> dead = TestDatabases.listing(folder);
+    assertTrue(dead.stream().anyMatch(n -> n.matches("\\.sqlbak-[0-9a-f]{16}\\.direct"))
+            && dead.stream().anyMatch(n -> n.matches("\\.sqlbak-[0-9a-f]{16}\\.db")),
+        "a run killed mid-copy leaves its copy and its O_DIRECT file, both temporary: " + dead);
+    assertTrue(dead.stream().allMatch(n -> KillIT.TEMP.matcher(n).matches()), "only temporary files: " + dead);
+
+    Sqlbak.Result next = Sqlbak.run(folder, "backup", source.toString(), ".");
+
+    assertEquals(0, next.exitCode(), next.describe());
+    List<String> names = TestDatabases.listing(folder);
+    assertEquals(2, names.size(), "the next run must sweep the dead run's files: " + names);
+    assertTrue(names.get(0).matches("app-\\d{8}T\\d{6}Z\\.db"), names.toString());
+    assertCompleteCopy(folder.resolve(names.get(0)), source);
+    assertSidecar(folder.resolve(names.get(0)));
+  }
+}
