@@ -248,6 +248,34 @@ class BackupCommandTest {
     assertTrue(r.err().contains("copied "), "progress still goes to stderr: " + r);
   }
 
+  /** A live WAL source goes through the backup API, and the published file is its O_DIRECT copy. */
+  @Test
+  void aLiveWalSourceBacksUpWithItsCommittedWalRowsAndTheJsonDescribesThePublishedFile() throws Exception {
+    Path live = TestDatabases.createLarge(dir.resolve("live.db"), true, 3);
+    try (java.sql.Connection app = TestDatabases.open(live); java.sql.Statement s = app.createStatement()) {
+      s.execute("PRAGMA wal_autocheckpoint=0");
+      s.execute("CREATE TABLE late(x)");
+      s.execute("INSERT INTO late VALUES (42)");
+      Path dest = dir.resolve("b.db");
+
+      CliRun r = CliRun.of("backup", "--json", live.toString(), dest.toString());
+
+      assertEquals(0, r.exitCode(), r.toString());
+      assertEquals(2, r.errLines().size(), "stderr carries the summary only: " + r);
+      assertEquals("backed up " + live + " to " + dest + ": 773 pages, 3.0 MiB, quick_check ok", r.errLines().get(0));
+      assertTrue(r.errLines().get(1).matches("done in \\d+\\.\\d\\d s"), r.toString());
+      com.google.gson.JsonObject o = com.google.gson.JsonParser.parseString(r.out()).getAsJsonObject();
+      assertEquals(TestDatabases.sha256(dest), o.get("sha256").getAsString());
+      assertEquals(Files.size(dest), o.get("bytes").getAsLong());
+      assertEquals(0, o.get("restarts").getAsInt());
+      assertEquals(42, TestDatabases.scalar(dest, "SELECT x FROM late"));
+      assertEquals(contentDigest(live), contentDigest(dest));
+      assertTrue(listing(dir).containsAll(List.of("b.db", "b.db.sha256")), listing(dir).toString());
+      assertTrue(listing(dir).stream().noneMatch(n -> n.startsWith(".sqlbak-") || n.startsWith("b.db-")),
+          listing(dir).toString());
+    }
+  }
+
   @Test
   void jsonForMemoryCarriesTheTablesInsteadOfTheTextSummary() {
     CliRun r = CliRun.of("backup", "--json", src, ":memory:");
