@@ -38,7 +38,11 @@ public final class BackupEngine {
 
   /** An engine that lowers the process's CPU priority once its backup holds up nobody. */
   public BackupEngine() {
-    this(true, !"off".equalsIgnoreCase(System.getenv(DIRECT_IO_VARIABLE)));
+    this(true, directIoAllowed());
+  }
+
+  private static boolean directIoAllowed() {
+    return !"off".equalsIgnoreCase(System.getenv(DIRECT_IO_VARIABLE));
   }
 
   private BackupEngine(boolean lowersPriority, boolean directIo) {
@@ -60,7 +64,7 @@ public final class BackupEngine {
    * cannot be raised again.
    */
   static BackupEngine keepingPriority() {
-    return new BackupEngine(false, new BackupEngine().directIo);
+    return new BackupEngine(false, directIoAllowed());
   }
 
   /** Where the copies go, resolved from the request's destination. */
@@ -688,13 +692,13 @@ public final class BackupEngine {
       }
       target = stage.file.file().toString();
     }
-    // Decided before any copying: a rollback-journal image copy below has its own way.
-    boolean flushWhileCopying = stage.file != null && !keepsCopyUnwritten(stage, copyPublished);
     if (!tables.isEmpty()) {
+      prepareDirectCopy(stage, copyPublished);
       copyTables(db, stage, request, tables, folder, listener);
       return;
     }
     if (request.compact()) {
+      prepareDirectCopy(stage, copyPublished);
       long t0 = System.nanoTime();
       try {
         db.vacuumInto(stage.schema, target);
@@ -718,12 +722,6 @@ public final class BackupEngine {
     };
     long t0 = System.nanoTime();
     if (stage.file != null && copiesAsImage(db, stage)) {
-      if (stage.direct != null) {
-        // Written and hashed by our own code in one pass, which a second copy would only slow.
-        stage.direct.close();
-        deleteQuietly(stage.direct.file());
-        stage.direct = null;
-      }
       copyImage(stage, step, progress);
       LOG.debug("copied schema {} byte for byte in {} ms", stage.schema, (System.nanoTime() - t0) / 1_000_000);
       listener.copyFinished(stage.schema, stage.pageCount);
@@ -732,7 +730,7 @@ public final class BackupEngine {
     try {
       if (stage.file == null) {
         stage.restarts = db.copyTo(stage.schema, target, step, request.busyTimeout(), progress);
-      } else if (!flushWhileCopying) {
+      } else if (!flushesWhileCopying(stage, copyPublished)) {
         stage.restarts = db.copyToPrivateFile(stage.schema, stage.file.file(), step,
             request.busyTimeout(), progress);
       } else {
@@ -750,29 +748,28 @@ public final class BackupEngine {
   }
 
   /**
-   * Whether the copy SQLite writes may stay in memory, unflushed, until it is deleted: when it is
-   * published, only if an O_DIRECT copy of it can be written instead (see {@link DirectIoCopy});
-   * when it is not (compressed, streamed), only if it fits below the kernel's writeback line.
-   * Then the writeback of the copy never competes with the source's writers for the disk.
+   * Where a copy that SQLite writes into a file is the one to publish, sets up the O_DIRECT copy
+   * it is published through instead, if this machine allows it (see {@link DirectIoCopy}). A
+   * byte-for-byte copy does not need one: sqlbak writes and hashes it in one pass itself.
    */
-  private boolean keepsCopyUnwritten(Stage stage, boolean copyPublished) {
-    if (!directIo) {
-      return false;
+  private void prepareDirectCopy(Stage stage, boolean copyPublished) {
+    if (directIo && copyPublished && stage.file != null) {
+      stage.direct = DirectIoCopy.open(stage.file.file("direct"), stage.pageCount * stage.pageSize);
     }
-    long bytes = stage.pageCount * stage.pageSize;
-    if (!copyPublished) {
-      return PageCacheRoom.holdsUnwritten(bytes);
-    }
-    stage.direct = DirectIoCopy.open(stage.file.file("direct"), bytes);
-    return stage.direct != null;
   }
 
-  private static void deleteQuietly(Path file) {
-    try {
-      Files.deleteIfExists(file);
-    } catch (IOException e) {
-      LOG.debug("removing {}", file, e);
+  /**
+   * Whether the backup API's copy is flushed while it is written. Not when it stays in memory
+   * until deleted unwritten: when an O_DIRECT copy of it will be published, or when it is never
+   * published (compressed, streamed) and fits below the kernel's writeback line. Then its
+   * writeback never competes with the source's writers for the disk.
+   */
+  private boolean flushesWhileCopying(Stage stage, boolean copyPublished) {
+    prepareDirectCopy(stage, copyPublished);
+    if (stage.direct != null) {
+      return false;
     }
+    return !(directIo && !copyPublished && PageCacheRoom.holdsUnwritten(stage.pageCount * stage.pageSize));
   }
 
   /** Writes the chosen tables into the stage's copy, all read in one snapshot of the source. */

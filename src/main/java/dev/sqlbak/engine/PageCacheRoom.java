@@ -68,10 +68,7 @@ final class PageCacheRoom {
       if (!Files.isReadable(max) || !Files.isReadable(current)) {
         return OptionalLong.empty();
       }
-      String limit;
-      try (java.io.InputStream in = Files.newInputStream(max)) {
-        limit = new String(in.readNBytes(64), java.nio.charset.StandardCharsets.US_ASCII).trim();
-      }
+      String limit = readShort(max);
       if (limit.equals("max")) {
         return OptionalLong.empty();
       }
@@ -91,15 +88,18 @@ final class PageCacheRoom {
     throw new IOException("no " + field + " in meminfo");
   }
 
-  /**
-   * Reads a number from a /proc or /sys file in one read: a sysctl file answers a read at any
-   * offset but 0 with end-of-file, and Files.readString of a file that says it is empty reads one
-   * byte first (so "10" would come back as "1").
-   */
   private static long readLong(Path file) throws IOException {
+    return Long.parseLong(readShort(file));
+  }
+
+  /**
+   * Reads a one-line /proc or /sys file in one read: a sysctl file answers a read at any offset
+   * but 0 with end-of-file, and Files.readString of a file that says it is empty reads one byte
+   * first (so "10" would come back as "1").
+   */
+  private static String readShort(Path file) throws IOException {
     try (java.io.InputStream in = Files.newInputStream(file)) {
-      byte[] text = in.readNBytes(64);
-      return Long.parseLong(new String(text, java.nio.charset.StandardCharsets.US_ASCII).trim());
+      return new String(in.readNBytes(64), java.nio.charset.StandardCharsets.US_ASCII).trim();
     }
   }
 }
