@@ -36,20 +36,35 @@ final class PageCacheRoom {
   static OptionalLong room(Path root) {
     try {
       List<String> meminfo = Files.readAllLines(root.resolve("proc/meminfo"));
-      long available = meminfoBytes(meminfo, "MemAvailable");
       long dirty = meminfoBytes(meminfo, "Dirty") + meminfoBytes(meminfo, "Writeback");
-      long thresholdBytes = readLong(root.resolve("proc/sys/vm/dirty_background_bytes"));
-      long ratio = readLong(root.resolve("proc/sys/vm/dirty_background_ratio"));
-      long threshold = thresholdBytes > 0 ? thresholdBytes : available / 100 * ratio;
-      OptionalLong cgroupAvailable = cgroupAvailable(root);
-      if (cgroupAvailable.isPresent() && thresholdBytes == 0) {
-        threshold = Math.min(threshold, cgroupAvailable.getAsLong() / 100 * ratio);
-      }
-      return OptionalLong.of(Math.max(0, (threshold - dirty) / 2));
+      return OptionalLong.of(Math.max(0, (threshold(root, meminfo) - dirty) / 2));
     } catch (IOException | RuntimeException e) {
       LOG.debug("cannot read the page cache's writeback settings under {}", root, e);
       return OptionalLong.empty();
     }
+  }
+
+  /** The dirty bytes at which the kernel starts background writeback, as read under {@code root}. */
+  static OptionalLong threshold(Path root) {
+    try {
+      return OptionalLong.of(threshold(root, Files.readAllLines(root.resolve("proc/meminfo"))));
+    } catch (IOException | RuntimeException e) {
+      return OptionalLong.empty();
+    }
+  }
+
+  private static long threshold(Path root, List<String> meminfo) throws IOException {
+    long available = meminfoBytes(meminfo, "MemAvailable");
+    long thresholdBytes = readLong(root.resolve("proc/sys/vm/dirty_background_bytes"));
+    if (thresholdBytes > 0) {
+      return thresholdBytes;
+    }
+    long ratio = readLong(root.resolve("proc/sys/vm/dirty_background_ratio"));
+    OptionalLong cgroupAvailable = cgroupAvailable(root);
+    if (cgroupAvailable.isPresent()) {
+      available = Math.min(available, cgroupAvailable.getAsLong());
+    }
+    return available / 100 * ratio;
   }
 
   /** What a cgroup v2 memory limit leaves this process, or empty without one. */
