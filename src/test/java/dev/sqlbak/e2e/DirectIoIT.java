@@ -15,7 +15,6 @@ import java.sql.Statement;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
-import java.util.regex.Matcher;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -79,10 +78,7 @@ class DirectIoIT {
     Path folder = Files.createDirectory(dir.resolve("kill"));
     try (Sqlbak.Running run = Sqlbak.start(folder, "backup", "--verbose", "--pages", KillIT.TRIAL_PAGES,
         "--progress", "plain", source.toString(), ".")) {
-      String line = run.awaitStderrLine(l -> {
-        Matcher m = KillIT.PROGRESS.matcher(l);
-        return m.matches() && !m.group(1).equals(m.group(2));
-      }, Duration.ofSeconds(60));
+      String line = run.awaitMidCopyProgress();
       assertNotNull(line, "no progress before the end; stderr:\n" + run.stderrSoFar());
       assertTrue(run.stderrSoFar().contains(DIRECT_LINE), run.stderrSoFar());
       run.kill9();

@@ -16,7 +16,6 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Random;
-import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -33,7 +32,7 @@ class KillIT {
    * files of the copy.
    */
   static final Pattern TEMP = Pattern.compile("\\.sqlbak-[0-9a-f]{16}\\.(db|direct|lock|sha256|db-journal|db-wal|db-shm)");
-  static final Pattern PROGRESS = Pattern.compile("copied (\\d+) of (\\d+) pages");
+  static final Pattern PROGRESS = Sqlbak.PROGRESS;
   /**
    * Steps of 4 MiB: the first progress line then marks the start of the copy, which is how a kill
    * is told to have landed in it (the automatic 192 MiB step would print it near the end).
@@ -118,10 +117,7 @@ class KillIT {
 
     // One kill certainly mid-copy, so that there are dead runs' files for the last run to sweep.
     try (Sqlbak.Running run = Sqlbak.start(folder, "backup", "--pages", "1024", "--progress", "plain", big.toString(), ".")) {
-      String line = run.awaitStderrLine(l -> {
-        Matcher m = PROGRESS.matcher(l);
-        return m.matches() && !m.group(1).equals(m.group(2));
-      }, Duration.ofSeconds(60));
+      String line = run.awaitMidCopyProgress();
       assertNotNull(line, "no progress before the end; stderr:\n" + run.stderrSoFar());
       run.kill9();
       assertEquals(137, run.waitFor(Duration.ofSeconds(30)).exitCode());
@@ -152,10 +148,7 @@ class KillIT {
 
     try (Sqlbak.Running slow = Sqlbak.start(folder, "backup", "--pages", "1", "--progress", "plain",
         big.toString(), ".")) {
-      String line = slow.awaitStderrLine(l -> {
-        Matcher m = PROGRESS.matcher(l);
-        return m.matches() && !m.group(1).equals(m.group(2));
-      }, Duration.ofSeconds(60));
+      String line = slow.awaitMidCopyProgress();
       assertNotNull(line, "the slow run showed no progress; stderr:\n" + slow.stderrSoFar());
       // Stopped, it stays alive and keeps its lock for as long as the concurrent run needs: the
       // test no longer depends on how fast either run is.

@@ -36,7 +36,7 @@ import org.junit.jupiter.params.provider.ValueSource;
 class LiveWriterIT {
   private static final int SOURCE_MIB = 80;
   private static final long PAUSE_MILLIS = 600;
-  private static final Pattern PROGRESS = Pattern.compile("copied (\\d+) of (\\d+) pages");
+  private static final Pattern PROGRESS = Sqlbak.PROGRESS;
   /**
    * Slack for the gap between a commit returning and the writer stamping it: a descheduled writer
    * could stamp a commit made just before the pause as if it were made during it.
@@ -65,10 +65,7 @@ class LiveWriterIT {
       Sqlbak.Result r;
       try (Sqlbak.Running backup = Sqlbak.start(dir, "backup", "--pages", "2", "--progress", "plain",
           "live.db", "out/copy.db")) {
-        String line = backup.awaitStderrLine(l -> {
-          Matcher m = PROGRESS.matcher(l);
-          return m.matches() && !m.group(1).equals(m.group(2));
-        }, Duration.ofSeconds(60));
+        String line = backup.awaitMidCopyProgress();
         assertNotNull(line, "no progress before the copy ended; stderr:\n" + backup.stderrSoFar());
         // A pause mid-copy stands for a slow copy: its read transaction stays open all along, and
         // the window in which to watch the writer no longer depends on how fast this machine is.

@@ -291,10 +291,7 @@ class OverlapIT {
     List<Sqlbak.Running> backups = new ArrayList<>();
     try (Sqlbak.Running restore = Sqlbak.start(dir, "restore", "--force", "--pages", "1", "--progress", "plain",
         "--busy-timeout", "60s", "new-backup.db", "live.db")) {
-      String progress = restore.awaitStderrLine(l -> {
-        Matcher m = RestoreIT.PROGRESS.matcher(l);
-        return m.matches() && !m.group(1).equals(m.group(2));
-      }, Duration.ofSeconds(60));
+      String progress = restore.awaitMidCopyProgress();
       assertNotNull(progress, "no progress before the copy ended; stderr:\n" + restore.stderrSoFar());
       // Stopped mid-copy, the restore holds its write transaction on the source of the backups.
       Sqlbak.signal(restore.pid(), "STOP");

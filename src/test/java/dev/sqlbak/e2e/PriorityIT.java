@@ -32,7 +32,7 @@ import org.junit.jupiter.params.provider.ValueSource;
  * this; the in-process tests' JVM is lowered by its first backup.
  */
 class PriorityIT {
-  private static final Pattern PROGRESS = Pattern.compile("copied (\\d+) of (\\d+) pages");
+  private static final Pattern PROGRESS = Sqlbak.PROGRESS;
   private static final int BACKGROUND_NICE = 10;
 
   @TempDir Path dir;
@@ -53,10 +53,7 @@ class PriorityIT {
     Map<String, Integer> whileCopying;
     try (Sqlbak.Running backup = Sqlbak.start(dir, "backup", "-v", "--pages", "1", "--progress", "plain",
         "--compress", "gzip", "live.db", "out/copy.db")) {
-      String line = backup.awaitStderrLine(l -> {
-        Matcher m = PROGRESS.matcher(l);
-        return m.matches() && !m.group(1).equals(m.group(2));
-      }, Duration.ofSeconds(60));
+      String line = backup.awaitMidCopyProgress();
       assertNotNull(line, "no progress before the copy ended; stderr:\n" + backup.stderrSoFar());
       Sqlbak.signal(backup.pid(), "STOP");
       try {

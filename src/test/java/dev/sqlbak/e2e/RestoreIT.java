@@ -33,7 +33,7 @@ import org.junit.jupiter.params.provider.ValueSource;
  * a {@code restore --force} sees the old content, then the new one, never a mix and never an error.
  */
 class RestoreIT {
-  static final Pattern PROGRESS = Pattern.compile("copied (\\d+) of (\\d+) pages");
+  static final Pattern PROGRESS = Sqlbak.PROGRESS;
   private static final Pattern RESTORED =
       Pattern.compile("restored (.+) into (.+): (\\d+) pages; previous content saved as (.+)");
   /** How long the restore is held stopped mid-copy, for the reader to read meanwhile. */
@@ -185,10 +185,7 @@ class RestoreIT {
       atStart = h.lines.size();
       try (Sqlbak.Running restore = Sqlbak.start(dir, "restore", "--force", "--pages", "1",
           "--progress", "plain", "--busy-timeout", "30s", "new-backup.db", "live.db")) {
-        String progress = restore.awaitStderrLine(l -> {
-          Matcher m = PROGRESS.matcher(l);
-          return m.matches() && !m.group(1).equals(m.group(2));
-        }, Duration.ofSeconds(60));
+        String progress = restore.awaitMidCopyProgress();
         assertNotNull(progress, "no progress before the copy ended; stderr:\n" + restore.stderrSoFar());
         // Stopped mid-copy: the restore's write transaction on the target stays open meanwhile.
         Sqlbak.signal(restore.pid(), "STOP");

@@ -10,7 +10,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
-import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.BeforeAll;
@@ -20,7 +19,7 @@ import org.junit.jupiter.params.provider.CsvSource;
 
 /** SIGINT and SIGTERM mid-copy: exit 130 and 143, and the destination folder is left as it was. */
 class SignalIT {
-  private static final Pattern PROGRESS = Pattern.compile("copied (\\d+) of (\\d+) pages");
+  private static final Pattern PROGRESS = Sqlbak.PROGRESS;
   private static final int SIGINT = 2;
 
   @TempDir static Path dir;
@@ -48,10 +47,7 @@ class SignalIT {
               + "has no --default-signal to restore it; the SIGTERM case covers the same cleanup");
     }
     try (Sqlbak.Running run = started) {
-      String line = run.awaitStderrLine(l -> {
-        Matcher m = PROGRESS.matcher(l);
-        return m.matches() && !m.group(1).equals(m.group(2));
-      }, Duration.ofSeconds(60));
+      String line = run.awaitMidCopyProgress();
       assertNotNull(line, "no progress before the copy ended; stderr:\n" + run.stderrSoFar());
       if (SIGINT == signalNumber(signal)) {
         Assumptions.assumeFalse(ignores(run.pid(), SIGINT),

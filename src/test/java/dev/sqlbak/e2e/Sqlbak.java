@@ -18,6 +18,9 @@ import java.util.function.Predicate;
 public final class Sqlbak {
   /** Long enough for a 200 MiB backup on a slow, shared CI machine; a hang fails instead of blocking. */
   public static final Duration DEFAULT_TIMEOUT = Duration.ofSeconds(120);
+  /** A {@code --progress plain} line: the pages copied so far, and in all. */
+  public static final java.util.regex.Pattern PROGRESS =
+      java.util.regex.Pattern.compile("copied (\\d+) of (\\d+) pages");
 
   private Sqlbak() {}
 
@@ -223,6 +226,17 @@ public final class Sqlbak {
         sleep(5);
       }
       return null;
+    }
+
+    /**
+     * Waits up to 60 s for a {@code --progress plain} line of a copy under way (not its last) and
+     * returns it, or null if the copy or the process ended first.
+     */
+    public String awaitMidCopyProgress() {
+      return awaitStderrLine(l -> {
+        java.util.regex.Matcher m = PROGRESS.matcher(l);
+        return m.matches() && !m.group(1).equals(m.group(2));
+      }, Duration.ofSeconds(60));
     }
 
     /** Sends SIGKILL, which gives the process no chance to clean up. */
