@@ -722,7 +722,7 @@ public final class BackupEngine {
     };
     long t0 = System.nanoTime();
     if (stage.file != null && copiesAsImage(db, stage)) {
-      copyImage(stage, step, progress);
+      copyImage(stage, step, progress, copyPublished, request.check());
       LOG.debug("copied schema {} byte for byte in {} ms", stage.schema, (System.nanoTime() - t0) / 1_000_000);
       listener.copyFinished(stage.schema, stage.pageCount);
       return;
@@ -837,11 +837,31 @@ public final class BackupEngine {
     return !Files.exists(wal, LinkOption.NOFOLLOW_LINKS) || Files.size(wal) == 0;
   }
 
-  private static void copyImage(Stage stage, int step, SqliteDatabase.PageObserver progress) {
+  /**
+   * Copies the source file byte for byte. Published as it is, the copy is hashed while written and
+   * flushed as it goes, in one pass. When it is checked, it is instead published through an O_DIRECT
+   * copy made while the check runs, if the machine allows one: the copy then fills only the page
+   * cache, so the source (and, in rollback-journal mode, its writers) is held for a shorter time
+   * and no writeback competes with the source's writers for the disk; unchecked, that second write
+   * would only add to the run. A copy that is compressed or streamed is not flushed either when
+   * it fits in memory, since it is deleted once read.
+   */
+  private void copyImage(Stage stage, int step, SqliteDatabase.PageObserver progress, boolean copyPublished,
+      CheckLevel check) {
+    if (check != CheckLevel.NONE) {
+      prepareDirectCopy(stage, copyPublished);
+    }
+    boolean publishedAsIs = copyPublished && stage.direct == null;
+    boolean flushed = publishedAsIs
+        || stage.direct == null && !(directIo && PageCacheRoom.holdsUnwritten(stage.pageCount * stage.pageSize));
     Path copy = stage.file.file();
     try {
-      try (WriteBehind flushing = WriteBehind.start(copy)) {
-        stage.sha256 = stage.image.copyTo(copy, stage.pageSize, stage.pageCount, step, progress);
+      if (flushed) {
+        try (WriteBehind flushing = WriteBehind.start(copy)) {
+          stage.sha256 = stage.image.copyTo(copy, stage.pageSize, stage.pageCount, step, publishedAsIs, progress);
+        }
+      } else {
+        stage.sha256 = stage.image.copyTo(copy, stage.pageSize, stage.pageCount, step, publishedAsIs, progress);
       }
       stage.copiedAsImage = true;
     } catch (FileImageCopy.SourceUnreadable e) {

@@ -91,7 +91,9 @@ final class FileImageCopy implements AutoCloseable {
 
   /**
    * Writes the first {@code pageCount} pages to {@code target} (created new), reporting progress
-   * every {@code pagesPerStep} pages, and returns the SHA-256 of those bytes, in hex.
+   * every {@code pagesPerStep} pages, and returns the SHA-256 of those bytes, in hex, or null when
+   * not {@code hashed} (the copy is not what gets published, so its hash would only cost a core
+   * while the source is held).
    *
    * <p>The kernel copies the bytes ({@code transferTo}), while another thread reads the same range
    * of the source again from the page cache, through a small direct buffer that stays in the CPU's
@@ -100,11 +102,11 @@ final class FileImageCopy implements AutoCloseable {
    * 1 MiB with the hash beside them. The source cannot change meanwhile: the caller holds the read
    * transaction, so the hash is that of the bytes copied.
    */
-  String copyTo(Path target, long pageSize, long pageCount, int pagesPerStep,
+  String copyTo(Path target, long pageSize, long pageCount, int pagesPerStep, boolean hashed,
       SqliteDatabase.PageObserver observer) throws IOException {
     long total = pageSize * pageCount;
     long stepBytes = pagesPerStep < 0 ? total : Math.max(1, (long) pagesPerStep) * pageSize;
-    Hashing hashing = new Hashing(source, total, toRollbackJournal);
+    Hashing hashing = hashed ? new Hashing(source, total, toRollbackJournal) : null;
     try (FileChannel out = FileChannel.open(target, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE)) {
       long done = 0;
       while (done < total) {
@@ -133,9 +135,11 @@ final class FileImageCopy implements AutoCloseable {
       if (total == 0) {
         observer.pages(0, 0);
       }
-      return hashing.result();
+      return hashing == null ? null : hashing.result();
     } finally {
-      hashing.stop();
+      if (hashing != null) {
+        hashing.stop();
+      }
     }
   }
 

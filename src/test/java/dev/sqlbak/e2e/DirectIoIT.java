@@ -22,7 +22,8 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * The built sqlbak backing up a WAL-mode database whose snapshot is partly in its -wal file (so the
- * copy goes through SQLite's backup API): the file it publishes is written with O_DIRECT, holds
+ * copy goes through SQLite's backup API), or a rollback-journal one (copied byte for byte): the
+ * file it publishes is written with O_DIRECT, holds
  * the same bytes as a run told to use the page cache ({@code SQLBAK_DIRECT_IO=off}), and a run
  * killed while both files exist leaves nothing at a destination name.
  */
@@ -71,6 +72,37 @@ class DirectIoIT {
     assertSidecar(folder.resolve("direct.db"));
     Sqlbak.Result verify = Sqlbak.run(folder, "verify", "direct.db", "cached.db");
     assertEquals(0, verify.exitCode(), verify.describe());
+  }
+
+  /**
+   * A rollback-journal source is copied byte for byte; checked, that copy too is published through
+   * an O_DIRECT copy, while unchecked it is hashed and flushed as it is written, in one pass.
+   */
+  @Test
+  void aRollbackSourceIsPublishedWithODirectWhenCheckedAndInOnePassWhenNot() throws Exception {
+    Path rollback = TestDatabases.createLarge(dir.resolve("src/plain.db"), false, 50);
+    Path folder = Files.createDirectory(dir.resolve("rollback"));
+
+    Sqlbak.Result direct = Sqlbak.run(folder, "backup", "--verbose", rollback.toString(), "direct.db");
+    Sqlbak.Result unchecked = Sqlbak.run(folder, "backup", "--verbose", "--check", "none", rollback.toString(),
+        "unchecked.db");
+    Sqlbak.Result cached = Sqlbak.runWithEnvironment(folder, Map.of("SQLBAK_DIRECT_IO", "off"),
+        "backup", "--verbose", rollback.toString(), "cached.db");
+
+    assertEquals(0, direct.exitCode(), direct.describe());
+    assertEquals(0, unchecked.exitCode(), unchecked.describe());
+    assertEquals(0, cached.exitCode(), cached.describe());
+    assertTrue(direct.stderr().contains(DIRECT_LINE), "a checked run must write with O_DIRECT: " + direct.describe());
+    assertFalse(unchecked.stderr().contains(DIRECT_LINE), "--check none must not: " + unchecked.describe());
+    assertFalse(cached.stderr().contains(DIRECT_LINE), "SQLBAK_DIRECT_IO=off must not: " + cached.describe());
+    assertEquals(List.of("cached.db", "cached.db.sha256", "direct.db", "direct.db.sha256", "unchecked.db",
+        "unchecked.db.sha256"), TestDatabases.listing(folder));
+    String bytes = TestDatabases.sha256(rollback);
+    for (String name : List.of("direct.db", "unchecked.db", "cached.db")) {
+      assertEquals(bytes, TestDatabases.sha256(folder.resolve(name)), name + " must be the source's bytes");
+      assertSidecar(folder.resolve(name));
+    }
+    assertCompleteCopy(folder.resolve("direct.db"), rollback);
   }
 
   @Test

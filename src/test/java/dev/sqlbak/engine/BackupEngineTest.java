@@ -23,6 +23,7 @@ import java.util.regex.Pattern;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
 import org.junit.jupiter.params.provider.ValueSource;
 
 /** The backup engine on real database files: content, atomic publishing, naming, progress. */
@@ -321,34 +322,61 @@ class BackupEngineTest {
   @Test
   void aLiveWalSourceGivesTheSameBytesWrittenWithODirectAsThroughThePageCache() throws Exception {
     Path source = TestDatabases.createLarge(dir.resolve("big.db"), true, 3);
+    assumeODirectHere(source);
+    try (java.sql.Connection writer = TestDatabases.open(source);
+        java.sql.Statement w = writer.createStatement()) {
+      w.execute("PRAGMA wal_autocheckpoint=0");
+      w.execute("CREATE TABLE late(x)");
+      w.execute("INSERT INTO late VALUES (42)");
+      assertSameBytesWithODirectAsThroughThePageCache(source, CheckLevel.QUICK);
+    }
+  }
+
+  /**
+   * A rollback-journal source is copied byte for byte; checked, that copy is published through an
+   * O_DIRECT copy (and hashed there), unchecked it is hashed while written: the bytes and their
+   * hash must be those of the page-cache path either way.
+   */
+  @ParameterizedTest
+  @EnumSource(value = CheckLevel.class, names = {"QUICK", "NONE"})
+  void aRollbackSourceGivesTheSameBytesWithODirectAsThroughThePageCache(CheckLevel check) throws Exception {
+    Path source = TestDatabases.createLarge(dir.resolve("big.db"), false, 3);
+    assumeODirectHere(source);
+    try (java.sql.Connection writer = TestDatabases.open(source);
+        java.sql.Statement w = writer.createStatement()) {
+      w.execute("CREATE TABLE late(x)");
+      w.execute("INSERT INTO late VALUES (42)");
+    }
+    assertSameBytesWithODirectAsThroughThePageCache(source, check);
+  }
+
+  private void assumeODirectHere(Path source) throws Exception {
     Path probe = dir.resolve("probe.direct");
     try (DirectIoCopy direct = DirectIoCopy.open(probe, Files.size(source))) {
       org.junit.jupiter.api.Assumptions.assumeTrue(direct != null,
           "no O_DIRECT copy here (not Linux, a tmpfs, or a full disk): only the page-cache path would run");
     }
     Files.delete(probe);
-    try (java.sql.Connection writer = TestDatabases.open(source);
-        java.sql.Statement w = writer.createStatement()) {
-      w.execute("PRAGMA wal_autocheckpoint=0");
-      w.execute("CREATE TABLE late(x)");
-      w.execute("INSERT INTO late VALUES (42)");
-      Path direct = Files.createDirectory(dir.resolve("direct")).resolve("copy.db");
-      Path cached = Files.createDirectory(dir.resolve("cached")).resolve("copy.db");
+  }
 
-      BackupResult viaDirect = engine.backup(BackupRequest.of(source, direct.toString()), ProgressListener.NONE);
-      BackupResult viaCache = BackupEngine.throughPageCache().backup(BackupRequest.of(source, cached.toString()),
-          ProgressListener.NONE);
+  private void assertSameBytesWithODirectAsThroughThePageCache(Path source, CheckLevel check) throws Exception {
+    Path direct = Files.createDirectory(dir.resolve("direct")).resolve("copy.db");
+    Path cached = Files.createDirectory(dir.resolve("cached")).resolve("copy.db");
 
-      assertEquals(TestDatabases.sha256(cached), TestDatabases.sha256(direct));
-      assertEquals(TestDatabases.sha256(direct), viaDirect.copies().get(0).sha256());
-      assertEquals(TestDatabases.sha256(cached), viaCache.copies().get(0).sha256());
-      assertEquals(Files.size(direct), viaDirect.copies().get(0).bytes());
-      assertEquals("ok", integrityCheck(direct));
-      assertEquals("rollback", TestDatabases.headerJournalMode(direct));
-      assertEquals(42, scalar(direct, "SELECT x FROM late"));
-      assertEquals(contentDigest(source), contentDigest(direct));
-      assertEquals(List.of("copy.db", "copy.db.sha256"), listing(direct.getParent()));
-      assertEquals(List.of("copy.db", "copy.db.sha256"), listing(cached.getParent()));
-    }
+    BackupResult viaDirect = engine.backup(BackupRequest.of(source, direct.toString()).withCheck(check),
+        ProgressListener.NONE);
+    BackupResult viaCache = BackupEngine.throughPageCache().backup(
+        BackupRequest.of(source, cached.toString()).withCheck(check), ProgressListener.NONE);
+
+    assertEquals(TestDatabases.sha256(cached), TestDatabases.sha256(direct));
+    assertEquals(TestDatabases.sha256(direct), viaDirect.copies().get(0).sha256());
+    assertEquals(TestDatabases.sha256(cached), viaCache.copies().get(0).sha256());
+    assertEquals(Files.size(direct), viaDirect.copies().get(0).bytes());
+    assertEquals("ok", integrityCheck(direct));
+    assertEquals("rollback", TestDatabases.headerJournalMode(direct));
+    assertEquals(42, scalar(direct, "SELECT x FROM late"));
+    assertEquals(contentDigest(source), contentDigest(direct));
+    assertEquals(List.of("copy.db", "copy.db.sha256"), listing(direct.getParent()));
+    assertEquals(List.of("copy.db", "copy.db.sha256"), listing(cached.getParent()));
   }
 }
