@@ -67,27 +67,35 @@ final class PageCacheRoom {
     return available / 100 * ratio;
   }
 
-  /** What a cgroup v2 memory limit leaves this process, or empty without one. */
+  /**
+   * What cgroup v2 memory limits leave this process, or empty without one: the least room under
+   * the limit of its own group or of any group above it (a service's limit, or its slice's).
+   */
   private static OptionalLong cgroupAvailable(Path root) throws IOException {
     Path self = root.resolve("proc/self/cgroup");
     if (!Files.isReadable(self)) {
       return OptionalLong.empty();
     }
+    Path hierarchy = root.resolve("sys/fs/cgroup");
     for (String line : Files.readAllLines(self)) {
       if (!line.startsWith("0::")) {
         continue;
       }
-      Path group = root.resolve("sys/fs/cgroup").resolve(line.substring(3).replaceFirst("^/+", ""));
-      Path max = group.resolve("memory.max");
-      Path current = group.resolve("memory.current");
-      if (!Files.isReadable(max) || !Files.isReadable(current)) {
-        return OptionalLong.empty();
+      OptionalLong least = OptionalLong.empty();
+      for (Path group = hierarchy.resolve(line.substring(3).replaceFirst("^/+", "")).normalize();
+          group.startsWith(hierarchy) && !group.equals(hierarchy); group = group.getParent()) {
+        Path max = group.resolve("memory.max");
+        Path current = group.resolve("memory.current");
+        if (!Files.isReadable(max) || !Files.isReadable(current)) {
+          continue;
+        }
+        String limit = readShort(max);
+        if (!limit.equals("max")) {
+          long room = Math.max(0, Long.parseLong(limit) - readLong(current));
+          least = OptionalLong.of(least.isPresent() ? Math.min(least.getAsLong(), room) : room);
+        }
       }
-      String limit = readShort(max);
-      if (limit.equals("max")) {
-        return OptionalLong.empty();
-      }
-      return OptionalLong.of(Math.max(0, Long.parseLong(limit) - readLong(current)));
+      return least;
     }
     return OptionalLong.empty();
   }

@@ -62,6 +62,23 @@ class PageCacheRoomTest {
   }
 
   @Test
+  void aLimitAboveTheProcesssOwnGroupCountsToo() throws Exception {
+    machine(10 * GIB / 1024, 0, 0, 10, 0);
+    write("proc/self/cgroup", "0::/user.slice/user-1000.slice/session-3.scope\n");
+    write("sys/fs/cgroup/user.slice/user-1000.slice/session-3.scope/memory.max", "max\n");
+    write("sys/fs/cgroup/user.slice/user-1000.slice/session-3.scope/memory.current", GIB + "\n");
+    write("sys/fs/cgroup/user.slice/user-1000.slice/memory.max", 3 * GIB + "\n");
+    write("sys/fs/cgroup/user.slice/user-1000.slice/memory.current", GIB + "\n");
+    write("sys/fs/cgroup/user.slice/memory.max", 8 * GIB + "\n");
+    write("sys/fs/cgroup/user.slice/memory.current", 4 * GIB + "\n");
+    // The slice of the user leaves 2 GiB, less than the session (no limit) or user.slice (4 GiB).
+    assertEquals(OptionalLong.of(2 * GIB / 100 * 10 / 2), PageCacheRoom.room(root));
+
+    write("sys/fs/cgroup/user.slice/memory.current", 7 * GIB + "\n");
+    assertEquals(OptionalLong.of(GIB / 100 * 10 / 2), PageCacheRoom.room(root));
+  }
+
+  @Test
   void moreDirtyMemoryThanTheThresholdLeavesNoRoom() throws Exception {
     machine(GIB / 1024, GIB / 1024, 0, 10, 0);
     assertEquals(OptionalLong.of(0), PageCacheRoom.room(root));
