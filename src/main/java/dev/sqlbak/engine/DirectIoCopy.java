@@ -175,7 +175,17 @@ final class DirectIoCopy implements AutoCloseable {
   }
 
   private ByteBuffer aligned() {
-    return ByteBuffer.allocateDirect(CHUNK + alignment).alignedSlice(alignment);
+    return alignedChunk(ByteBuffer.allocateDirect(CHUNK + alignment), alignment);
+  }
+
+  /**
+   * The first {@link #CHUNK} bytes of {@code raw} (at least CHUNK + alignment bytes long) that start
+   * on an {@code alignment} boundary. Not the whole aligned slice: when {@code raw} itself starts on
+   * a boundary, that slice is a block longer than CHUNK, and a chunk that long overran the hashing
+   * array (a backup failed with IndexOutOfBoundsException in one benchmark run).
+   */
+  static ByteBuffer alignedChunk(ByteBuffer raw, int alignment) {
+    return raw.alignedSlice(alignment).slice(0, CHUNK);
   }
 
   private Void writeFully(ByteBuffer buffer, long position) throws IOException {

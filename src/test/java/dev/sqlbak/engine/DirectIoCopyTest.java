@@ -66,6 +66,21 @@ class DirectIoCopyTest {
     assertFalse(Files.exists(dir.resolve("huge.direct")));
   }
 
+  /** A direct buffer that happens to start on a block boundary must still give chunks of CHUNK bytes. */
+  @ParameterizedTest
+  @ValueSource(ints = {0, 512, 4095})
+  void aBufferThatStartsOnABoundaryStillGivesAChunkOfChunkBytes(int offBoundary) {
+    int alignment = 4096;
+    java.nio.ByteBuffer big = java.nio.ByteBuffer.allocateDirect(DirectIoCopy.CHUNK + 3 * alignment);
+    int toBoundary = (alignment - big.alignmentOffset(0, alignment)) % alignment;
+    java.nio.ByteBuffer raw = big.slice(toBoundary + offBoundary, DirectIoCopy.CHUNK + alignment);
+
+    java.nio.ByteBuffer chunk = DirectIoCopy.alignedChunk(raw, alignment);
+
+    assertEquals(DirectIoCopy.CHUNK, chunk.capacity());
+    assertEquals(0, chunk.alignmentOffset(0, alignment));
+  }
+
   @Test
   void aFullDiskIsReportedAsNoSpace() throws Exception {
     Path small = Files.createDirectory(dir.resolve("small"));
