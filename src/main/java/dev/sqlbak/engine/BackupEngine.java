@@ -839,16 +839,16 @@ public final class BackupEngine {
 
   /**
    * Copies the source file byte for byte. Published as it is, the copy is hashed while written and
-   * flushed as it goes, in one pass. When it is checked, it is instead published through an O_DIRECT
-   * copy made while the check runs, if the machine allows one: the copy then fills only the page
-   * cache, so the source (and, in rollback-journal mode, its writers) is held for a shorter time
-   * and no writeback competes with the source's writers for the disk; unchecked, that second write
-   * would only add to the run. A copy that is compressed or streamed is not flushed either when
-   * it fits in memory, since it is deleted once read.
+   * flushed as it goes, in one pass. A WAL-mode file's checked copy is instead published through
+   * an O_DIRECT copy made while the check runs, if the machine allows one: that source's writers
+   * go on committing during the copy, and the writeback of a copy flushed beside them delays their
+   * fsyncs. A rollback-journal file's writers wait for the copy, so its writes are best done
+   * while they wait, not after; an unchecked copy would only be written twice. A copy that is
+   * compressed or streamed is not flushed either when it fits in memory: it is deleted once read.
    */
   private void copyImage(Stage stage, int step, SqliteDatabase.PageObserver progress, boolean copyPublished,
       CheckLevel check) {
-    if (check != CheckLevel.NONE) {
+    if (check != CheckLevel.NONE && stage.image.ofWalModeFile()) {
       prepareDirectCopy(stage, copyPublished);
     }
     boolean publishedAsIs = copyPublished && stage.direct == null;

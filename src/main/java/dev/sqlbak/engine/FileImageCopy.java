@@ -63,6 +63,11 @@ final class FileImageCopy implements AutoCloseable {
     toRollbackJournal = true;
   }
 
+  /** Whether this is a WAL-mode file being copied as rollback-journal (see above). */
+  boolean ofWalModeFile() {
+    return toRollbackJournal;
+  }
+
   private boolean headerVersions(int version) throws IOException {
     return headerVersionsAre(source, version);
   }

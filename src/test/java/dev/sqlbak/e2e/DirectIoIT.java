@@ -22,8 +22,8 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * The built sqlbak backing up a WAL-mode database whose snapshot is partly in its -wal file (so the
- * copy goes through SQLite's backup API), or a rollback-journal one (copied byte for byte): the
- * file it publishes is written with O_DIRECT, holds
+ * copy goes through SQLite's backup API), or one with nothing in its -wal (copied byte for byte):
+ * the file it publishes is written with O_DIRECT, holds
  * the same bytes as a run told to use the page cache ({@code SQLBAK_DIRECT_IO=off}), and a run
  * killed while both files exist leaves nothing at a destination name.
  */
@@ -75,34 +75,44 @@ class DirectIoIT {
   }
 
   /**
-   * A rollback-journal source is copied byte for byte; checked, that copy too is published through
-   * an O_DIRECT copy, while unchecked it is hashed and flushed as it is written, in one pass.
+   * A WAL-mode file with nothing in its -wal is copied byte for byte; checked, that copy too is
+   * published through an O_DIRECT copy (its writers keep committing meanwhile), while unchecked it
+   * is hashed and flushed as it is written, in one pass, as is a rollback-journal file's copy
+   * (whose writers wait for the copy anyway).
    */
   @Test
-  void aRollbackSourceIsPublishedWithODirectWhenCheckedAndInOnePassWhenNot() throws Exception {
+  void aQuietWalSourceIsPublishedWithODirectWhenCheckedAndARollbackSourceInOnePass() throws Exception {
+    Path quiet = TestDatabases.createLarge(dir.resolve("src/quiet.db"), true, 50);
+    assertEquals("wal", TestDatabases.headerJournalMode(quiet));
+    assertFalse(Files.exists(dir.resolve("src/quiet.db-wal")), "nothing may hold the quiet source open");
     Path rollback = TestDatabases.createLarge(dir.resolve("src/plain.db"), false, 50);
-    Path folder = Files.createDirectory(dir.resolve("rollback"));
+    Path folder = Files.createDirectory(dir.resolve("quiet"));
 
-    Sqlbak.Result direct = Sqlbak.run(folder, "backup", "--verbose", rollback.toString(), "direct.db");
-    Sqlbak.Result unchecked = Sqlbak.run(folder, "backup", "--verbose", "--check", "none", rollback.toString(),
+    Sqlbak.Result direct = Sqlbak.run(folder, "backup", "--verbose", quiet.toString(), "direct.db");
+    Sqlbak.Result unchecked = Sqlbak.run(folder, "backup", "--verbose", "--check", "none", quiet.toString(),
         "unchecked.db");
     Sqlbak.Result cached = Sqlbak.runWithEnvironment(folder, Map.of("SQLBAK_DIRECT_IO", "off"),
-        "backup", "--verbose", rollback.toString(), "cached.db");
+        "backup", "--verbose", quiet.toString(), "cached.db");
+    Sqlbak.Result plain = Sqlbak.run(folder, "backup", "--verbose", rollback.toString(), "plain.db");
 
-    assertEquals(0, direct.exitCode(), direct.describe());
-    assertEquals(0, unchecked.exitCode(), unchecked.describe());
-    assertEquals(0, cached.exitCode(), cached.describe());
+    for (Sqlbak.Result r : List.of(direct, unchecked, cached, plain)) {
+      assertEquals(0, r.exitCode(), r.describe());
+    }
     assertTrue(direct.stderr().contains(DIRECT_LINE), "a checked run must write with O_DIRECT: " + direct.describe());
     assertFalse(unchecked.stderr().contains(DIRECT_LINE), "--check none must not: " + unchecked.describe());
     assertFalse(cached.stderr().contains(DIRECT_LINE), "SQLBAK_DIRECT_IO=off must not: " + cached.describe());
-    assertEquals(List.of("cached.db", "cached.db.sha256", "direct.db", "direct.db.sha256", "unchecked.db",
-        "unchecked.db.sha256"), TestDatabases.listing(folder));
-    String bytes = TestDatabases.sha256(rollback);
+    assertFalse(plain.stderr().contains(DIRECT_LINE), "a rollback-journal source's must not: " + plain.describe());
+    assertEquals(List.of("cached.db", "cached.db.sha256", "direct.db", "direct.db.sha256", "plain.db",
+        "plain.db.sha256", "unchecked.db", "unchecked.db.sha256"), TestDatabases.listing(folder));
+    String bytes = TestDatabases.sha256(folder.resolve("cached.db"));
     for (String name : List.of("direct.db", "unchecked.db", "cached.db")) {
-      assertEquals(bytes, TestDatabases.sha256(folder.resolve(name)), name + " must be the source's bytes");
+      assertEquals(bytes, TestDatabases.sha256(folder.resolve(name)), name + " must hold the same bytes");
+      assertEquals("rollback", TestDatabases.headerJournalMode(folder.resolve(name)));
       assertSidecar(folder.resolve(name));
     }
-    assertCompleteCopy(folder.resolve("direct.db"), rollback);
+    assertCompleteCopy(folder.resolve("direct.db"), quiet);
+    assertEquals(TestDatabases.sha256(rollback), TestDatabases.sha256(folder.resolve("plain.db")));
+    assertSidecar(folder.resolve("plain.db"));
   }
 
   @Test
