@@ -321,13 +321,8 @@ class BackupEngineTest {
    */
   @Test
   void aLiveWalSourceGivesTheSameBytesWrittenWithODirectAsThroughThePageCache() throws Exception {
-    Path source = TestDatabases.createLarge(dir.resolve("big.db"), true, 3);
-    assumeODirectHere(source);
-    try (java.sql.Connection writer = TestDatabases.open(source);
-        java.sql.Statement w = writer.createStatement()) {
-      w.execute("PRAGMA wal_autocheckpoint=0");
-      w.execute("CREATE TABLE late(x)");
-      w.execute("INSERT INTO late VALUES (42)");
+    Path source = dir.resolve("big.db");
+    try (java.sql.Connection writer = walSourceWithLateRow(source)) {
       assertSameBytesWithODirectAsThroughThePageCache(source, CheckLevel.QUICK);
     }
   }
@@ -340,15 +335,26 @@ class BackupEngineTest {
   @ParameterizedTest
   @EnumSource(value = CheckLevel.class, names = {"QUICK", "NONE"})
   void aQuietWalSourceGivesTheSameBytesWithODirectAsThroughThePageCache(CheckLevel check) throws Exception {
-    Path source = TestDatabases.createLarge(dir.resolve("big.db"), true, 3);
+    Path source = dir.resolve("big.db");
+    walSourceWithLateRow(source).close();
+    assertFalse(Files.exists(dir.resolve("big.db-wal")), "closed, the source must have no -wal left");
+    assertSameBytesWithODirectAsThroughThePageCache(source, check);
+  }
+
+  /**
+   * Creates {@code source}, a 3 MiB WAL-mode database whose last commit adds table late (42), and
+   * returns the connection that made it: while it stays open that commit stays in the -wal.
+   */
+  private java.sql.Connection walSourceWithLateRow(Path source) throws Exception {
+    TestDatabases.createLarge(source, true, 3);
     assumeODirectHere(source);
-    try (java.sql.Connection writer = TestDatabases.open(source);
-        java.sql.Statement w = writer.createStatement()) {
+    java.sql.Connection writer = TestDatabases.open(source);
+    try (java.sql.Statement w = writer.createStatement()) {
+      w.execute("PRAGMA wal_autocheckpoint=0");
       w.execute("CREATE TABLE late(x)");
       w.execute("INSERT INTO late VALUES (42)");
     }
-    assertFalse(Files.exists(dir.resolve("big.db-wal")), "closed, the source must have no -wal left");
-    assertSameBytesWithODirectAsThroughThePageCache(source, check);
+    return writer;
   }
 
   private void assumeODirectHere(Path source) throws Exception {
