@@ -730,13 +730,11 @@ public final class BackupEngine {
     try {
       if (stage.file == null) {
         stage.restarts = db.copyTo(stage.schema, target, step, request.busyTimeout(), progress);
-      } else if (!flushesWhileCopying(stage, copyPublished)) {
-        stage.restarts = db.copyToPrivateFile(stage.schema, stage.file.file(), step,
-            request.busyTimeout(), progress);
       } else {
-        try (WriteBehind flushing = WriteBehind.start(stage.file.file())) {
-          stage.restarts = db.copyToPrivateFile(stage.schema, stage.file.file(), step,
-              request.busyTimeout(), progress);
+        prepareDirectCopy(stage, copyPublished);
+        Path copy = stage.file.file();
+        try (WriteBehind flushing = flushesWhileCopying(stage, copyPublished) ? WriteBehind.start(copy) : null) {
+          stage.restarts = db.copyToPrivateFile(stage.schema, copy, step, request.busyTimeout(), progress);
         }
       }
     } catch (SqliteFailure f) {
@@ -759,13 +757,12 @@ public final class BackupEngine {
   }
 
   /**
-   * Whether the backup API's copy is flushed while it is written. Not when it stays in memory
-   * until deleted unwritten: when an O_DIRECT copy of it will be published, or when it is never
-   * published (compressed, streamed) and fits below the kernel's writeback line. Then its
+   * Whether a copy into the stage's file is flushed while it is written. Not when it stays in
+   * memory until deleted unwritten: when an O_DIRECT copy of it will be published, or when it is
+   * never published (compressed, streamed) and fits below the kernel's writeback line. Then its
    * writeback never competes with the source's writers for the disk.
    */
   private boolean flushesWhileCopying(Stage stage, boolean copyPublished) {
-    prepareDirectCopy(stage, copyPublished);
     if (stage.direct != null) {
       return false;
     }
@@ -852,15 +849,9 @@ public final class BackupEngine {
       prepareDirectCopy(stage, copyPublished);
     }
     boolean publishedAsIs = copyPublished && stage.direct == null;
-    boolean flushed = publishedAsIs
-        || stage.direct == null && !(directIo && PageCacheRoom.holdsUnwritten(stage.pageCount * stage.pageSize));
     Path copy = stage.file.file();
     try {
-      if (flushed) {
-        try (WriteBehind flushing = WriteBehind.start(copy)) {
-          stage.sha256 = stage.image.copyTo(copy, stage.pageSize, stage.pageCount, step, publishedAsIs, progress);
-        }
-      } else {
+      try (WriteBehind flushing = flushesWhileCopying(stage, copyPublished) ? WriteBehind.start(copy) : null) {
         stage.sha256 = stage.image.copyTo(copy, stage.pageSize, stage.pageCount, step, publishedAsIs, progress);
       }
       stage.copiedAsImage = true;
