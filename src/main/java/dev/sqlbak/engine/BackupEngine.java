@@ -746,9 +746,10 @@ public final class BackupEngine {
   }
 
   /**
-   * Where a copy that SQLite writes into a file is the one to publish, sets up the O_DIRECT copy
-   * it is published through instead, if this machine allows it (see {@link DirectIoCopy}). A
-   * byte-for-byte copy does not need one: sqlbak writes and hashes it in one pass itself.
+   * Where the copy in the stage's file is the one to publish, sets up the O_DIRECT copy it is
+   * published through instead, if this machine allows it (see {@link DirectIoCopy}). Called for
+   * every copy SQLite writes, and for the checked byte-for-byte copy of a WAL-mode file only (see
+   * {@link #copyImage}); other byte-for-byte copies are written and hashed in one pass.
    */
   private void prepareDirectCopy(Stage stage, boolean copyPublished) {
     if (directIo && copyPublished && stage.file != null) {
