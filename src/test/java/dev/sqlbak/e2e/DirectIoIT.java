@@ -29,6 +29,7 @@ import org.junit.jupiter.api.io.TempDir;
  */
 class DirectIoIT {
   static final String DIRECT_LINE = "is written with O_DIRECT";
+  static final String WARM_LINE = "of page cache for the copy";
 
   @TempDir static Path dir;
   static Path source;
@@ -72,6 +73,30 @@ class DirectIoIT {
     assertSidecar(folder.resolve("direct.db"));
     Sqlbak.Result verify = Sqlbak.run(folder, "verify", "direct.db", "cached.db");
     assertEquals(0, verify.exitCode(), verify.describe());
+  }
+
+  /**
+   * Before the snapshot of a live WAL source of 64 MiB or more, the default run warms as much page
+   * cache as the copy will fill (a scratch file written and deleted); {@code SQLBAK_WARM_UP=off}
+   * does not. Either way the same bytes are published and no scratch file is left.
+   */
+  @Test
+  void warmsMemoryBeforeALiveWalSnapshotUnlessToldNotTo() throws Exception {
+    Path folder = Files.createDirectory(dir.resolve("warm"));
+
+    Sqlbak.Result warmed = Sqlbak.run(folder, "backup", "--verbose", source.toString(), "warmed.db");
+    Sqlbak.Result cold = Sqlbak.runWithEnvironment(folder, Map.of("SQLBAK_WARM_UP", "off"),
+        "backup", "--verbose", source.toString(), "cold.db");
+
+    assertEquals(0, warmed.exitCode(), warmed.describe());
+    assertEquals(0, cold.exitCode(), cold.describe());
+    assertTrue(warmed.stderr().contains(WARM_LINE), "the default run must warm memory: " + warmed.describe());
+    assertFalse(cold.stderr().contains(WARM_LINE), "SQLBAK_WARM_UP=off must not: " + cold.describe());
+    assertEquals(List.of("cold.db", "cold.db.sha256", "warmed.db", "warmed.db.sha256"), TestDatabases.listing(folder));
+    assertEquals(TestDatabases.sha256(folder.resolve("cold.db")), TestDatabases.sha256(folder.resolve("warmed.db")));
+    assertCompleteCopy(folder.resolve("warmed.db"), source);
+    assertEquals(42, TestDatabases.scalar(folder.resolve("warmed.db"), "SELECT x FROM late"));
+    assertSidecar(folder.resolve("warmed.db"));
   }
 
   /**
