@@ -57,21 +57,9 @@ class DirectIoIT {
   void writesThePublishedFileWithODirectAndTheSameBytesAsThroughThePageCache() throws Exception {
     Path folder = Files.createDirectory(dir.resolve("same"));
 
-    Sqlbak.Result direct = Sqlbak.run(folder, "backup", "--verbose", source.toString(), "direct.db");
-    Sqlbak.Result cached = Sqlbak.runWithEnvironment(folder, Map.of("SQLBAK_DIRECT_IO", "off"),
-        "backup", "--verbose", source.toString(), "cached.db");
+    backUpByDefaultAndWithVariableOff(folder, "SQLBAK_DIRECT_IO", DIRECT_LINE);
 
-    assertEquals(0, direct.exitCode(), direct.describe());
-    assertEquals(0, cached.exitCode(), cached.describe());
-    assertTrue(direct.stderr().contains(DIRECT_LINE), "the default run must write with O_DIRECT: " + direct.describe());
-    assertFalse(cached.stderr().contains(DIRECT_LINE), "SQLBAK_DIRECT_IO=off must not: " + cached.describe());
-    assertEquals(List.of("cached.db", "cached.db.sha256", "direct.db", "direct.db.sha256"),
-        TestDatabases.listing(folder));
-    assertEquals(TestDatabases.sha256(folder.resolve("cached.db")), TestDatabases.sha256(folder.resolve("direct.db")));
-    assertCompleteCopy(folder.resolve("direct.db"), source);
-    assertEquals(42, TestDatabases.scalar(folder.resolve("direct.db"), "SELECT x FROM late"));
-    assertSidecar(folder.resolve("direct.db"));
-    Sqlbak.Result verify = Sqlbak.run(folder, "verify", "direct.db", "cached.db");
+    Sqlbak.Result verify = Sqlbak.run(folder, "verify", "default.db", "off.db");
     assertEquals(0, verify.exitCode(), verify.describe());
   }
 
@@ -82,21 +70,28 @@ class DirectIoIT {
    */
   @Test
   void warmsMemoryBeforeALiveWalSnapshotUnlessToldNotTo() throws Exception {
-    Path folder = Files.createDirectory(dir.resolve("warm"));
+    backUpByDefaultAndWithVariableOff(Files.createDirectory(dir.resolve("warm")), "SQLBAK_WARM_UP", WARM_LINE);
+  }
 
-    Sqlbak.Result warmed = Sqlbak.run(folder, "backup", "--verbose", source.toString(), "warmed.db");
-    Sqlbak.Result cold = Sqlbak.runWithEnvironment(folder, Map.of("SQLBAK_WARM_UP", "off"),
-        "backup", "--verbose", source.toString(), "cold.db");
+  /**
+   * Backs up the live source into {@code folder} twice, as default.db and, with {@code variable}
+   * set to off, as off.db: only the default run may say {@code line} in --verbose, and both must
+   * publish the same complete bytes, with their sidecars and nothing else.
+   */
+  private static void backUpByDefaultAndWithVariableOff(Path folder, String variable, String line) throws Exception {
+    Sqlbak.Result byDefault = Sqlbak.run(folder, "backup", "--verbose", source.toString(), "default.db");
+    Sqlbak.Result off = Sqlbak.runWithEnvironment(folder, Map.of(variable, "off"),
+        "backup", "--verbose", source.toString(), "off.db");
 
-    assertEquals(0, warmed.exitCode(), warmed.describe());
-    assertEquals(0, cold.exitCode(), cold.describe());
-    assertTrue(warmed.stderr().contains(WARM_LINE), "the default run must warm memory: " + warmed.describe());
-    assertFalse(cold.stderr().contains(WARM_LINE), "SQLBAK_WARM_UP=off must not: " + cold.describe());
-    assertEquals(List.of("cold.db", "cold.db.sha256", "warmed.db", "warmed.db.sha256"), TestDatabases.listing(folder));
-    assertEquals(TestDatabases.sha256(folder.resolve("cold.db")), TestDatabases.sha256(folder.resolve("warmed.db")));
-    assertCompleteCopy(folder.resolve("warmed.db"), source);
-    assertEquals(42, TestDatabases.scalar(folder.resolve("warmed.db"), "SELECT x FROM late"));
-    assertSidecar(folder.resolve("warmed.db"));
+    assertEquals(0, byDefault.exitCode(), byDefault.describe());
+    assertEquals(0, off.exitCode(), off.describe());
+    assertTrue(byDefault.stderr().contains(line), "the default run must say '" + line + "': " + byDefault.describe());
+    assertFalse(off.stderr().contains(line), variable + "=off must not: " + off.describe());
+    assertEquals(List.of("default.db", "default.db.sha256", "off.db", "off.db.sha256"), TestDatabases.listing(folder));
+    assertEquals(TestDatabases.sha256(folder.resolve("off.db")), TestDatabases.sha256(folder.resolve("default.db")));
+    assertCompleteCopy(folder.resolve("default.db"), source);
+    assertEquals(42, TestDatabases.scalar(folder.resolve("default.db"), "SELECT x FROM late"));
+    assertSidecar(folder.resolve("default.db"));
   }
 
   /**
