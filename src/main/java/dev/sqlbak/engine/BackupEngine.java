@@ -267,11 +267,6 @@ public final class BackupEngine {
   }
 
   /**
-   * Lets go of the source files copied byte for byte. Called only once the source connection is
-   * closed: closing a descriptor drops the process's locks on the file, and a WAL-mode source's
-   * connection holds one for as long as it is open.
-   */
-  /**
    * Before the snapshot of a live WAL-mode source (one with WAL content, which the backup API copies
    * page by page into the page cache), warms the memory the copy will fill (see {@link
    * PageCacheWarmUp}): its writers go on committing while the snapshot is held, but every commit
@@ -306,6 +301,11 @@ public final class BackupEngine {
     }
   }
 
+  /**
+   * Lets go of the source files copied byte for byte. Called only once the source connection is
+   * closed: closing a descriptor drops the process's locks on the file, and a WAL-mode source's
+   * connection holds one for as long as it is open.
+   */
   private static void closeImages(List<Stage> stages) {
     for (Stage stage : stages) {
       if (stage.image != null) {
