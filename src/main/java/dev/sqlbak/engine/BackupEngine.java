@@ -44,7 +44,12 @@ public final class BackupEngine {
   }
 
   private static boolean directIoAllowed() {
-    return !"off".equalsIgnoreCase(System.getenv(DIRECT_IO_VARIABLE));
+    return !turnedOff(DIRECT_IO_VARIABLE);
+  }
+
+  /** Whether the environment variable {@code name} is set to {@code off} (in any case). */
+  private static boolean turnedOff(String name) {
+    return "off".equalsIgnoreCase(System.getenv(name));
   }
 
   private BackupEngine(boolean lowersPriority, boolean directIo) {
@@ -276,7 +281,7 @@ public final class BackupEngine {
    * where the 0.33 s per GiB a warm-up costs on warm memory would be most of the run.
    */
   private void warmUpMemory(List<Stage> stages, Path folder) {
-    if (folder == null || "off".equalsIgnoreCase(System.getenv(WARM_UP_VARIABLE))) {
+    if (folder == null || turnedOff(WARM_UP_VARIABLE)) {
       return;
     }
     long bytes = 0;
@@ -291,7 +296,7 @@ public final class BackupEngine {
     } catch (IOException e) {
       return;
     }
-    if (bytes < PageCacheWarmUp.MIN_BYTES) {
+    if (!PageCacheWarmUp.pays(bytes)) {
       return;
     }
     try (AtomicDestination scratch = AtomicDestination.create(folder)) {

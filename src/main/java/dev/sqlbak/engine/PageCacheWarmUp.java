@@ -37,12 +37,17 @@ final class PageCacheWarmUp {
 
   private PageCacheWarmUp() {}
 
+  /** Whether warming {@code bytes} is worth it and stays clear of writeback. */
+  static boolean pays(long bytes) {
+    return bytes >= MIN_BYTES && PageCacheRoom.holdsUnwritten(bytes);
+  }
+
   /**
-   * Writes {@code bytes} of zeros into {@code scratch} (a new file) and deletes it, if the amount is
-   * worth it and stays clear of writeback; returns how many bytes were written.
+   * Writes {@code bytes} of zeros into {@code scratch} (a new file) and deletes it, if that
+   * {@link #pays}; returns how many bytes were written.
    */
   static long warm(Path scratch, long bytes) {
-    if (bytes < MIN_BYTES || !PageCacheRoom.holdsUnwritten(bytes)) {
+    if (!pays(bytes)) {
       return 0;
     }
     long written = 0;
