@@ -8,6 +8,7 @@ import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.sqlbak.TestDatabases;
+import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Connection;
@@ -160,5 +161,52 @@ class DirectIoIT {
     assertTrue(names.get(0).matches("app-\\d{8}T\\d{6}Z\\.db"), names.toString());
     assertCompleteCopy(folder.resolve(names.get(0)), source);
     assertSidecar(folder.resolve(names.get(0)));
+  }
+
+  /**
+   * kill -9 while the run warms memory: only hidden temporary files are left (among them the
+   * half-written warm-up file), nothing at the destination name, and the next run sweeps them.
+   */
+  @Test
+  void aRunKilledDuringItsWarmUpLeavesOnlyTemporaryFilesAndTheNextRunSweepsThem() throws Exception {
+    Path folder = Files.createDirectory(dir.resolve("kill-warm"));
+    List<String> dead = List.of();
+    // The warm-up of 100 MiB is short: a kill that lands after it is tried again.
+    for (int attempt = 0; attempt < 5 && dead.stream().noneMatch(n -> n.endsWith(".warm")); attempt++) {
+      dead.forEach(n -> folder.resolve(n).toFile().delete());
+      try (Sqlbak.Running run = Sqlbak.start(folder, "backup", source.toString(), "app.db")) {
+        awaitWarmUpFile(folder, run);
+        run.kill9();
+        assertEquals(137, run.waitFor(Duration.ofSeconds(30)).exitCode(), run.stderrSoFar());
+      }
+      dead = TestDatabases.listing(folder);
+    }
+    List<String> leftovers = dead;
+    assertTrue(leftovers.stream().anyMatch(n -> n.matches("\\.sqlbak-[0-9a-f]{16}\\.warm")),
+        "no kill landed in the warm-up in 5 attempts: " + leftovers);
+    assertTrue(leftovers.stream().allMatch(n -> n.matches("\\.sqlbak-[0-9a-f]{16}\\.(warm|lock|db|direct)")),
+        "only temporary files may be left: " + leftovers);
+
+    Sqlbak.Result next = Sqlbak.run(folder, "backup", source.toString(), "app.db");
+
+    assertEquals(0, next.exitCode(), next.describe());
+    assertEquals(List.of("app.db", "app.db.sha256"), TestDatabases.listing(folder),
+        "the next run must sweep the dead run's files");
+    assertCompleteCopy(folder.resolve("app.db"), source);
+    assertEquals(42, TestDatabases.scalar(folder.resolve("app.db"), "SELECT x FROM late"));
+    assertSidecar(folder.resolve("app.db"));
+  }
+
+  /** Returns once a warm-up file exists in {@code folder}, or the run has ended, or 60 s passed. */
+  private static void awaitWarmUpFile(Path folder, Sqlbak.Running run) throws Exception {
+    long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
+    while (run.isAlive() && System.nanoTime() < deadline) {
+      try (DirectoryStream<Path> warm = Files.newDirectoryStream(folder, "*.warm")) {
+        if (warm.iterator().hasNext()) {
+          return;
+        }
+      }
+      Thread.sleep(1);
+    }
   }
 }
