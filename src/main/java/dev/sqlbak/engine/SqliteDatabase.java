@@ -168,6 +168,8 @@ final class SqliteDatabase implements AutoCloseable {
     private static final long RETRY_NANOS = 100_000;
     private final long timeoutNanos;
     private long episodeStart;
+    /** Set while one attempt must not wait: a busy lock then fails it at once. */
+    boolean impatient;
     long retries;
     long waitedNanos;
 
@@ -178,6 +180,10 @@ final class SqliteDatabase implements AutoCloseable {
 
     @Override
     protected int callback(int previousRetries) {
+      if (impatient) {
+        retries++;
+        return 0;
+      }
       long now = System.nanoTime();
       if (previousRetries == 0) {
         episodeStart = now;
@@ -285,6 +291,30 @@ final class SqliteDatabase implements AutoCloseable {
       }
     } catch (SQLException e) {
       throw failure(e);
+    }
+  }
+
+  /**
+   * Starts the snapshot as {@link #beginSnapshot} does if no other process's lock keeps it out at
+   * this moment; otherwise returns false, holding nothing, without waiting.
+   */
+  boolean beginSnapshotIfFree(Collection<String> schemas) throws SqliteFailure {
+    if (busyHandler == null) {
+      beginSnapshot(schemas);
+      return true;
+    }
+    busyHandler.impatient = true;
+    try {
+      beginSnapshot(schemas);
+      return true;
+    } catch (SqliteFailure f) {
+      if (f.reason() != SqliteFailure.Reason.BUSY) {
+        throw f;
+      }
+      endSnapshot();
+      return false;
+    } finally {
+      busyHandler.impatient = false;
     }
   }
 

@@ -4,20 +4,17 @@ import static dev.sqlbak.e2e.BackupAssertions.assertCleanFailure;
 import static dev.sqlbak.e2e.BackupAssertions.assertCompleteCopy;
 import static dev.sqlbak.e2e.BackupAssertions.assertSidecar;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.sqlbak.TestDatabases;
-import java.io.BufferedReader;
-import java.io.File;
-import java.io.IOException;
-import java.io.InputStreamReader;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
-import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -66,7 +63,7 @@ class SourceAccessIT {
   void aSourceLockedPastTheBusyTimeoutFailsSayingItIsLocked() throws Exception {
     Path source = TestDatabases.createSample(dir.resolve("app.db"), false, 200);
     Files.createDirectory(dir.resolve("out"));
-    Process holder = holdExclusive(source);
+    Process holder = LockHolder.start(source);
     try {
       Map<String, String> before = TestDatabases.snapshot(dir.resolve("out"));
       long t0 = System.nanoTime();
@@ -78,7 +75,7 @@ class SourceAccessIT {
       assertTrue(waitedMillis >= 1500, "gave up after " + waitedMillis + " ms, before --busy-timeout");
       assertEquals(before, TestDatabases.snapshot(dir.resolve("out")), r.describe());
     } finally {
-      release(holder);
+      LockHolder.release(holder);
     }
   }
 
@@ -87,50 +84,53 @@ class SourceAccessIT {
   void aLockReleasedDuringTheWaitLetsTheBackupSucceed() throws Exception {
     Path source = TestDatabases.createSample(dir.resolve("app.db"), false, 200);
     String committed = TestDatabases.contentDigest(source);
-    Process holder = holdExclusive(source);
+    Process holder = LockHolder.start(source);
     try (Sqlbak.Running running = Sqlbak.start(dir, "backup", "--busy-timeout", "60s", "app.db", "copy.db")) {
       Thread.sleep(1500); // sqlbak is now waiting for the lock (or still starting: either way it must wait)
       assertTrue(running.isAlive(), "sqlbak must wait for the lock, not give up");
-      release(holder);
+      LockHolder.release(holder);
       Sqlbak.Result r = running.waitFor(Sqlbak.DEFAULT_TIMEOUT);
       assertEquals(0, r.exitCode(), r.describe());
       assertCompleteCopy(dir.resolve("copy.db"), source);
       assertEquals(committed, TestDatabases.contentDigest(dir.resolve("copy.db")),
           "the copy holds the committed content, not the holder's rolled-back change");
     } finally {
-      release(holder);
+      LockHolder.release(holder);
     }
   }
 
-  /** Starts a {@link LockHolder} on {@code db} and waits until it holds the lock. */
-  private static Process holdExclusive(Path db) throws IOException {
-    String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
-    String classpath = String.join(File.pathSeparator, codeSource(LockHolder.class),
-        codeSource(org.sqlite.JDBC.class), System.getProperty("java.class.path"));
-    Process p = new ProcessBuilder(java, "-cp", classpath, LockHolder.class.getName(), db.toString())
-        .redirectError(ProcessBuilder.Redirect.INHERIT)
-        .start();
-    BufferedReader out = new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8));
-    String first = out.readLine();
-    assertEquals("locked", first, "the lock holder must report that it holds the lock");
-    return p;
-  }
-
-  /** Closes the holder's stdin, which makes it roll back and exit. */
-  private static void release(Process holder) throws Exception {
-    if (holder.isAlive()) {
-      holder.getOutputStream().close();
-      if (!holder.waitFor(Duration.ofSeconds(30).toMillis(), TimeUnit.MILLISECONDS)) {
-        holder.destroyForcibly();
-      }
+  /**
+   * A rollback-journal source of 64 MiB or more found locked: sqlbak warms memory for its copy
+   * while it is kept out (so that the writers it then holds up wait for the copy, not for the
+   * machine's first touch of that memory), then copies the committed content once the lock is
+   * free. The same source not locked is copied without a warm-up.
+   */
+  @Test
+  void aLargeSourceFoundLockedIsWarmedForBeforeTheWaitAndAFreeOneIsNot() throws Exception {
+    Path source = TestDatabases.createLarge(dir.resolve("big.db"), false, 72);
+    String committed = TestDatabases.contentDigest(source);
+    Path out = Files.createDirectory(dir.resolve("out"));
+    Process holder = LockHolder.start(source, "DELETE FROM t WHERE id % 2 = 0");
+    try (Sqlbak.Running running = Sqlbak.start(dir, "backup", "--verbose", "--busy-timeout", "60s", "big.db",
+        "out/locked.db")) {
+      String warmed = running.awaitStderrLine(l -> l.contains(DirectIoIT.WARM_LINE), Duration.ofSeconds(60));
+      assertNotNull(warmed, "no warm-up while the source was locked: " + running.stderrSoFar());
+      assertTrue(running.stderrSoFar().contains("big.db is locked by another process"), running.stderrSoFar());
+      LockHolder.release(holder);
+      Sqlbak.Result r = running.waitFor(Sqlbak.DEFAULT_TIMEOUT);
+      assertEquals(0, r.exitCode(), r.describe());
+    } finally {
+      LockHolder.release(holder);
     }
-  }
+    Sqlbak.Result free = Sqlbak.run(dir, "backup", "--verbose", "big.db", "out/free.db");
 
-  private static String codeSource(Class<?> c) {
-    try {
-      return Path.of(c.getProtectionDomain().getCodeSource().getLocation().toURI()).toString();
-    } catch (Exception e) {
-      throw new IllegalStateException(e);
+    assertEquals(0, free.exitCode(), free.describe());
+    assertFalse(free.stderr().contains(DirectIoIT.WARM_LINE) || free.stderr().contains("locked"), free.describe());
+    assertEquals(List.of("free.db", "free.db.sha256", "locked.db", "locked.db.sha256"), TestDatabases.listing(out));
+    for (String name : List.of("locked.db", "free.db")) {
+      assertCompleteCopy(out.resolve(name), source);
+      assertEquals(committed, TestDatabases.contentDigest(out.resolve(name)), name + " holds the committed content");
+      assertSidecar(out.resolve(name));
     }
   }
 }

@@ -7,12 +7,19 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.sqlbak.TestDatabases;
+import dev.sqlbak.e2e.LockHolder;
+import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardWatchEventKinds;
+import java.nio.file.WatchKey;
+import java.nio.file.WatchService;
 import java.sql.Connection;
 import java.sql.Statement;
 import java.time.Duration;
+import java.util.List;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -53,6 +60,52 @@ class SourceContentionTest {
     assertTrue(c.busyWait().toMillis() >= 100, c.toString());
     assertEquals(0, c.restarts(), c.toString());
     assertEquals(before, contentDigest(dir.resolve("copy.db")));
+  }
+
+  /**
+   * A rollback-journal source of 64 MiB or more found locked by a writer: while it is kept out,
+   * the backup warms memory for its copy (a scratch file appears in the destination folder and
+   * goes), then waits for the lock and copies the committed content, leaving only its backup.
+   */
+  @Test
+  void warmsMemoryBeforeWaitingForALargeSourceFoundLocked() throws Exception {
+    Path source = TestDatabases.createLarge(dir.resolve("big.db"), false, 72);
+    String before = contentDigest(source);
+    Path out = Files.createDirectory(dir.resolve("out"));
+    // Another process, as a writer would be: closing any descriptor of the file, as sqlbak does
+    // to read its header, would drop a lock this process held.
+    Process holder = LockHolder.start(source, "DELETE FROM t WHERE id % 2 = 0");
+    AtomicBoolean warmUpSeen = new AtomicBoolean();
+    // inotify queues every file created, so a short-lived warm-up file is not missed.
+    WatchService watch = out.getFileSystem().newWatchService();
+    out.register(watch, StandardWatchEventKinds.ENTRY_CREATE);
+    Thread releaser = new Thread(() -> {
+      try (watch) {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+        while (!warmUpSeen.get() && System.nanoTime() < deadline) {
+          WatchKey key = watch.poll(100, TimeUnit.MILLISECONDS);
+          if (key != null) {
+            key.pollEvents().forEach(e -> warmUpSeen.compareAndSet(false, e.context().toString().endsWith(".warm")));
+            key.reset();
+          }
+        }
+        LockHolder.release(holder);
+      } catch (Exception e) {
+        throw new IllegalStateException(e);
+      }
+    });
+    releaser.start();
+
+    BackupResult r = engine.backup(BackupRequest.of(source, out.resolve("copy.db").toString())
+        .withBusyTimeout(Duration.ofSeconds(60)), ProgressListener.NONE);
+    releaser.join();
+
+    assertTrue(warmUpSeen.get(), "no warm-up file appeared while the source was locked");
+    assertTrue(r.contention().busyRetries() > 0, r.contention().toString());
+    assertEquals(0, r.contention().restarts(), r.contention().toString());
+    assertEquals(before, contentDigest(out.resolve("copy.db")));
+    assertEquals("ok", integrityCheck(out.resolve("copy.db")));
+    assertEquals(List.of("copy.db", "copy.db.sha256"), TestDatabases.listing(out));
   }
 
   @Test
