@@ -185,7 +185,8 @@ public final class BackupEngine {
           long liveWalBytes = warmableBytes(stages, true);
           long rollbackBytes = warmableBytes(stages, false);
           warmUpMemory(folder, liveWalBytes);
-          if (!db.beginSnapshotIfFree(request.schemas())) {
+          // Found locked when the source was opened (see openSource), or now: a writer is there.
+          if (db.foundLocked() || !db.beginSnapshotIfFree(request.schemas())) {
             // A rollback-journal source's writers wait for its copy while it holds the lock: warm
             // memory shortens that wait, worth its cost only when a writer is there to wait.
             LOG.debug("{} is locked by another process: waiting for the lock", source);

@@ -50,6 +50,7 @@ final class SqliteDatabase implements AutoCloseable {
   private final Connection connection;
   private final String label;
   private PatientBusyHandler busyHandler;
+  private boolean foundLocked;
 
   /**
    * Points sqlite-jdbc at a copy of its native library in sqlbak's cache folder (see {@link
@@ -312,10 +313,16 @@ final class SqliteDatabase implements AutoCloseable {
         throw f;
       }
       endSnapshot();
+      foundLocked = true;
       return false;
     } finally {
       busyHandler.impatient = false;
     }
+  }
+
+  /** Whether a {@link #beginSnapshotIfFree} on this connection has found another process's lock. */
+  boolean foundLocked() {
+    return foundLocked;
   }
 
   /** Ends the read transaction, releasing the source's lock as early as possible. */
