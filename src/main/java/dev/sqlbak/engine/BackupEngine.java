@@ -32,7 +32,7 @@ public final class BackupEngine {
 
   /** Setting this environment variable to {@code off} writes every copy through the page cache. */
   static final String DIRECT_IO_VARIABLE = "SQLBAK_DIRECT_IO";
-  /** Set to {@code off}, no memory is warmed before a live WAL source's snapshot. */
+  /** Set to {@code off}, no memory is warmed before a source's snapshot (see {@link PageCacheWarmUp}). */
   static final String WARM_UP_VARIABLE = "SQLBAK_WARM_UP";
 
   private final boolean lowersPriority;
@@ -181,16 +181,15 @@ public final class BackupEngine {
       try {
         if (request.copiesPages()) {
           Path folder = folderOf(kind, destination);
-          // Both read from the files' headers now, while this process holds no lock on them.
-          long liveWalBytes = warmableBytes(stages, true);
-          long rollbackBytes = warmableBytes(stages, false);
-          warmUpMemory(folder, liveWalBytes);
+          // Read from the files' headers now, while this process holds no lock on them.
+          WarmableBytes warmable = warmableBytes(stages);
+          warmUpMemory(folder, warmable.liveWal());
           // Found locked when the source was opened (see openSource), or now: a writer is there.
           if (db.foundLocked() || !db.beginSnapshotIfFree(request.schemas())) {
             // A rollback-journal source's writers wait for its copy while it holds the lock: warm
             // memory shortens that wait, worth its cost only when a writer is there to wait.
             LOG.debug("{} is locked by another process: waiting for the lock", source);
-            warmUpMemory(folder, rollbackBytes);
+            warmUpMemory(folder, warmable.rollback());
             db.beginSnapshot(request.schemas());
           }
           snapshotStart = System.nanoTime();
@@ -298,32 +297,40 @@ public final class BackupEngine {
   }
 
   /**
-   * The size of the source files if a warm-up before their snapshot is for them, else 0. With
-   * {@code liveWal}: WAL-mode files with content in their -wal, which the backup API copies page
-   * by page into the page cache while their writers go on committing, every commit growing the
-   * -wal until the snapshot ends (a back-to-back writer's p99 during the backup was 1.06-2.32 x its
-   * idle p99 with a warm-up against 1.34-3.56 x without, three rounds each). Without: files in
-   * rollback-journal mode, whose writers wait while the copy holds the lock (a 1 GiB copy under a
-   * back-to-back writer held it 0.75-0.77 s after a warm-up, 2.44 s without); the caller asks only
-   * when the lock was found taken, so that a run nobody waits for pays nothing. Quiet WAL files are copied byte for byte at
-   * file-copy speed without holding up anyone: the 0.33 s per GiB a warm-up costs on warm memory
-   * would be most of their run.
+   * How much memory a warm-up before the snapshot would touch: the size of the source files, for
+   * one of two kinds of source, else 0. {@code liveWal}: WAL-mode files with content in their -wal,
+   * which the backup API copies page by page into the page cache while their writers go on
+   * committing, every commit growing the -wal until the snapshot ends (a back-to-back writer's p99
+   * during the backup was 1.06-2.32 x its idle p99 with a warm-up against 1.34-3.56 x without,
+   * three rounds each). {@code rollback}: files in rollback-journal mode, whose writers wait while
+   * the copy holds the lock (a 1 GiB copy under a back-to-back writer held it 0.75-0.88 s after a
+   * warm-up, 2.38-2.64 s without), worth warming for only when a writer is there. Quiet WAL files
+   * are copied byte for byte at file-copy speed without holding up anyone: the 0.33 s per GiB a
+   * warm-up costs on warm memory would be most of their run.
    */
-  private static long warmableBytes(List<Stage> stages, boolean liveWal) {
+  private record WarmableBytes(long liveWal, long rollback) {
+    static final WarmableBytes NONE = new WarmableBytes(0, 0);
+  }
+
+  private static WarmableBytes warmableBytes(List<Stage> stages) {
     long bytes = 0;
+    boolean allLiveWal = true;
+    boolean allRollback = true;
     try {
       for (Stage stage : stages) {
         Path file = stage.sourceFile;
-        if (file == null || !Files.isRegularFile(file) || isWalMode(file) != liveWal
-            || (liveWal && walIsEmpty(file))) {
-          return 0;
+        if (file == null || !Files.isRegularFile(file)) {
+          return WarmableBytes.NONE;
         }
+        boolean wal = isWalMode(file);
+        allLiveWal &= wal && !walIsEmpty(file);
+        allRollback &= !wal;
         bytes += Files.size(file);
       }
     } catch (IOException e) {
-      return 0;
+      return WarmableBytes.NONE;
     }
-    return bytes;
+    return new WarmableBytes(allLiveWal ? bytes : 0, allRollback ? bytes : 0);
   }
 
   /**
