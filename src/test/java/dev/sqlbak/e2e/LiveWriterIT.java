@@ -10,7 +10,6 @@ import static org.junit.jupiter.api.Assertions.fail;
 
 import dev.sqlbak.TestDatabases;
 import java.io.BufferedReader;
-import java.io.File;
 import java.io.IOException;
 import java.io.InputStreamReader;
 import java.nio.charset.StandardCharsets;
@@ -240,14 +239,7 @@ class LiveWriterIT {
   }
 
   private static Process startWriter(Path db, List<Commit> commits, long intervalMillis) throws IOException {
-    String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
-    String classpath = String.join(File.pathSeparator,
-        codeSource(WriterProcess.class), codeSource(org.sqlite.JDBC.class),
-        System.getProperty("java.class.path"));
-    Process p = new ProcessBuilder(java, "-cp", classpath, WriterProcess.class.getName(),
-        db.toString(), String.valueOf(intervalMillis))
-        .redirectError(ProcessBuilder.Redirect.INHERIT)
-        .start();
+    Process p = HelperJvm.of(WriterProcess.class, List.of(), db.toString(), String.valueOf(intervalMillis)).start();
     Pattern line = Pattern.compile("committed (\\d+) (\\d+)");
     Thread reader = new Thread(() -> {
       try (BufferedReader in = new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8))) {
@@ -264,14 +256,6 @@ class LiveWriterIT {
     reader.setDaemon(true);
     reader.start();
     return p;
-  }
-
-  private static String codeSource(Class<?> c) {
-    try {
-      return Path.of(c.getProtectionDomain().getCodeSource().getLocation().toURI()).toString();
-    } catch (Exception e) {
-      throw new IllegalStateException("cannot locate the classes of " + c, e);
-    }
   }
 
   private static void awaitCommits(List<Commit> commits, Process writer, int n) throws InterruptedException {

@@ -3,7 +3,6 @@ package dev.sqlbak.e2e;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import java.io.BufferedReader;
-import java.io.File;
 import java.io.IOException;
 import java.io.InputStreamReader;
 import java.io.PrintStream;
@@ -46,12 +45,9 @@ public final class LockHolder {
 
   /** Starts a holder on {@code db} making {@code change} (none: the default) and waits until it holds the lock. */
   public static Process start(Path db, String... change) throws IOException {
-    String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
-    String classpath = String.join(File.pathSeparator, codeSource(LockHolder.class),
-        codeSource(org.sqlite.JDBC.class), System.getProperty("java.class.path"));
-    List<String> command = new ArrayList<>(List.of(java, "-cp", classpath, LockHolder.class.getName(), db.toString()));
-    command.addAll(List.of(change));
-    Process p = new ProcessBuilder(command).redirectError(ProcessBuilder.Redirect.INHERIT).start();
+    List<String> args = new ArrayList<>(List.of(db.toString()));
+    args.addAll(List.of(change));
+    Process p = HelperJvm.of(LockHolder.class, List.of(), args.toArray(String[]::new)).start();
     BufferedReader out = new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8));
     String first = out.readLine();
     assertEquals("locked", first, "the lock holder must report that it holds the lock");
@@ -72,11 +68,4 @@ public final class LockHolder {
     }
   }
 
-  private static String codeSource(Class<?> c) {
-    try {
-      return Path.of(c.getProtectionDomain().getCodeSource().getLocation().toURI()).toString();
-    } catch (Exception e) {
-      throw new IllegalStateException("cannot locate the classes of " + c, e);
-    }
-  }
 }

@@ -3,7 +3,6 @@ package dev.sqlbak.e2e;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.BufferedReader;
-import java.io.File;
 import java.io.IOException;
 import java.io.InputStreamReader;
 import java.io.PrintStream;
@@ -84,14 +83,8 @@ public final class ReaderProcess {
 
   /** Starts a reader of {@code db} as a separate JVM; its stdout lines are collected as they come. */
   static Handle start(Path db, long pauseMillis) throws IOException {
-    String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
-    String classpath = String.join(File.pathSeparator,
-        codeSource(ReaderProcess.class), codeSource(org.sqlite.JDBC.class),
-        System.getProperty("java.class.path"));
-    Process p = new ProcessBuilder(java, "-XX:+UseSerialGC", "-cp", classpath, ReaderProcess.class.getName(),
-        db.toString(), Long.toString(pauseMillis))
-        .redirectError(ProcessBuilder.Redirect.INHERIT)
-        .start();
+    Process p = HelperJvm.of(ReaderProcess.class, List.of("-XX:+UseSerialGC"), db.toString(),
+        Long.toString(pauseMillis)).start();
     Handle h = new Handle(p);
     Thread reader = new Thread(() -> {
       try (BufferedReader in = new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8))) {
@@ -106,14 +99,6 @@ public final class ReaderProcess {
     reader.start();
     h.stdoutThread = reader;
     return h;
-  }
-
-  private static String codeSource(Class<?> c) {
-    try {
-      return Path.of(c.getProtectionDomain().getCodeSource().getLocation().toURI()).toString();
-    } catch (Exception e) {
-      throw new IllegalStateException("cannot locate the classes of " + c, e);
-    }
   }
 
   /** A running reader process and the lines it has printed so far. */
