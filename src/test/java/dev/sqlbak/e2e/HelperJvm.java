@@ -25,6 +25,24 @@ public final class HelperJvm {
     return new ProcessBuilder(command).redirectError(ProcessBuilder.Redirect.INHERIT);
   }
 
+  /**
+   * As {@link #of}, but with the older SQLite that many applications still run (see the pom's
+   * neighbour-sqlite execution) instead of sqlbak's own driver: for neighbours whose behaviour
+   * differs between SQLite versions, such as the checkpoint a last connection's close makes.
+   */
+  public static ProcessBuilder withOlderSqlite(Class<?> main, List<String> jvmOptions, String... args) {
+    String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
+    String jar = System.getProperty("sqlbak.neighbourSqlite");
+    if (jar == null || !new File(jar).isFile()) {
+      throw new IllegalStateException("the older sqlite-jdbc is missing (" + jar + "): run the tests through Maven");
+    }
+    List<String> command = new ArrayList<>(List.of(java));
+    command.addAll(jvmOptions);
+    command.addAll(List.of("-cp", codeSource(main) + File.pathSeparator + jar, main.getName()));
+    command.addAll(List.of(args));
+    return new ProcessBuilder(command).redirectError(ProcessBuilder.Redirect.INHERIT);
+  }
+
   private static String codeSource(Class<?> c) {
     try {
       return Path.of(c.getProtectionDomain().getCodeSource().getLocation().toURI()).toString();
