@@ -54,21 +54,53 @@ public final class AtomicDestination implements AutoCloseable {
   private final String token;
   private final FileChannel lockChannel;
   private final FileLock lock;
+  private final DataMode mode;
 
   /** Looked up lazily: the shutdown hook touches this class on every exit, most without a backup. */
   private static Logger log() {
     return LoggerFactory.getLogger(AtomicDestination.class);
   }
 
-  private AtomicDestination(Path folder, String token, FileChannel lockChannel, FileLock lock) {
+  private AtomicDestination(Path folder, String token, FileChannel lockChannel, FileLock lock, DataMode mode) {
     this.folder = folder;
     this.token = token;
     this.lockChannel = lockChannel;
     this.lock = lock;
+    this.mode = mode;
   }
 
-  /** Reserves a temporary file in {@code folder}, first removing what dead runs left there. */
-  public static AtomicDestination create(Path folder) throws IOException {
+  /**
+   * Reserves a temporary file in {@code folder}, first removing what dead runs left there; the file
+   * ({@link #file()}) exists, empty, with {@code mode}, so that whatever fills it never makes it
+   * more readable than the data it will hold.
+   */
+  public static AtomicDestination create(Path folder, DataMode mode) throws IOException {
+    AtomicDestination d = reserve(folder, mode);
+    try {
+      mode.createEmpty(d.file());
+    } catch (IOException | RuntimeException e) {
+      d.close();
+      throw e;
+    }
+    return d;
+  }
+
+  /**
+   * Another new, empty temporary file of this destination with its mode, such as the compressed
+   * form of {@link #file()}.
+   */
+  public Path newFile(String suffix) throws IOException {
+    Path file = file(suffix);
+    mode.createEmpty(file);
+    return file;
+  }
+
+  /** The mode this destination's files are created with. */
+  public DataMode mode() {
+    return mode;
+  }
+
+  private static AtomicDestination reserve(Path folder, DataMode mode) throws IOException {
     Path dir = folder.toAbsolutePath().normalize();
     sweepStale(dir);
     for (int attempt = 0; ; attempt++) {
@@ -84,7 +116,7 @@ public final class AtomicDestination implements AutoCloseable {
         // Another run's sweep may have taken the fresh lock file before we locked it and removed
         // it; a lock on a removed file protects nothing, so start again under a new name.
         if (Files.exists(lockPath)) {
-          AtomicDestination d = new AtomicDestination(dir, token, channel, lock);
+          AtomicDestination d = new AtomicDestination(dir, token, channel, lock, mode);
           IN_FLIGHT.add(d);
           return d;
         }

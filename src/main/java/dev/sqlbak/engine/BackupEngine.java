@@ -30,39 +30,16 @@ public final class BackupEngine {
   private static final Logger LOG = LoggerFactory.getLogger(BackupEngine.class);
   private static final int HASH_BUFFER = 1 << 20;
 
-  /** Setting this environment variable to {@code off} writes every copy through the page cache. */
-  static final String DIRECT_IO_VARIABLE = "SQLBAK_DIRECT_IO";
-  /** Set to {@code off}, no memory is warmed before a source's snapshot (see {@link PageCacheWarmUp}). */
-  static final String WARM_UP_VARIABLE = "SQLBAK_WARM_UP";
+  private final Tuning tuning;
 
-  private final boolean lowersPriority;
-  private final boolean directIo;
-
-  /** An engine that lowers the process's CPU priority once its backup holds up nobody. */
+  /** An engine with the machine's tuning (see {@link Tuning#fromEnvironment}). */
   public BackupEngine() {
-    this(true, directIoAllowed());
+    this(Tuning.fromEnvironment());
   }
 
-  private static boolean directIoAllowed() {
-    return !turnedOff(DIRECT_IO_VARIABLE);
-  }
-
-  /** Whether the environment variable {@code name} is set to {@code off} (in any case). */
-  private static boolean turnedOff(String name) {
-    return "off".equalsIgnoreCase(System.getenv(name));
-  }
-
-  private BackupEngine(boolean lowersPriority, boolean directIo) {
-    this.lowersPriority = lowersPriority;
-    this.directIo = directIo;
-  }
-
-  /**
-   * An engine that writes every copy through the page cache and flushes it while copying, as it
-   * does where O_DIRECT is not possible: for tests of that path on machines where it is.
-   */
-  static BackupEngine throughPageCache() {
-    return new BackupEngine(true, false);
+  /** An engine with the given tuning. */
+  public BackupEngine(Tuning tuning) {
+    this.tuning = tuning;
   }
 
   /**
@@ -71,7 +48,7 @@ public final class BackupEngine {
    * cannot be raised again.
    */
   static BackupEngine keepingPriority() {
-    return new BackupEngine(false, directIoAllowed());
+    return new BackupEngine(Tuning.fromEnvironment().keepingPriority());
   }
 
   /** Where the copies go, resolved from the request's destination. */
@@ -80,7 +57,10 @@ public final class BackupEngine {
   /** One schema being copied: where it comes from and where its copy is staged. */
   private static final class Stage {
     final String schema;
+    /** The schema's file as the user named it: for messages and names. */
     final Path sourceFile;
+    /** The schema's live files, owned by the source connection. */
+    final LiveDatabaseFiles files;
     AtomicDestination file;
     SqliteDatabase memory;
     long pageSize;
@@ -90,7 +70,7 @@ public final class BackupEngine {
     long bytes;
     /** How often the backup API started this copy over because the source changed under it. */
     int restarts;
-    /** The byte-for-byte copy's hold on the source file, closed only after the snapshot ends. */
+    /** The byte-for-byte copy of the source file, if it is copied that way. */
     FileImageCopy image;
     /** Copied byte for byte, hashed as written: the file must not change after the copy. */
     boolean copiedAsImage;
@@ -102,9 +82,10 @@ public final class BackupEngine {
     Path payload;
     Path published;
 
-    Stage(String schema, Path sourceFile) {
+    Stage(String schema, LiveDatabaseFiles files) {
       this.schema = schema;
-      this.sourceFile = sourceFile;
+      this.sourceFile = files.given();
+      this.files = files;
     }
   }
 
@@ -142,9 +123,9 @@ public final class BackupEngine {
       OutputStream sink) {
     Instant started = Instant.now();
     Path source = request.source();
-    requireDatabaseFile(source, "source");
+    LiveDatabaseFiles.requireDatabaseFile(source, "source");
     for (Path attached : request.attachments().values()) {
-      requireDatabaseFile(attached, "attached database");
+      LiveDatabaseFiles.requireDatabaseFile(attached, "attached database");
     }
     checkAttachmentNames(request);
     TargetKind kind = targetKind(request);
@@ -170,28 +151,17 @@ public final class BackupEngine {
     }
 
     List<Stage> stages = new ArrayList<>();
-    LockFreeRead[] lockFree = {null};
-    try (SqliteDatabase db = openSource(request, lockFree)) {
+    try (OpenedSource opened = openSource(request)) {
+      SqliteDatabase db = opened.db();
       for (String schema : request.schemas()) {
-        stages.add(new Stage(schema, schemaFile(request, schema)));
+        stages.add(new Stage(schema, opened.filesOf(schema)));
       }
       Instant snapshotTime = Instant.now();
       long snapshotStart = System.nanoTime();
       List<String> tables;
       try {
         if (request.copiesPages()) {
-          Path folder = folderOf(kind, destination);
-          // Read from the files' headers now, while this process holds no lock on them.
-          WarmableBytes warmable = warmableBytes(stages);
-          warmUpMemory(folder, warmable.liveWal());
-          // Found locked when the source was opened (see openSource), or now: a writer is there.
-          if (db.foundLocked() || !db.beginSnapshotIfFree(request.schemas())) {
-            // A rollback-journal source's writers wait for its copy while it holds the lock: warm
-            // memory shortens that wait, worth its cost only when a writer is there to wait.
-            LOG.debug("{} is locked by another process: waiting for the lock", source);
-            warmUpMemory(folder, warmable.rollback());
-            db.beginSnapshot(request.schemas());
-          }
+          db.beginSnapshot(request.schemas());
           snapshotStart = System.nanoTime();
           snapshotTime = Instant.now();
         } else {
@@ -203,7 +173,7 @@ public final class BackupEngine {
         }
         // Checked before any temporary file exists: an unknown table leaves nothing behind.
         tables = resolveTables(db, stages.get(0), request.tables());
-        if (lowersPriority && (lockFree[0] != null || allInWalMode(db, request.schemas()))) {
+        if (tuning.lowersPriority() && (opened.lockFree() != null || allInWalMode(db, request.schemas()))) {
           // A WAL-mode snapshot (or a read without locks) makes no writer wait, ever.
           BackgroundPriority.lower();
         }
@@ -222,7 +192,7 @@ public final class BackupEngine {
       if (request.copiesPages()) {
         endSnapshot(db, source);
       }
-      if (lowersPriority) {
+      if (tuning.lowersPriority()) {
         // Nothing from here on (check, hashing, fsync, publishing) holds up the source's users.
         BackgroundPriority.lower();
       }
@@ -230,8 +200,8 @@ public final class BackupEngine {
       LOG.debug("source {}: snapshot held {} ms, {} busy retries over {} ms, {} restarts", source,
           contention.snapshotHeld().toMillis(), contention.busyRetries(),
           contention.busyWait().toMillis(), contention.restarts());
-      if (lockFree[0] != null) {
-        lockFree[0].requireUnchanged();
+      if (opened.lockFree() != null) {
+        opened.lockFree().requireUnchanged();
       }
       boolean toFiles = kind == TargetKind.FILE || kind == TargetKind.DIRECTORY;
       for (Stage stage : stages) {
@@ -266,7 +236,6 @@ public final class BackupEngine {
       return new BackupResult(copies, snapshotTime, Duration.between(started, Instant.now()), pruned,
           contention);
     } finally {
-      closeImages(stages);
       for (Stage stage : stages) {
         if (stage.direct != null) {
           stage.direct.close();
@@ -281,111 +250,10 @@ public final class BackupEngine {
     }
   }
 
-  /**
-   * Warms the memory a copy of {@code bytes} will fill (see {@link PageCacheWarmUp}) by writing and
-   * deleting a scratch file in {@code folder}, if that pays.
-   */
-  private void warmUpMemory(Path folder, long bytes) {
-    if (folder == null || bytes == 0 || !PageCacheWarmUp.pays(bytes) || turnedOff(WARM_UP_VARIABLE)) {
-      return;
-    }
-    try (AtomicDestination scratch = AtomicDestination.create(folder)) {
-      PageCacheWarmUp.warm(scratch.file("warm"), bytes);
-    } catch (IOException e) {
-      LOG.debug("no warm-up in {}: {}", folder, e.getMessage());
-    }
-  }
-
-  /**
-   * How much memory a warm-up before the snapshot would touch: the size of the source files, for
-   * one of two kinds of source, else 0. {@code liveWal}: WAL-mode files with content in their -wal,
-   * which the backup API copies page by page into the page cache while their writers go on
-   * committing, every commit growing the -wal until the snapshot ends (a back-to-back writer's p99
-   * during the backup was 1.06-2.32 x its idle p99 with a warm-up against 1.34-3.56 x without,
-   * three rounds each). {@code rollback}: files in rollback-journal mode, whose writers wait while
-   * the copy holds the lock (a 1 GiB copy under a back-to-back writer held it 0.75-0.88 s after a
-   * warm-up, 2.38-2.64 s without), worth warming for only when a writer is there. Quiet WAL files
-   * are copied byte for byte at file-copy speed without holding up anyone: the 0.33 s per GiB a
-   * warm-up costs on warm memory would be most of their run.
-   */
-  private record WarmableBytes(long liveWal, long rollback) {
-    static final WarmableBytes NONE = new WarmableBytes(0, 0);
-  }
-
-  private static WarmableBytes warmableBytes(List<Stage> stages) {
-    long bytes = 0;
-    boolean allLiveWal = true;
-    boolean allRollback = true;
-    try {
-      for (Stage stage : stages) {
-        Path file = stage.sourceFile;
-        if (file == null || !Files.isRegularFile(file)) {
-          return WarmableBytes.NONE;
-        }
-        boolean wal = isWalMode(file);
-        allLiveWal &= wal && !walIsEmpty(file);
-        allRollback &= !wal;
-        bytes += Files.size(file);
-      }
-    } catch (IOException e) {
-      return WarmableBytes.NONE;
-    }
-    return new WarmableBytes(allLiveWal ? bytes : 0, allRollback ? bytes : 0);
-  }
-
-  /**
-   * Lets go of the source files copied byte for byte. Called only once the source connection is
-   * closed: closing a descriptor drops the process's locks on the file, and a WAL-mode source's
-   * connection holds one for as long as it is open.
-   */
-  private static void closeImages(List<Stage> stages) {
-    for (Stage stage : stages) {
-      if (stage.image != null) {
-        stage.image.close();
-        stage.image = null;
-      }
-    }
-  }
-
   private static SourceContention contentionOf(SqliteDatabase db, List<Stage> stages, long heldNanos) {
     SqliteDatabase.LockWaits waits = db.lockWaits();
     int restarts = stages.stream().mapToInt(s -> s.restarts).sum();
     return new SourceContention(restarts, waits.retries(), waits.waited(), Duration.ofNanos(heldNanos));
-  }
-
-  static void requireDatabaseFile(Path file, String role) {
-    if (!Files.exists(file)) {
-      if (Files.isSymbolicLink(file)) {
-        // "not found" would send the user looking for a file that is there: say what is wrong.
-        String why;
-        try {
-          file.toRealPath();
-          why = null;
-        } catch (java.nio.file.NoSuchFileException e) {
-          why = "its target does not exist";
-        } catch (IOException e) {
-          why = reason(e);
-        }
-        throw SqlbakException.failed(role + " is a symbolic link that leads to no file", file, why);
-      }
-      throw SqlbakException.failed(role + " not found", file, null);
-    }
-    if (Files.isDirectory(file)) {
-      throw SqlbakException.failed(role + " is a directory", file, "name a database file");
-    }
-    if (!Files.isRegularFile(file)) {
-      throw SqlbakException.failed(role + " is not a regular file", file, "name a database file");
-    }
-    try {
-      if (Files.size(file) == 0) {
-        throw SqlbakException.failed(role + " is empty (0 bytes), not a database", file, null);
-      }
-    } catch (IOException e) {
-      throw SqlbakException.failed("cannot read " + role, file, e.getMessage(), e);
-    }
-    if (!Files.isReadable(file)) {
-      throw SqlbakException.failed("cannot read " + role, file, "permission denied");
-    }
   }
 
   private static void checkAttachmentNames(BackupRequest request) {
@@ -427,7 +295,7 @@ public final class BackupEngine {
       case FILE:
         return destination.getParent();
       case STREAM:
-        return ReadableBackup.scratchFolder();
+        return ReadableBackup.scratchFolder(); // private: the copy holds the database's data
       default:
         return null;
     }
@@ -474,15 +342,12 @@ public final class BackupEngine {
     if (parent == null || !Files.isDirectory(parent)) {
       throw SqlbakException.failed("destination folder does not exist", parent, "create it first");
     }
+    List<Path> sources = new ArrayList<>(request.attachments().values());
+    sources.add(request.source());
+    for (Path s : sources) {
+      refuseOwnFiles(s, dest);
+    }
     if (Files.exists(dest, LinkOption.NOFOLLOW_LINKS)) {
-      List<Path> sources = new ArrayList<>(request.attachments().values());
-      sources.add(request.source());
-      for (Path s : sources) {
-        if (sameFile(s, dest)) {
-          throw SqlbakException.failed("destination is the source itself", dest,
-              "a backup must go to another file");
-        }
-      }
       if (!request.force()) {
         throw SqlbakException.failed("destination exists", dest, "use --force to replace it");
       }
@@ -494,88 +359,89 @@ public final class BackupEngine {
     }
   }
 
-  private static boolean sameFile(Path a, Path b) {
-    try {
-      return Files.exists(b) && Files.isSameFile(a, b);
-    } catch (IOException e) {
-      return false;
+  /**
+   * Refuses {@code dest} when it is, through any path or symlink, {@code database} or one of its
+   * side files: replacing a live -wal or -journal loses committed data, whatever --force says.
+   */
+  static void refuseOwnFiles(Path database, Path dest) {
+    Path real = RealPath.of(database);
+    Path target = RealPath.of(dest);
+    if (target.equals(real) || sameFile(database, dest)) {
+      throw SqlbakException.failed("destination is the source itself", dest, "a backup must go to another file");
+    }
+    for (String suffix : LiveDatabaseFiles.SIDE_SUFFIXES) {
+      Path side = real.resolveSibling(real.getFileName() + suffix);
+      if (target.equals(side) || sameFile(side, dest)) {
+        throw SqlbakException.failed("destination is the source's " + suffix.substring(1) + " file", dest,
+            "SQLite keeps committed data there; a backup must go to another file");
+      }
     }
   }
 
-  private static Path schemaFile(BackupRequest request, String schema) {
-    for (Map.Entry<String, Path> a : request.attachments().entrySet()) {
-      if (a.getKey().equalsIgnoreCase(schema)) {
-        return a.getValue();
-      }
+  private static boolean sameFile(Path a, Path b) {
+    try {
+      return Files.exists(a) && Files.exists(b) && Files.isSameFile(a, b);
+    } catch (IOException e) {
+      return false;
     }
-    return request.source();
   }
 
   /**
    * A source read without locks (see {@link #openSource}): what its file looked like before the
    * copy, to make sure no writer touched it meanwhile.
    */
-  private record LockFreeRead(Path file, Object key, long size, java.nio.file.attribute.FileTime modified) {
-    static LockFreeRead of(Path file) throws IOException {
+  private record LockFreeRead(LiveDatabaseFiles files, Object key, long size,
+      java.nio.file.attribute.FileTime modified) {
+    static LockFreeRead of(LiveDatabaseFiles files) throws IOException {
       java.nio.file.attribute.BasicFileAttributes a =
-          Files.readAttributes(file, java.nio.file.attribute.BasicFileAttributes.class);
-      return new LockFreeRead(file, a.fileKey(), a.size(), a.lastModifiedTime());
+          Files.readAttributes(files.real(), java.nio.file.attribute.BasicFileAttributes.class);
+      return new LockFreeRead(files, a.fileKey(), a.size(), a.lastModifiedTime());
     }
 
     void requireUnchanged() {
       boolean same;
       try {
-        same = equals(of(file)) && !Files.exists(walOf(file));
+        same = equals(of(files)) && !Files.exists(files.sideFile("-wal"), LinkOption.NOFOLLOW_LINKS);
       } catch (IOException e) {
         same = false;
       }
       if (!same) {
-        throw SqlbakException.failed("source changed while it was read without locks", file,
+        throw SqlbakException.failed("source changed while it was read without locks", files.given(),
             "its folder is read-only, so SQLite could not lock it; nothing was published; run again"
                 + " when no application writes it, or as a user who may write its folder");
       }
     }
   }
 
-  private static Path walOf(Path file) {
-    return file.resolveSibling(file.getFileName() + "-wal");
-  }
-
   /**
-   * Whether {@code source} is a WAL-mode database that SQLite cannot open read-only because its
-   * folder is read-only and it has no -wal file (SQLite must create the -wal and -shm files to read
-   * it). With no -wal file every committed page is in the database file itself, so it can be read
-   * as immutable, without them; a -wal file with content would be ignored that way, so then not.
+   * The source connection with the live files of each schema (owned by the connection), and the
+   * record of a source read without locks, if it was.
    */
-  private static boolean readableWithoutLocks(Path source) {
-    Path folder = source.toAbsolutePath().getParent();
-    return folder != null && !Files.isWritable(folder) && walHeaderWithoutWalContent(source);
-  }
-
-  /**
-   * Whether {@code file}'s header says WAL and no -wal file with content is beside it: then every
-   * committed page is in the file itself.
-   */
-  static boolean walHeaderWithoutWalContent(Path file) {
-    try {
-      Path wal = walOf(file);
-      if (Files.exists(wal, LinkOption.NOFOLLOW_LINKS) && Files.size(wal) > 0) {
-        return false;
+  private record OpenedSource(SqliteDatabase db, Map<String, LiveDatabaseFiles> files, LockFreeRead lockFree)
+      implements AutoCloseable {
+    LiveDatabaseFiles filesOf(String schema) {
+      for (Map.Entry<String, LiveDatabaseFiles> e : files.entrySet()) {
+        if (e.getKey().equalsIgnoreCase(schema)) {
+          return e.getValue();
+        }
       }
-      return isWalMode(file);
-    } catch (IOException e) {
-      return false;
+      throw new IllegalStateException("no files for schema " + schema);
+    }
+
+    @Override
+    public void close() {
+      db.close(); // closes the connection, then lets go of the files
     }
   }
 
-  /** Whether the database header says WAL mode (bytes 18 and 19 are 2). */
-  private static boolean isWalMode(Path file) {
-    // Opened and closed before any connection locks the file: closing drops the process's locks.
-    try (java.nio.channels.FileChannel channel = java.nio.channels.FileChannel.open(file)) {
-      return FileImageCopy.headerVersionsAre(channel, 2);
-    } catch (IOException e) {
-      return false;
-    }
+  /**
+   * Whether a source that SQLite could not open can be read as immutable: a WAL-mode database in a
+   * read-only folder (SQLite must create the -wal and -shm files to read it) with no -wal file
+   * content, so that every committed page is in the file itself. A -wal file with content would be
+   * ignored that way, so then not.
+   */
+  private static boolean readableWithoutLocks(LiveDatabaseFiles files) {
+    return !files.folderWritable() && files.headerSaysWal() && !files.walHasContent();
   }
 
   private static boolean allInWalMode(SqliteDatabase db, List<String> schemas) throws SqliteFailure {
@@ -587,21 +453,19 @@ public final class BackupEngine {
     return true;
   }
 
-  private static SqliteDatabase openSource(BackupRequest request, LockFreeRead[] lockFree) {
+  private static OpenedSource openSource(BackupRequest request) {
     Path source = request.source();
+    Map<String, LiveDatabaseFiles> files = new java.util.LinkedHashMap<>();
+    LockFreeRead lockFree = null;
+    // Owned by the connection from here on; kept here only to read, never to close.
+    LiveDatabaseFiles main = LiveDatabaseFiles.open(source, "source");
     SqliteDatabase db;
     try {
-      db = SqliteDatabase.openReadOnly(source, request.busyTimeout());
+      db = SqliteDatabase.openReadOnly(main, request.busyTimeout());
       try {
         // SQLite opens a WAL-mode database's -wal and -shm files at its first read of the schema.
-        // A page copy waits for a source locked by a writer only when its snapshot begins, after
-        // warming memory for the copy (see the caller); any other backup waits here.
-        if (!request.copiesPages()) {
-          db.beginSnapshot(List.of("main"));
-          db.endSnapshot();
-        } else if (db.beginSnapshotIfFree(List.of("main"))) {
-          db.endSnapshot();
-        }
+        db.beginSnapshot(List.of("main"));
+        db.endSnapshot();
       } catch (SqliteFailure f) {
         db.close();
         throw f;
@@ -610,8 +474,11 @@ public final class BackupEngine {
       if (f.reason() != SqliteFailure.Reason.CANT_OPEN) {
         throw sourceFailure(f, source, request.busyTimeout());
       }
-      if (!readableWithoutLocks(source)) {
-        if (isWalMode(source) && !Files.isWritable(source.toAbsolutePath().getParent())) {
+      main = LiveDatabaseFiles.open(source, "source");
+      if (!readableWithoutLocks(main)) {
+        boolean walInReadOnlyFolder = main.headerSaysWal() && !main.folderWritable();
+        main.close(); // no connection of ours has it open
+        if (walInReadOnlyFolder) {
           throw SqlbakException.failed("cannot read source", source,
               "a WAL-mode database with a -wal file needs its -shm file, which SQLite cannot create in a"
                   + " read-only folder: run as a user who may write the folder, or while the application"
@@ -620,23 +487,27 @@ public final class BackupEngine {
         throw sourceFailure(f, source, request.busyTimeout());
       }
       try {
-        lockFree[0] = LockFreeRead.of(source);
-        db = SqliteDatabase.openImmutable(source);
+        lockFree = LockFreeRead.of(main);
+        db = SqliteDatabase.openImmutable(main);
         LOG.debug("{} is in WAL mode, has no -wal file and its folder is read-only: reading it without locks",
             source);
       } catch (IOException e) {
+        main.close();
         throw SqlbakException.failed("cannot read source", source, reason(e), e);
-      } catch (SqliteFailure again) {
+      } catch (SqliteFailure retry) {
         throw sourceFailure(f, source, request.busyTimeout());
       }
     }
     try {
+      files.put("main", main);
       for (Map.Entry<String, Path> a : request.attachments().entrySet()) {
+        LiveDatabaseFiles attached = LiveDatabaseFiles.open(a.getValue(), "attached database");
         try {
-          db.attachReadOnly(a.getKey(), a.getValue());
+          db.attachReadOnly(a.getKey(), attached);
         } catch (SqliteFailure f) {
           throw sourceFailure(f, a.getValue(), request.busyTimeout());
         }
+        files.put(a.getKey(), attached);
       }
       List<String> known;
       try {
@@ -651,7 +522,7 @@ public final class BackupEngine {
               "the source has " + String.join(", ", known) + "; attach others with --attach NAME=FILE");
         }
       }
-      return db;
+      return new OpenedSource(db, files, lockFree);
     } catch (RuntimeException e) {
       db.close();
       throw e;
@@ -762,7 +633,7 @@ public final class BackupEngine {
       target = stage.memory.backupTargetName();
     } else {
       try {
-        stage.file = AtomicDestination.create(folder);
+        stage.file = AtomicDestination.create(folder, stage.files.dataMode());
       } catch (IOException e) {
         throw writeFailure("cannot write to destination folder", folder, 0, reason(e), e);
       }
@@ -828,22 +699,23 @@ public final class BackupEngine {
    * {@link #copyImage}); other byte-for-byte copies are written and hashed in one pass.
    */
   private void prepareDirectCopy(Stage stage, boolean copyPublished) {
-    if (directIo && copyPublished && stage.file != null) {
-      stage.direct = DirectIoCopy.open(stage.file.file("direct"), stage.pageCount * stage.pageSize);
+    if (tuning.directIo() && copyPublished && stage.file != null) {
+      stage.direct = DirectIoCopy.open(stage.file.file("direct"), stage.pageCount * stage.pageSize,
+          stage.file.mode());
     }
   }
 
   /**
-   * Whether a copy into the stage's file is flushed while it is written. Not when it stays in
-   * memory until deleted unwritten: when an O_DIRECT copy of it will be published, or when it is
-   * never published (compressed, streamed) and fits below the kernel's writeback line. Then its
-   * writeback never competes with the source's writers for the disk.
+   * Whether a copy into the stage's file is flushed while it is written (write-behind tuning). Not
+   * when it stays in memory until deleted unwritten: when an O_DIRECT copy of it will be published,
+   * or when it is never published (compressed, streamed) and fits below the kernel's writeback
+   * line. Then its writeback never competes with the source's writers for the disk.
    */
   private boolean flushesWhileCopying(Stage stage, boolean copyPublished) {
-    if (stage.direct != null) {
+    if (!tuning.writeBehind() || stage.direct != null) {
       return false;
     }
-    return !(directIo && !copyPublished && PageCacheRoom.holdsUnwritten(stage.pageCount * stage.pageSize));
+    return !(tuning.directIo() && !copyPublished && PageCacheRoom.holdsUnwritten(stage.pageCount * stage.pageSize));
   }
 
   /** Writes the chosen tables into the stage's copy, all read in one snapshot of the source. */
@@ -856,7 +728,7 @@ public final class BackupEngine {
       if (copy == null) {
         copy = SqliteDatabase.openNewCopy(stage.file.file());
       }
-      stage.tables = copy.copyTablesFrom(db, stage.schema, stage.sourceFile, tables, request.busyTimeout());
+      stage.tables = copy.copyTablesFrom(db, stage.schema, stage.files, tables, request.busyTimeout());
       pages = copy.pageCount("main");
     } catch (SqliteFailure f) {
       throw copyFailure(f, stage, folder, request);
@@ -871,44 +743,33 @@ public final class BackupEngine {
   }
 
   /**
-   * Whether the schema can be copied as a file image: a rollback-journal database file at least
-   * as long as its pages (anything else goes through the backup API, which reads the snapshot
-   * through SQLite).
+   * Whether the schema can be copied as a file image: a rollback-journal database file at least as
+   * long as its pages, or a WAL-mode file whose -wal is missing or empty, looked at after the
+   * snapshot began (anything else goes through the backup API, which reads the snapshot through
+   * SQLite). With no -wal content the snapshot holds no WAL frames (SQLite never truncates a WAL
+   * that a reader still reads frames from), so the database file is the snapshot, and no
+   * checkpoint may write to it until the snapshot ends: a reader of the file alone holds WAL
+   * read-lock 0, which backfilling needs exclusively, and the connection's SHARED lock on the file
+   * keeps a last connection's close from checkpointing (see {@link LiveDatabaseFiles} for why
+   * nothing of sqlbak's may drop it). The header read before the connection opened must agree
+   * with the journal mode SQLite reports under the snapshot. Every check is on the real path.
    */
   private static boolean copiesAsImage(SqliteDatabase db, Stage stage) {
     try {
       boolean wal = "wal".equalsIgnoreCase(db.journalMode(stage.schema));
-      if (wal && !walIsEmpty(stage.sourceFile) || !Files.isRegularFile(stage.sourceFile)
-          || Files.size(stage.sourceFile) < stage.pageCount * stage.pageSize) {
+      LiveDatabaseFiles files = stage.files;
+      if (wal ? !files.headerSaysWal() || files.walHasContent() : !files.headerSaysRollbackJournal()) {
         return false;
       }
-      // Opened now and kept open until the source is closed, even if unused: closing any
-      // descriptor of the source would drop the read transaction's lock with it.
-      stage.image = FileImageCopy.open(stage.sourceFile);
-      if (!wal) {
-        return stage.image.headerSaysRollbackJournal();
-      }
-      if (!stage.image.headerSaysWal()) {
+      if (files.size() < stage.pageCount * stage.pageSize) {
         return false;
       }
-      stage.image.rewriteHeaderToRollbackJournal();
+      stage.image = files.imageCopy();
       return true;
     } catch (SqliteFailure | IOException e) {
       LOG.debug("copying {} through the backup API", stage.sourceFile, e);
       return false;
     }
-  }
-
-  /**
-   * Whether a WAL-mode source's -wal file is missing or empty, looked at after the snapshot began.
-   * Then the snapshot holds no WAL frames (SQLite never truncates a WAL that a reader still reads
-   * frames from), so the database file is the snapshot, and no checkpoint may write to it until
-   * the snapshot ends (a reader of the file alone holds WAL read-lock 0, which backfilling needs
-   * exclusively). A non-empty -wal file (even a fully checkpointed one) goes through the backup API.
-   */
-  private static boolean walIsEmpty(Path source) throws IOException {
-    Path wal = walOf(source);
-    return !Files.exists(wal, LinkOption.NOFOLLOW_LINKS) || Files.size(wal) == 0;
   }
 
   /**
@@ -1072,7 +933,7 @@ public final class BackupEngine {
           stage.sha256 = sha256(file);
         }
       } else {
-        stage.payload = stage.file.file("db" + compression.suffix());
+        stage.payload = stage.file.newFile("db" + compression.suffix());
         try (OutputStream out = Files.newOutputStream(stage.payload)) {
           stage.bytes = writeHashed(file, compression, out, stage);
         }

@@ -64,7 +64,7 @@ final class DirectIoCopy implements AutoCloseable {
    * unwritten in memory, the folder has no room for both files, it is in memory already (tmpfs,
    * where O_DIRECT is emulated and slower), or the filesystem refuses O_DIRECT.
    */
-  static DirectIoCopy open(Path file, long bytes) {
+  static DirectIoCopy open(Path file, long bytes, DataMode mode) {
     if (!PageCacheRoom.holdsUnwritten(bytes)) {
       LOG.debug("writing the copy through the page cache: {} bytes would start the kernel's writeback", bytes);
       return null;
@@ -85,11 +85,11 @@ final class DirectIoCopy implements AutoCloseable {
       LOG.debug("writing the copy through the page cache: cannot read the filesystem of {}", folder, e);
       return null;
     }
-    return create(file);
+    return create(file, mode);
   }
 
-  /** Creates {@code file} for O_DIRECT writes, or returns null if the filesystem refuses them. */
-  static DirectIoCopy create(Path file) {
+  /** Creates {@code file} with {@code mode} for O_DIRECT writes, or returns null if the filesystem refuses them. */
+  static DirectIoCopy create(Path file, DataMode mode) {
     FileChannel channel = null;
     try {
       long alignment = Files.getFileStore(file.getParent()).getBlockSize();
@@ -97,8 +97,8 @@ final class DirectIoCopy implements AutoCloseable {
         LOG.debug("writing the copy through the page cache: block size {}", alignment);
         return null;
       }
-      channel = FileChannel.open(file, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE,
-          ExtendedOpenOption.DIRECT);
+      channel = FileChannel.open(file, Set.of(StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE,
+          ExtendedOpenOption.DIRECT), mode.attributes());
       LOG.debug("the copy stays in memory; {} is written with O_DIRECT", file);
       return new DirectIoCopy(file, channel, (int) alignment);
     } catch (IOException | UnsupportedOperationException e) {

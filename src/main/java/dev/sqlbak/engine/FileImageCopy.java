@@ -21,11 +21,11 @@ import java.util.HexFormat;
  * checks), with its header rewritten to say rollback-journal; otherwise its snapshot lives partly
  * in the -wal file and the backup API copies it.
  *
- * <p>The channel on the source stays open until {@link #close()}, which the caller must delay until
- * after the read transaction ended: closing any descriptor of a file drops every POSIX lock the
- * process holds on it, SQLite's SHARED lock included.
+ * <p>It reads through the descriptor {@link LiveDatabaseFiles} holds and never closes it: closing
+ * any descriptor of a file drops every POSIX lock the process holds on it, SQLite's SHARED lock
+ * included.
  */
-final class FileImageCopy implements AutoCloseable {
+final class FileImageCopy {
   /** Bytes per transferTo call, so that a step's progress never waits for a huge single call. */
   private static final long TRANSFER_BYTES = 8L << 20;
   /** Header bytes 18 and 19 (file format write and read versions) of a rollback-journal file. */
@@ -34,42 +34,22 @@ final class FileImageCopy implements AutoCloseable {
   private static final int HASH_BUFFER_BYTES = 256 << 10;
 
   private final FileChannel source;
-  private boolean toRollbackJournal;
+  private final boolean toRollbackJournal;
 
-  private FileImageCopy(FileChannel source) {
+  /**
+   * A copy read through {@code source}, a descriptor that {@link LiveDatabaseFiles} owns and closes;
+   * {@code walModeFile}: the copy's header is rewritten to say rollback-journal (bytes 18 and 19
+   * set to 1, in the copy and in the bytes hashed), for a WAL-mode file whose snapshot holds no WAL
+   * frames, which is all that tells it from the same database in rollback-journal mode.
+   */
+  FileImageCopy(FileChannel source, boolean walModeFile) {
     this.source = source;
-  }
-
-  /**
-   * Whether the file's header says rollback-journal (bytes 18 and 19 are 1): what the copy's
-   * header will say, since it is not rewritten; a WAL-mode file read without its -wal (immutable,
-   * from a read-only folder) says otherwise.
-   */
-  boolean headerSaysRollbackJournal() throws IOException {
-    return headerVersions(1);
-  }
-
-  /** Whether the file's header says WAL (bytes 18 and 19 are 2). */
-  boolean headerSaysWal() throws IOException {
-    return headerVersions(2);
-  }
-
-  /**
-   * Makes the copy say rollback-journal in its header (bytes 18 and 19 set to 1, in the copy and
-   * in the bytes hashed): for a WAL-mode file whose snapshot holds no WAL frames, that is all
-   * that tells it from the same database in rollback-journal mode.
-   */
-  void rewriteHeaderToRollbackJournal() {
-    toRollbackJournal = true;
+    this.toRollbackJournal = walModeFile;
   }
 
   /** Whether this is a WAL-mode file being copied as rollback-journal (see above). */
   boolean ofWalModeFile() {
     return toRollbackJournal;
-  }
-
-  private boolean headerVersions(int version) throws IOException {
-    return headerVersionsAre(source, version);
   }
 
   /**
@@ -87,11 +67,6 @@ final class FileImageCopy implements AutoCloseable {
   /** Sets the header's file format versions (bytes 18 and 19) to 1: rollback-journal mode. */
   static void writeRollbackJournalVersions(FileChannel channel) throws IOException {
     channel.write(ByteBuffer.wrap(ROLLBACK_JOURNAL_VERSIONS), 18);
-  }
-
-  /** Opens {@code file} for reading; call only while the read transaction on it is held. */
-  static FileImageCopy open(Path file) throws IOException {
-    return new FileImageCopy(FileChannel.open(file, StandardOpenOption.READ));
   }
 
   /**
@@ -112,7 +87,8 @@ final class FileImageCopy implements AutoCloseable {
     long total = pageSize * pageCount;
     long stepBytes = pagesPerStep < 0 ? total : Math.max(1, (long) pagesPerStep) * pageSize;
     Hashing hashing = hashed ? new Hashing(source, total, toRollbackJournal) : null;
-    try (FileChannel out = FileChannel.open(target, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE)) {
+    // Created empty with the source's mode by the caller (see DataMode).
+    try (FileChannel out = FileChannel.open(target, StandardOpenOption.WRITE)) {
       long done = 0;
       while (done < total) {
         long stepEnd = Math.min(total, done + stepBytes);
@@ -224,16 +200,6 @@ final class FileImageCopy implements AutoCloseable {
   static final class SourceUnreadable extends IOException {
     SourceUnreadable(String message, Throwable cause) {
       super(message, cause);
-    }
-  }
-
-  /** Closes the source channel; only after the read transaction on the source has ended. */
-  @Override
-  public void close() {
-    try {
-      source.close();
-    } catch (IOException ignored) {
-      // read-only: nothing to lose
     }
   }
 }

@@ -10,10 +10,10 @@ public final class InfoEngine {
 
   /** Describes {@code file}; works on backups and on live databases alike. */
   public DatabaseInfo info(Path file) {
-    BackupEngine.requireDatabaseFile(file, "database");
+    LiveDatabaseFiles.requireDatabaseFile(file, "database");
     java.time.Duration wait = BackupEngine.defaultBusyTimeout();
     try (ReadableBackup opened = ReadableBackup.open(file);
-        SqliteDatabase db = SqliteDatabase.openReadOnly(opened.database(), wait)) {
+        SqliteDatabase db = SqliteDatabase.openReadOnly(LiveDatabaseFiles.open(opened.database(), "database"), wait)) {
       db.beginSnapshot(List.of("main"));
       List<String> schemas = db.schemaNames();
       schemas.remove("temp");

@@ -4,10 +4,15 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
 import java.nio.channels.FileChannel;
+import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.Files;
+import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
+import java.nio.file.attribute.PosixFilePermission;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.util.Set;
 
 /**
  * A backup file opened for reading as a database: plain files are used as they are, compressed
@@ -35,7 +40,7 @@ final class ReadableBackup implements AutoCloseable {
     if (compression == Compression.NONE) {
       return new ReadableBackup(file, compression, null);
     }
-    AtomicDestination scratch = AtomicDestination.create(scratchFolder());
+    AtomicDestination scratch = AtomicDestination.create(scratchFolder(), DataMode.of(file));
     try (InputStream raw = Files.newInputStream(file);
         OutputStream out = Files.newOutputStream(scratch.file())) {
       byte[] buffer = new byte[1 << 16];
@@ -71,14 +76,48 @@ final class ReadableBackup implements AutoCloseable {
    * would create -wal and -shm files beside the backup and leave them there.
    */
   static SqliteDatabase openDatabase(Path database) throws SqliteFailure {
-    return BackupEngine.walHeaderWithoutWalContent(database)
-        ? SqliteDatabase.openImmutable(database)
-        : SqliteDatabase.openReadOnly(database, java.time.Duration.ZERO);
+    LiveDatabaseFiles files;
+    try {
+      files = LiveDatabaseFiles.openAsIs(database);
+    } catch (IOException e) {
+      throw new SqliteFailure(SqliteFailure.Reason.CANT_OPEN, BackupEngine.reason(e), e);
+    }
+    return files.headerSaysWal() && !files.walHasContent()
+        ? SqliteDatabase.openImmutable(files)
+        : SqliteDatabase.openReadOnly(files, java.time.Duration.ZERO);
   }
 
-  /** Where decompressed copies go: the JVM's temporary folder ({@code java.io.tmpdir}). */
+  /**
+   * Where scratch copies go (decompressed backups, streamed backups before they are sent): a
+   * folder of this user's own in the temporary folder ({@code java.io.tmpdir}, which the launcher
+   * sets from {@code TMPDIR}), readable by nobody else, made if missing.
+   */
   static Path scratchFolder() {
-    return Path.of(System.getProperty("java.io.tmpdir"));
+    Path base = Path.of(System.getProperty("java.io.tmpdir")).toAbsolutePath();
+    String user = System.getProperty("user.name", "user").replaceAll("[^A-Za-z0-9._-]", "_");
+    Path dir = base.resolve("sqlbak-" + user);
+    Set<PosixFilePermission> owner = PosixFilePermissions.fromString("rwx------");
+    try {
+      try {
+        Files.createDirectory(dir, PosixFilePermissions.asFileAttribute(owner));
+      } catch (FileAlreadyExistsException e) {
+        // made by an earlier run: checked below
+      }
+      if (!Files.isDirectory(dir, LinkOption.NOFOLLOW_LINKS)
+          || !Files.getOwner(dir, LinkOption.NOFOLLOW_LINKS).getName().equals(System.getProperty("user.name"))) {
+        throw SqlbakException.failed("scratch folder is not this user's own", dir,
+            "remove it, or set TMPDIR to a folder of your own");
+      }
+      if (!Files.getPosixFilePermissions(dir, LinkOption.NOFOLLOW_LINKS).equals(owner)) {
+        Files.setPosixFilePermissions(dir, owner);
+      }
+      return dir;
+    } catch (UnsupportedOperationException e) {
+      return dir; // no POSIX modes here: the folder is as private as this filesystem allows
+    } catch (IOException e) {
+      throw SqlbakException.failed("cannot make the scratch folder", dir, BackupEngine.reason(e)
+          + "; set TMPDIR to a writable folder", e);
+    }
   }
 
   /** The database to open: the file itself, or its decompressed copy. */
@@ -97,13 +136,13 @@ final class ReadableBackup implements AutoCloseable {
    */
   Path databaseSayingRollbackJournal() throws IOException {
     Path database = database();
-    try (FileChannel channel = FileChannel.open(database, StandardOpenOption.READ)) {
-      if (!FileImageCopy.headerVersionsAre(channel, 2)) {
+    try (LiveDatabaseFiles files = LiveDatabaseFiles.openAsIs(database)) {
+      if (!files.headerSaysWal()) {
         return database;
       }
     }
     if (scratch == null) {
-      scratch = AtomicDestination.create(scratchFolder());
+      scratch = AtomicDestination.create(scratchFolder(), DataMode.of(file));
       Files.copy(file, scratch.file(), StandardCopyOption.REPLACE_EXISTING);
     }
     try (FileChannel channel = FileChannel.open(scratch.file(), StandardOpenOption.WRITE)) {

@@ -27,9 +27,43 @@ public final class RestoreEngine {
     if (!Files.exists(backup)) {
       throw SqlbakException.failed("cannot read backup", backup + ": not found", null);
     }
+    refuseSideFiles(backup, target);
     try (ReadableBackup opened = openBackupFile(backup)) {
       return restore(request, opened, backup, target, listener, started);
     }
+  }
+
+  /**
+   * Refuses a TARGET that is, through any path or symlink, one of BACKUP's side files, or a BACKUP
+   * that is one of TARGET's: writing either would damage the other's committed data.
+   */
+  private static void refuseSideFiles(Path backup, Path target) {
+    Path realBackup = RealPath.of(backup);
+    Path realTarget = RealPath.of(target);
+    for (String suffix : LiveDatabaseFiles.SIDE_SUFFIXES) {
+      if (realTarget.equals(realBackup.resolveSibling(realBackup.getFileName() + suffix))) {
+        throw SqlbakException.failed("target is the backup's " + suffix.substring(1) + " file", target,
+            "restore into a database file of its own");
+      }
+      if (realBackup.equals(realTarget.resolveSibling(realTarget.getFileName() + suffix))) {
+        throw SqlbakException.failed("backup is the target's " + suffix.substring(1) + " file", backup,
+            "name a backup file");
+      }
+    }
+  }
+
+  /**
+   * Opens the live target through {@link LiveDatabaseFiles}, which the connection owns; a file that
+   * cannot even be opened for reading is reported as SQLite's CANT_OPEN would be.
+   */
+  private static SqliteDatabase openTarget(Path target, Duration busyTimeout) throws SqliteFailure {
+    LiveDatabaseFiles files;
+    try {
+      files = LiveDatabaseFiles.openAsIs(target);
+    } catch (IOException e) {
+      throw new SqliteFailure(SqliteFailure.Reason.CANT_OPEN, BackupEngine.reason(e), e);
+    }
+    return SqliteDatabase.openExisting(files, busyTimeout);
   }
 
   private static ReadableBackup openBackupFile(Path backup) {
@@ -49,27 +83,42 @@ public final class RestoreEngine {
     Path database = opened.database();
     boolean exists = Files.exists(target, LinkOption.NOFOLLOW_LINKS);
     checkTarget(request, backup, target, exists);
-
-    if (exists) {
-      rollBackHotJournal(target, request);
+    if (!exists) {
+      long[] pages = restoreAsNewFile(database, target, request, listener);
+      return new RestoreResult(backup, target, null, true, pages[0], pages[1],
+          Duration.between(started, Instant.now()));
     }
+    // Held for the whole restore: every connection to the target opened meanwhile (the safety
+    // copy's, the backup API's) closes before this lets go of the file's descriptor.
+    try (LiveDatabaseFiles held = holdTarget(target)) {
+      return restoreExisting(request, opened, backup, target, listener, started);
+    }
+  }
+
+  private static LiveDatabaseFiles holdTarget(Path target) {
+    try {
+      return LiveDatabaseFiles.openAsIs(target);
+    } catch (IOException e) {
+      throw SqlbakException.failed("cannot read target", target, BackupEngine.reason(e), e);
+    }
+  }
+
+  private static RestoreResult restoreExisting(RestoreRequest request, ReadableBackup opened, Path backup,
+      Path target, ProgressListener listener, Instant started) {
+    rollBackHotJournal(target, request);
     Path safetyCopy = null;
-    if (exists && request.safetyCopy() && sizeOf(target) > 0) {
+    if (request.safetyCopy() && sizeOf(target) > 0) {
       safetyCopy = saveSafetyCopy(target, request);
     }
     long[] pages;
-    if (exists) {
-      try {
-        pages = restoreInPlace(opened, target, request, listener);
-      } catch (TargetUnchanged e) {
-        // The target still holds exactly what the safety copy holds: the copy would be litter.
-        deleteQuietly(safetyCopy);
-        throw e.failure;
-      }
-    } else {
-      pages = restoreAsNewFile(database, target, request, listener);
+    try {
+      pages = restoreInPlace(opened, target, request, listener);
+    } catch (TargetUnchanged e) {
+      // The target still holds exactly what the safety copy holds: the copy would be litter.
+      deleteQuietly(safetyCopy);
+      throw e.failure;
     }
-    return new RestoreResult(backup, target, safetyCopy, !exists, pages[0], pages[1],
+    return new RestoreResult(backup, target, safetyCopy, false, pages[0], pages[1],
         Duration.between(started, Instant.now()));
   }
 
@@ -143,7 +192,7 @@ public final class RestoreEngine {
     if (sizeOf(journal) <= 0) {
       return;
     }
-    try (SqliteDatabase t = SqliteDatabase.openExisting(target, request.busyTimeout())) {
+    try (SqliteDatabase t = openTarget(target, request.busyTimeout())) {
       t.readSchema();
     } catch (SqliteFailure f) {
       throw targetFailure(f, target, request);
@@ -184,7 +233,7 @@ public final class RestoreEngine {
       ProgressListener listener) {
     String journalMode;
     long targetPageSize;
-    try (SqliteDatabase t = SqliteDatabase.openExisting(target, request.busyTimeout())) {
+    try (SqliteDatabase t = openTarget(target, request.busyTimeout())) {
       journalMode = t.journalMode("main");
       targetPageSize = t.pageSize("main");
     } catch (SqliteFailure f) {
@@ -209,14 +258,14 @@ public final class RestoreEngine {
       }
       // The backup API commits the target in one transaction: a failed copy changed nothing.
       try {
-        copy(source, target.toString(), pages[0], request, listener, target);
+        copy(source, RealPath.of(target).toString(), pages[0], request, listener, target);
       } catch (SqlbakException e) {
         throw new TargetUnchanged(e);
       }
     } catch (SqliteFailure f) {
       throw new TargetUnchanged(SqlbakException.failed("cannot read backup", backup, f.getMessage(), f));
     }
-    try (SqliteDatabase t = SqliteDatabase.openExisting(target, request.busyTimeout())) {
+    try (SqliteDatabase t = openTarget(target, request.busyTimeout())) {
       // The copy brings the backup's journal mode along; the target keeps its own.
       if (!journalMode.equalsIgnoreCase(t.journalMode("main"))) {
         t.setJournalMode(journalMode);
@@ -235,7 +284,7 @@ public final class RestoreEngine {
   /** A target that does not exist yet appears atomically, complete and checked, or not at all. */
   private static long[] restoreAsNewFile(Path backup, Path target, RestoreRequest request,
       ProgressListener listener) {
-    try (AtomicDestination dest = AtomicDestination.create(target.getParent());
+    try (AtomicDestination dest = AtomicDestination.create(target.getParent(), DataMode.of(backup));
         SqliteDatabase source = openBackup(backup)) {
       long[] pages = {source.pageCount("main"), source.pageSize("main")};
       copy(source, dest.file().toString(), pages[0], request, listener, target);

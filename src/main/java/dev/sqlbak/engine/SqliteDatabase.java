@@ -49,8 +49,9 @@ final class SqliteDatabase implements AutoCloseable {
 
   private final Connection connection;
   private final String label;
+  /** The live files this connection reads, let go of only after it has closed (see {@link LiveDatabaseFiles}). */
+  private final List<LiveDatabaseFiles> owned = new ArrayList<>();
   private PatientBusyHandler busyHandler;
-  private boolean foundLocked;
 
   /**
    * Points sqlite-jdbc at a copy of its native library in sqlbak's cache folder (see {@link
@@ -81,26 +82,27 @@ final class SqliteDatabase implements AutoCloseable {
   }
 
   /**
-   * Opens an existing database read-only. A {@code file:} URI with {@code mode=ro} plus the
-   * read-only open flag, because the driver's default flags create a missing file.
+   * Opens an existing database read-only, through the real path its {@code files} hold; the
+   * connection owns them from now on and lets go of them after it closes (also if it cannot be
+   * opened). A {@code file:} URI with {@code mode=ro} plus the read-only open flag, because the
+   * driver's default flags create a missing file.
    */
-  static SqliteDatabase openReadOnly(Path file, Duration busyTimeout) throws SqliteFailure {
+  static SqliteDatabase openReadOnly(LiveDatabaseFiles files, Duration busyTimeout) throws SqliteFailure {
     SQLiteConfig config = new SQLiteConfig();
     config.setReadOnly(true);
-    return open("jdbc:sqlite:" + uriOf(file) + "?mode=ro", config, file.toString())
-        .waitingPatiently(busyTimeout);
+    return open("jdbc:sqlite:" + uriOf(files.real()) + "?mode=ro", config, files).waitingPatiently(busyTimeout);
   }
 
   /**
    * Opens an existing database read-only as immutable: no locks, no -wal or -shm files. Only for a
    * WAL-mode database with no -wal content, where every committed page is in the main file: a
    * source in a folder where SQLite cannot create a -wal file (the caller must check that the file
-   * did not change), or a backup being read.
+   * did not change), or a backup being read. Owns {@code files} as {@link #openReadOnly} does.
    */
-  static SqliteDatabase openImmutable(Path file) throws SqliteFailure {
+  static SqliteDatabase openImmutable(LiveDatabaseFiles files) throws SqliteFailure {
     SQLiteConfig config = new SQLiteConfig();
     config.setReadOnly(true);
-    return open("jdbc:sqlite:" + uriOf(file) + "?mode=ro&immutable=1", config, file.toString());
+    return open("jdbc:sqlite:" + uriOf(files.real()) + "?mode=ro&immutable=1", config, files);
   }
 
   /** Opens a database file that sqlbak itself created (a temporary copy) for reading and writing. */
@@ -131,10 +133,10 @@ final class SqliteDatabase implements AutoCloseable {
 
   /**
    * Opens an existing database for reading and writing without ever creating it: a restore
-   * target, which other processes may have open.
+   * target, which other processes may have open. Owns {@code files} as {@link #openReadOnly} does.
    */
-  static SqliteDatabase openExisting(Path file, Duration busyTimeout) throws SqliteFailure {
-    return open("jdbc:sqlite:" + uriOf(file) + "?mode=rw", new SQLiteConfig(), file.toString())
+  static SqliteDatabase openExisting(LiveDatabaseFiles files, Duration busyTimeout) throws SqliteFailure {
+    return open("jdbc:sqlite:" + uriOf(files.real()) + "?mode=rw", new SQLiteConfig(), files)
         .waitingPatiently(busyTimeout);
   }
 
@@ -169,8 +171,6 @@ final class SqliteDatabase implements AutoCloseable {
     private static final long RETRY_NANOS = 100_000;
     private final long timeoutNanos;
     private long episodeStart;
-    /** Set while one attempt must not wait: a busy lock then fails it at once. */
-    boolean impatient;
     long retries;
     long waitedNanos;
 
@@ -181,10 +181,6 @@ final class SqliteDatabase implements AutoCloseable {
 
     @Override
     protected int callback(int previousRetries) {
-      if (impatient) {
-        retries++;
-        return 0;
-      }
       long now = System.nanoTime();
       if (previousRetries == 0) {
         episodeStart = now;
@@ -215,6 +211,19 @@ final class SqliteDatabase implements AutoCloseable {
       return new SqliteDatabase(config.createConnection(url), label);
     } catch (SQLException e) {
       throw failure(e);
+    }
+  }
+
+  /** Opens a connection to a live database that owns its {@code files}, or lets go of them if it cannot. */
+  private static SqliteDatabase open(String url, SQLiteConfig config, LiveDatabaseFiles files)
+      throws SqliteFailure {
+    try {
+      SqliteDatabase db = open(url, config, files.real().toString());
+      db.owned.add(files);
+      return db;
+    } catch (SqliteFailure | RuntimeException e) {
+      files.close();
+      throw e;
     }
   }
 
@@ -251,8 +260,17 @@ final class SqliteDatabase implements AutoCloseable {
     }
   }
 
-  /** Attaches {@code file} read-only as {@code schema}; never creates the file. */
-  void attachReadOnly(String schema, Path file) throws SqliteFailure {
+  /**
+   * Attaches the database of {@code files} read-only as {@code schema}; never creates the file.
+   * The connection owns {@code files} from now on, as {@link #openReadOnly} does.
+   */
+  void attachReadOnly(String schema, LiveDatabaseFiles files) throws SqliteFailure {
+    owned.add(files);
+    attach(schema, files.real());
+  }
+
+  /** Attaches the real file {@code file} read-only as {@code schema}; never creates it. */
+  private void attach(String schema, Path file) throws SqliteFailure {
     try (PreparedStatement attach = connection.prepareStatement("ATTACH DATABASE ? AS " + quote(schema))) {
       attach.setString(1, uriOf(file) + "?mode=ro");
       attach.execute();
@@ -293,36 +311,6 @@ final class SqliteDatabase implements AutoCloseable {
     } catch (SQLException e) {
       throw failure(e);
     }
-  }
-
-  /**
-   * Starts the snapshot as {@link #beginSnapshot} does if no other process's lock keeps it out at
-   * this moment; otherwise returns false, holding nothing, without waiting.
-   */
-  boolean beginSnapshotIfFree(Collection<String> schemas) throws SqliteFailure {
-    if (busyHandler == null) {
-      beginSnapshot(schemas);
-      return true;
-    }
-    busyHandler.impatient = true;
-    try {
-      beginSnapshot(schemas);
-      return true;
-    } catch (SqliteFailure f) {
-      if (f.reason() != SqliteFailure.Reason.BUSY) {
-        throw f;
-      }
-      endSnapshot();
-      foundLocked = true;
-      return false;
-    } finally {
-      busyHandler.impatient = false;
-    }
-  }
-
-  /** Whether a {@link #beginSnapshotIfFree} on this connection has found another process's lock. */
-  boolean foundLocked() {
-    return foundLocked;
   }
 
   /** Ends the read transaction, releasing the source's lock as early as possible. */
@@ -457,7 +445,7 @@ final class SqliteDatabase implements AutoCloseable {
    * building an index once is faster than growing it row by row, and a trigger created earlier
    * would fire for every copied row.
    */
-  List<TableRows> copyTablesFrom(SqliteDatabase source, String schema, Path sourceFile,
+  List<TableRows> copyTablesFrom(SqliteDatabase source, String schema, LiveDatabaseFiles sourceFile,
       List<String> tables, Duration busyTimeout) throws SqliteFailure {
     // Encoding, page size and auto-vacuum are fixed when the first table is created, and an
     // attached database must share main's encoding, so they are set first.
@@ -466,7 +454,8 @@ final class SqliteDatabase implements AutoCloseable {
     execute("PRAGMA main.auto_vacuum = " + source.pragmaLong(schema, "auto_vacuum"));
     execute("PRAGMA foreign_keys = OFF"); // a table's parent may be one that is not copied
     execute("PRAGMA busy_timeout = " + clampMillis(busyTimeout));
-    attachReadOnly(COPY_SOURCE, sourceFile);
+    // By its real path, owned by the source's connection, which outlives this one.
+    attach(COPY_SOURCE, sourceFile.real());
     String from = quote(COPY_SOURCE) + ".";
     List<TableRows> copied = new ArrayList<>();
     boolean done = false;
@@ -667,6 +656,9 @@ final class SqliteDatabase implements AutoCloseable {
     } catch (SQLException e) {
       org.slf4j.LoggerFactory.getLogger(SqliteDatabase.class).debug("closing {}", label, e);
     }
+    // Only now: closing a descriptor of a file drops every lock this process holds on it.
+    owned.forEach(LiveDatabaseFiles::close);
+    owned.clear();
   }
 
   /** Makes every later statement on this connection unable to write, whatever SQL it runs. */

@@ -139,8 +139,8 @@ public final class VerifyEngine {
   }
 
   private static Fingerprint fingerprint(Path sourceFile, VerifyRequest request) {
-    BackupEngine.requireDatabaseFile(sourceFile, "source");
-    try (SqliteDatabase db = SqliteDatabase.openReadOnly(sourceFile, request.busyTimeout())) {
+    try (SqliteDatabase db = SqliteDatabase.openReadOnly(LiveDatabaseFiles.open(sourceFile, "source"),
+        request.busyTimeout())) {
       // One read transaction: the schema and every table digest describe the same moment.
       db.beginSnapshot(List.of("main"));
       List<String> schema = db.schemaDefinitions();

@@ -8,7 +8,6 @@ import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.sqlbak.TestDatabases;
-import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Connection;
@@ -19,18 +18,20 @@ import java.util.Map;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.condition.DisabledIfEnvironmentVariable;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
  * The built sqlbak backing up a WAL-mode database whose snapshot is partly in its -wal file (so the
  * copy goes through SQLite's backup API), or one with nothing in its -wal (copied byte for byte):
  * the file it publishes is written with O_DIRECT, holds
- * the same bytes as a run told to use the page cache ({@code SQLBAK_DIRECT_IO=off}), and a run
+ * the same bytes as a run told to use the page cache ({@code SQLBAK_TUNING=off}), and a run
  * killed while both files exist leaves nothing at a destination name.
  */
+@DisabledIfEnvironmentVariable(named = "SQLBAK_TUNING", matches = "off",
+    disabledReason = "tests the O_DIRECT tuning itself, which the plain-tuning pass turns off")
 class DirectIoIT {
   static final String DIRECT_LINE = "is written with O_DIRECT";
-  static final String WARM_LINE = "of page cache for the copy";
 
   @TempDir static Path dir;
   static Path source;
@@ -58,20 +59,10 @@ class DirectIoIT {
   void writesThePublishedFileWithODirectAndTheSameBytesAsThroughThePageCache() throws Exception {
     Path folder = Files.createDirectory(dir.resolve("same"));
 
-    backUpByDefaultAndWithVariableOff(folder, "SQLBAK_DIRECT_IO", DIRECT_LINE);
+    backUpByDefaultAndWithVariableOff(folder, "SQLBAK_TUNING", DIRECT_LINE);
 
     Sqlbak.Result verify = Sqlbak.run(folder, "verify", "default.db", "off.db");
     assertEquals(0, verify.exitCode(), verify.describe());
-  }
-
-  /**
-   * Before the snapshot of a live WAL source of 64 MiB or more, the default run warms as much page
-   * cache as the copy will fill (a scratch file written and deleted); {@code SQLBAK_WARM_UP=off}
-   * does not. Either way the same bytes are published and no scratch file is left.
-   */
-  @Test
-  void warmsMemoryBeforeALiveWalSnapshotUnlessToldNotTo() throws Exception {
-    backUpByDefaultAndWithVariableOff(Files.createDirectory(dir.resolve("warm")), "SQLBAK_WARM_UP", WARM_LINE);
   }
 
   /**
@@ -112,7 +103,7 @@ class DirectIoIT {
     Sqlbak.Result direct = Sqlbak.run(folder, "backup", "--verbose", quiet.toString(), "direct.db");
     Sqlbak.Result unchecked = Sqlbak.run(folder, "backup", "--verbose", "--check", "none", quiet.toString(),
         "unchecked.db");
-    Sqlbak.Result cached = Sqlbak.runWithEnvironment(folder, Map.of("SQLBAK_DIRECT_IO", "off"),
+    Sqlbak.Result cached = Sqlbak.runWithEnvironment(folder, Map.of("SQLBAK_TUNING", "off"),
         "backup", "--verbose", quiet.toString(), "cached.db");
     Sqlbak.Result plain = Sqlbak.run(folder, "backup", "--verbose", rollback.toString(), "plain.db");
 
@@ -121,7 +112,7 @@ class DirectIoIT {
     }
     assertTrue(direct.stderr().contains(DIRECT_LINE), "a checked run must write with O_DIRECT: " + direct.describe());
     assertFalse(unchecked.stderr().contains(DIRECT_LINE), "--check none must not: " + unchecked.describe());
-    assertFalse(cached.stderr().contains(DIRECT_LINE), "SQLBAK_DIRECT_IO=off must not: " + cached.describe());
+    assertFalse(cached.stderr().contains(DIRECT_LINE), "SQLBAK_TUNING=off must not: " + cached.describe());
     assertFalse(plain.stderr().contains(DIRECT_LINE), "a rollback-journal source's must not: " + plain.describe());
     assertEquals(List.of("cached.db", "cached.db.sha256", "direct.db", "direct.db.sha256", "plain.db",
         "plain.db.sha256", "unchecked.db", "unchecked.db.sha256"), TestDatabases.listing(folder));
@@ -163,50 +154,5 @@ class DirectIoIT {
     assertSidecar(folder.resolve(names.get(0)));
   }
 
-  /**
-   * kill -9 while the run warms memory: only hidden temporary files are left (among them the
-   * half-written warm-up file), nothing at the destination name, and the next run sweeps them.
-   */
-  @Test
-  void aRunKilledDuringItsWarmUpLeavesOnlyTemporaryFilesAndTheNextRunSweepsThem() throws Exception {
-    Path folder = Files.createDirectory(dir.resolve("kill-warm"));
-    List<String> dead = List.of();
-    // The warm-up of 100 MiB is short: a kill that lands after it is tried again.
-    for (int attempt = 0; attempt < 5 && dead.stream().noneMatch(n -> n.endsWith(".warm")); attempt++) {
-      dead.forEach(n -> folder.resolve(n).toFile().delete());
-      try (Sqlbak.Running run = Sqlbak.start(folder, "backup", source.toString(), "app.db")) {
-        awaitWarmUpFile(folder, run);
-        run.kill9();
-        assertEquals(137, run.waitFor(Duration.ofSeconds(30)).exitCode(), run.stderrSoFar());
-      }
-      dead = TestDatabases.listing(folder);
-    }
-    List<String> leftovers = dead;
-    assertTrue(leftovers.stream().anyMatch(n -> n.matches("\\.sqlbak-[0-9a-f]{16}\\.warm")),
-        "no kill landed in the warm-up in 5 attempts: " + leftovers);
-    assertTrue(leftovers.stream().allMatch(n -> n.matches("\\.sqlbak-[0-9a-f]{16}\\.(warm|lock|db|direct)")),
-        "only temporary files may be left: " + leftovers);
 
-    Sqlbak.Result next = Sqlbak.run(folder, "backup", source.toString(), "app.db");
-
-    assertEquals(0, next.exitCode(), next.describe());
-    assertEquals(List.of("app.db", "app.db.sha256"), TestDatabases.listing(folder),
-        "the next run must sweep the dead run's files");
-    assertCompleteCopy(folder.resolve("app.db"), source);
-    assertEquals(42, TestDatabases.scalar(folder.resolve("app.db"), "SELECT x FROM late"));
-    assertSidecar(folder.resolve("app.db"));
-  }
-
-  /** Returns once a warm-up file exists in {@code folder}, or the run has ended, or 60 s passed. */
-  private static void awaitWarmUpFile(Path folder, Sqlbak.Running run) throws Exception {
-    long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
-    while (run.isAlive() && System.nanoTime() < deadline) {
-      try (DirectoryStream<Path> warm = Files.newDirectoryStream(folder, "*.warm")) {
-        if (warm.iterator().hasNext()) {
-          return;
-        }
-      }
-      Thread.sleep(1);
-    }
-  }
 }

@@ -98,39 +98,4 @@ class SourceAccessIT {
       LockHolder.release(holder);
     }
   }
-
-  /**
-   * A rollback-journal source of 64 MiB or more found locked: sqlbak warms memory for its copy
-   * while it is kept out (so that the writers it then holds up wait for the copy, not for the
-   * machine's first touch of that memory), then copies the committed content once the lock is
-   * free. The same source not locked is copied without a warm-up.
-   */
-  @Test
-  void aLargeSourceFoundLockedIsWarmedForBeforeTheWaitAndAFreeOneIsNot() throws Exception {
-    Path source = TestDatabases.createLarge(dir.resolve("big.db"), false, 72);
-    String committed = TestDatabases.contentDigest(source);
-    Path out = Files.createDirectory(dir.resolve("out"));
-    Process holder = LockHolder.start(source, "DELETE FROM t WHERE id % 2 = 0");
-    try (Sqlbak.Running running = Sqlbak.start(dir, "backup", "--verbose", "--busy-timeout", "60s", "big.db",
-        "out/locked.db")) {
-      String warmed = running.awaitStderrLine(l -> l.contains(DirectIoIT.WARM_LINE), Duration.ofSeconds(60));
-      assertNotNull(warmed, "no warm-up while the source was locked: " + running.stderrSoFar());
-      assertTrue(running.stderrSoFar().contains("big.db is locked by another process"), running.stderrSoFar());
-      LockHolder.release(holder);
-      Sqlbak.Result r = running.waitFor(Sqlbak.DEFAULT_TIMEOUT);
-      assertEquals(0, r.exitCode(), r.describe());
-    } finally {
-      LockHolder.release(holder);
-    }
-    Sqlbak.Result free = Sqlbak.run(dir, "backup", "--verbose", "big.db", "out/free.db");
-
-    assertEquals(0, free.exitCode(), free.describe());
-    assertFalse(free.stderr().contains(DirectIoIT.WARM_LINE) || free.stderr().contains("locked"), free.describe());
-    assertEquals(List.of("free.db", "free.db.sha256", "locked.db", "locked.db.sha256"), TestDatabases.listing(out));
-    for (String name : List.of("locked.db", "free.db")) {
-      assertCompleteCopy(out.resolve(name), source);
-      assertEquals(committed, TestDatabases.contentDigest(out.resolve(name)), name + " holds the committed content");
-      assertSidecar(out.resolve(name));
-    }
-  }
 }

@@ -219,7 +219,7 @@ class BackupEngineTest {
     // An orphan without a lock file (its run was interrupted while cleaning up).
     Files.writeString(out.resolve(".sqlbak-00000000000000bb.db-journal"), "journal");
     Files.writeString(out.resolve("notes.txt"), "not ours");
-    try (AtomicDestination live = AtomicDestination.create(out)) {
+    try (AtomicDestination live = AtomicDestination.create(out, DataMode.of(source))) {
       Files.writeString(live.file(), "in progress");
 
       engine.backup(BackupRequest.of(source, out.resolve("b.db").toString()), ProgressListener.NONE);
@@ -359,7 +359,7 @@ class BackupEngineTest {
 
   private void assumeODirectHere(Path source) throws Exception {
     Path probe = dir.resolve("probe.direct");
-    try (DirectIoCopy direct = DirectIoCopy.open(probe, Files.size(source))) {
+    try (DirectIoCopy direct = DirectIoCopy.open(probe, Files.size(source), DataMode.of(source))) {
       org.junit.jupiter.api.Assumptions.assumeTrue(direct != null,
           "no O_DIRECT copy here (not Linux, a tmpfs, or a full disk): only the page-cache path would run");
     }
@@ -372,7 +372,7 @@ class BackupEngineTest {
 
     BackupResult viaDirect = engine.backup(BackupRequest.of(source, direct.toString()).withCheck(check),
         ProgressListener.NONE);
-    BackupResult viaCache = BackupEngine.throughPageCache().backup(
+    BackupResult viaCache = new BackupEngine(Tuning.fromEnvironment().throughPageCache()).backup(
         BackupRequest.of(source, cached.toString()).withCheck(check), ProgressListener.NONE);
 
     assertEquals(TestDatabases.sha256(cached), TestDatabases.sha256(direct));

@@ -33,7 +33,7 @@ class DirectIoCopyTest {
     new Random(size).nextBytes(content);
     Files.write(from, content);
     Path to = dir.resolve("to");
-    DirectIoCopy copy = DirectIoCopy.create(to);
+    DirectIoCopy copy = DirectIoCopy.create(to, DataMode.OWNER_ONLY);
     assumeTrue(copy != null, "the filesystem of " + dir + " refuses O_DIRECT");
 
     String sha256 = copy.copyFrom(from);
@@ -48,7 +48,7 @@ class DirectIoCopyTest {
     assumeTrue(PageCacheRoom.holdsUnwritten(1 << 20), "this machine's writeback settings cannot be read");
     Path small = Files.createDirectory(dir.resolve("small"));
     Path roomy = dir.resolve("roomy.direct");
-    try (DirectIoCopy copy = DirectIoCopy.open(roomy, 1 << 20)) {
+    try (DirectIoCopy copy = DirectIoCopy.open(roomy, 1 << 20, DataMode.OWNER_ONLY)) {
       assumeTrue(Files.exists(roomy), "the filesystem of " + dir + " refuses O_DIRECT");
       assertNotNull(copy);
     }
@@ -57,12 +57,12 @@ class DirectIoCopyTest {
     assumeTrue(TestCommands.succeeds("mount", "-t", "tmpfs", "-o", "size=2m", "tmpfs", small.toString()),
         "needs root to mount a 2 MiB tmpfs (mount -t tmpfs); not available here");
     try {
-      assertNull(DirectIoCopy.open(small.resolve("x.direct"), 1 << 20));
+      assertNull(DirectIoCopy.open(small.resolve("x.direct"), 1 << 20, DataMode.OWNER_ONLY));
       assertFalse(Files.exists(small.resolve("x.direct")));
     } finally {
       TestCommands.succeeds("umount", small.toString());
     }
-    assertNull(DirectIoCopy.open(dir.resolve("huge.direct"), Files.getFileStore(dir).getUsableSpace()));
+    assertNull(DirectIoCopy.open(dir.resolve("huge.direct"), Files.getFileStore(dir).getUsableSpace(), DataMode.OWNER_ONLY));
     assertFalse(Files.exists(dir.resolve("huge.direct")));
   }
 
@@ -89,7 +89,7 @@ class DirectIoCopyTest {
     try {
       Path from = dir.resolve("from");
       Files.write(from, new byte[5 << 20]);
-      DirectIoCopy copy = DirectIoCopy.create(small.resolve("x.direct"));
+      DirectIoCopy copy = DirectIoCopy.create(small.resolve("x.direct"), DataMode.OWNER_ONLY);
       assumeTrue(copy != null, "this kernel's tmpfs refuses O_DIRECT");
 
       IOException e = assertThrows(IOException.class, () -> copy.copyFrom(from));

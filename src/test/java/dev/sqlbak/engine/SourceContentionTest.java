@@ -62,52 +62,6 @@ class SourceContentionTest {
     assertEquals(before, contentDigest(dir.resolve("copy.db")));
   }
 
-  /**
-   * A rollback-journal source of 64 MiB or more found locked by a writer: while it is kept out,
-   * the backup warms memory for its copy (a scratch file appears in the destination folder and
-   * goes), then waits for the lock and copies the committed content, leaving only its backup.
-   */
-  @Test
-  void warmsMemoryBeforeWaitingForALargeSourceFoundLocked() throws Exception {
-    Path source = TestDatabases.createLarge(dir.resolve("big.db"), false, 72);
-    String before = contentDigest(source);
-    Path out = Files.createDirectory(dir.resolve("out"));
-    // Another process, as a writer would be: closing any descriptor of the file, as sqlbak does
-    // to read its header, would drop a lock this process held.
-    Process holder = LockHolder.start(source, "DELETE FROM t WHERE id % 2 = 0");
-    AtomicBoolean warmUpSeen = new AtomicBoolean();
-    // inotify queues every file created, so a short-lived warm-up file is not missed.
-    WatchService watch = out.getFileSystem().newWatchService();
-    out.register(watch, StandardWatchEventKinds.ENTRY_CREATE);
-    Thread releaser = new Thread(() -> {
-      try (watch) {
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
-        while (!warmUpSeen.get() && System.nanoTime() < deadline) {
-          WatchKey key = watch.poll(100, TimeUnit.MILLISECONDS);
-          if (key != null) {
-            key.pollEvents().forEach(e -> warmUpSeen.compareAndSet(false, e.context().toString().endsWith(".warm")));
-            key.reset();
-          }
-        }
-        LockHolder.release(holder);
-      } catch (Exception e) {
-        throw new IllegalStateException(e);
-      }
-    });
-    releaser.start();
-
-    BackupResult r = engine.backup(BackupRequest.of(source, out.resolve("copy.db").toString())
-        .withBusyTimeout(Duration.ofSeconds(60)), ProgressListener.NONE);
-    releaser.join();
-
-    assertTrue(warmUpSeen.get(), "no warm-up file appeared while the source was locked");
-    assertTrue(r.contention().busyRetries() > 0, r.contention().toString());
-    assertEquals(0, r.contention().restarts(), r.contention().toString());
-    assertEquals(before, contentDigest(out.resolve("copy.db")));
-    assertEquals("ok", integrityCheck(out.resolve("copy.db")));
-    assertEquals(List.of("copy.db", "copy.db.sha256"), TestDatabases.listing(out));
-  }
-
   @Test
   void aWalWriterCommittingDuringAStepwiseCopyCausesNoRestartAndStaysOutOfTheCopy() throws Exception {
     Path source = TestDatabases.createLarge(dir.resolve("big.db"), true, 8);

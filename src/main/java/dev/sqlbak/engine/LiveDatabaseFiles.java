@@ -1,0 +1,249 @@
+package dev.sqlbak.engine;
+
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
+import java.nio.file.Files;
+import java.nio.file.LinkOption;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * The one owner of the files of a database that other processes may be using (a backup's source
+ * or an attached schema, a restore's target, a database being inspected): no other code of sqlbak
+ * reads their bytes, and SQLite opens them only through a {@link SqliteDatabase} that holds one.
+ *
+ * <p>Why: POSIX locks belong to a process, and closing <em>any</em> descriptor of a file drops all
+ * of the process's locks on it, SQLite's included. A WAL-mode source whose SHARED lock was dropped
+ * that way lost its snapshot to the next writer whose last close checkpointed and deleted the -wal
+ * under the copy (torn backups with exit 0). So the file is opened once here, before any SQLite
+ * connection, its header read through that descriptor, and the descriptor stays open until the
+ * last holder of this file in this process has closed, after every connection that depended on it
+ * (a {@link SqliteDatabase} closes its files after its connection). Holders of one file share one
+ * descriptor, so no holder's close can end another's locks.
+ *
+ * <p>The path is resolved through symlinks once, here; every decision about the database (WAL or
+ * not, what is in its -wal, which files are its side files) uses the real path, as SQLite does.
+ */
+final class LiveDatabaseFiles implements AutoCloseable {
+  private static final int HEADER_BYTES = 100;
+  /** Side files SQLite keeps beside a database, by suffix. */
+  static final List<String> SIDE_SUFFIXES = List.of("-wal", "-shm", "-journal");
+  /** Open descriptors by real path, shared by every holder of that file in this process. */
+  private static final Map<Path, Shared> OPEN = new HashMap<>();
+
+  private final Path given;
+  private final Path real;
+  private final Shared shared;
+  private boolean closed;
+
+  /** One descriptor of one real file and how many holders it has. */
+  private static final class Shared {
+    final FileChannel channel;
+    final ByteBuffer header;
+    int holders;
+
+    Shared(FileChannel channel, ByteBuffer header) {
+      this.channel = channel;
+      this.header = header;
+    }
+  }
+
+  private LiveDatabaseFiles(Path given, Path real, Shared shared) {
+    this.given = given;
+    this.real = real;
+    this.shared = shared;
+  }
+
+  /**
+   * Checks that {@code given} names a readable, non-empty regular file (in the given {@code role}:
+   * source, target, database), resolves it and opens it for reading.
+   *
+   * @throws SqlbakException with sqlbak's one line if it does not
+   */
+  static LiveDatabaseFiles open(Path given, String role) {
+    requireDatabaseFile(given, role);
+    try {
+      return openAsIs(given);
+    } catch (IOException e) {
+      throw SqlbakException.failed("cannot read " + role, given, BackupEngine.reason(e), e);
+    }
+  }
+
+  /** Resolves {@code given} and opens it for reading, whatever it holds (a backup being inspected). */
+  static LiveDatabaseFiles openAsIs(Path given) throws IOException {
+    Path real = given.toRealPath();
+    synchronized (OPEN) {
+      Shared shared = OPEN.get(real);
+      if (shared == null) {
+        FileChannel channel = FileChannel.open(real, StandardOpenOption.READ);
+        try {
+          ByteBuffer header = ByteBuffer.allocate(HEADER_BYTES);
+          while (header.hasRemaining() && channel.read(header, header.position()) > 0) {
+            // until the header is in or the file ends
+          }
+          header.flip();
+          shared = new Shared(channel, header.asReadOnlyBuffer());
+        } catch (IOException e) {
+          channel.close(); // nothing of ours has this file open yet: no lock to lose
+          throw e;
+        }
+        OPEN.put(real, shared);
+      }
+      shared.holders++;
+      return new LiveDatabaseFiles(given, real, shared);
+    }
+  }
+
+  /** The path as the user gave it: for messages and names. */
+  Path given() {
+    return given;
+  }
+
+  /** The real path (symlinks resolved): what SQLite opens, and what every decision is about. */
+  Path real() {
+    return real;
+  }
+
+  /** The side file SQLite keeps beside the real file with {@code suffix} ({@code -wal}, ...). */
+  Path sideFile(String suffix) {
+    return real.resolveSibling(real.getFileName() + suffix);
+  }
+
+  /** Whether the header, as read before any connection opened the file, says WAL (bytes 18-19 are 2). */
+  boolean headerSaysWal() {
+    return headerVersionsAre(2);
+  }
+
+  /** Whether the header, as read before any connection opened the file, says rollback-journal. */
+  boolean headerSaysRollbackJournal() {
+    return headerVersionsAre(1);
+  }
+
+  private boolean headerVersionsAre(int version) {
+    ByteBuffer h = shared.header;
+    return h.limit() >= 20 && h.get(18) == version && h.get(19) == version;
+  }
+
+  /** Whether a -wal file with content is beside the real file now (a look at its size, no descriptor). */
+  boolean walHasContent() {
+    Path wal = sideFile("-wal");
+    try {
+      return Files.exists(wal, LinkOption.NOFOLLOW_LINKS) && Files.size(wal) > 0;
+    } catch (IOException e) {
+      return true; // cannot tell: assume there is, which only ever costs speed
+    }
+  }
+
+  /** The size of the real file now. */
+  long size() throws IOException {
+    return Files.size(real);
+  }
+
+  /** Whether the real file's folder may be written (where SQLite creates -wal and -shm files). */
+  boolean folderWritable() {
+    Path folder = real.getParent();
+    return folder != null && Files.isWritable(folder);
+  }
+
+  /** The permission bits copies of this database's data may have. */
+  DataMode dataMode() {
+    return DataMode.of(real);
+  }
+
+  /**
+   * A byte-for-byte copy of this file, reading through the shared descriptor; valid only while a
+   * read transaction keeps writers out of the file.
+   */
+  FileImageCopy imageCopy() {
+    return new FileImageCopy(shared.channel, headerSaysWal());
+  }
+
+  /**
+   * Whether {@code other}, through any path or symlink, is this database or one of its side files:
+   * a file that sqlbak may never write.
+   */
+  boolean isThisOrSideFile(Path other) {
+    Path resolved = RealPath.of(other);
+    if (resolved.equals(real) || sameFile(other, real)) {
+      return true;
+    }
+    for (String suffix : SIDE_SUFFIXES) {
+      Path side = sideFile(suffix);
+      if (resolved.equals(side) || sameFile(other, side)) {
+        return true;
+      }
+    }
+    return false;
+  }
+
+  private static boolean sameFile(Path a, Path b) {
+    try {
+      return Files.exists(a) && Files.exists(b) && Files.isSameFile(a, b);
+    } catch (IOException e) {
+      return false;
+    }
+  }
+
+  /**
+   * Lets go of the file. Its descriptor is closed when its last holder in this process lets go,
+   * which every caller does only after the connections that read the file have closed.
+   */
+  @Override
+  public void close() {
+    synchronized (OPEN) {
+      if (closed) {
+        return;
+      }
+      closed = true;
+      if (--shared.holders == 0) {
+        OPEN.remove(real);
+        try {
+          shared.channel.close();
+        } catch (IOException e) {
+          // read-only: nothing to lose
+        }
+      }
+    }
+  }
+
+  /** Refuses what is not a readable, non-empty regular file, saying what it is instead. */
+  static void requireDatabaseFile(Path file, String role) {
+    if (!Files.exists(file)) {
+      if (Files.isSymbolicLink(file)) {
+        // "not found" would send the user looking for a file that is there: say what is wrong.
+        String why;
+        try {
+          file.toRealPath();
+          why = null;
+        } catch (NoSuchFileException e) {
+          why = "its target does not exist";
+        } catch (IOException e) {
+          why = BackupEngine.reason(e);
+        }
+        throw SqlbakException.failed(role + " is a symbolic link that leads to no file", file, why);
+      }
+      throw SqlbakException.failed(role + " not found", file, null);
+    }
+    if (Files.isDirectory(file)) {
+      throw SqlbakException.failed(role + " is a directory", file, "name a database file");
+    }
+    if (!Files.isRegularFile(file)) {
+      throw SqlbakException.failed(role + " is not a regular file", file, "name a database file");
+    }
+    try {
+      if (Files.size(file) == 0) {
+        throw SqlbakException.failed(role + " is empty (0 bytes), not a database", file, null);
+      }
+    } catch (IOException e) {
+      throw SqlbakException.failed("cannot read " + role, file, e.getMessage(), e);
+    }
+    if (!Files.isReadable(file)) {
+      throw SqlbakException.failed("cannot read " + role, file, "permission denied");
+    }
+  }
+}
