@@ -65,5 +65,11 @@ if [ -z "$SQLBAK_JAVA_OPTS" ]; then
     fi
   fi
 fi
+# Java ignores TMPDIR; scratch copies (decompressed or streamed backups) and the driver's native
+# library go where the user's TMPDIR says, as for every other Unix tool.
+tmp=
+case $TMPDIR in
+  /*) tmp=-Djava.io.tmpdir=$TMPDIR ;;
+esac
 # shellcheck disable=SC2086
-exec "$javabin" ${SQLBAK_JAVA_OPTS:-$base $cds} -jar "$0" "$@"
+exec "$javabin" ${SQLBAK_JAVA_OPTS:-$base $cds} ${tmp:+"$tmp"} -jar "$0" "$@"

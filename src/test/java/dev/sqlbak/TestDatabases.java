@@ -205,6 +205,13 @@ public final class TestDatabases {
   }
 
   /** Names in a folder, sorted; for asserting exactly what a run left behind. */
+  /** What sqlbak left in its private scratch folder under {@code tmpdir} (java.io.tmpdir). */
+  public static List<String> scratchFiles(Path tmpdir) throws java.io.IOException {
+    Path own = tmpdir.resolve("sqlbak-" + System.getProperty("user.name"));
+    return java.nio.file.Files.isDirectory(own) ? listing(own) : List.of();
+  }
+
+  /** The names in {@code folder}, sorted. */
   public static List<String> listing(Path folder) throws java.io.IOException {
     try (var s = java.nio.file.Files.list(folder)) {
       String[] names = s.map(p -> p.getFileName().toString()).toArray(String[]::new);

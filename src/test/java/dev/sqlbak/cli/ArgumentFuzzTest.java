@@ -301,11 +301,14 @@ class ArgumentFuzzTest {
     try (Stream<Path> entries = Files.list(scratch)) {
       for (Path p : entries.toList()) {
         String name = p.getFileName().toString();
-        // zstd-jni's library, unpacked once per JVM and removed at exit
-        if (!name.startsWith("libzstd-jni")) {
+        // zstd-jni's library, unpacked once per JVM and removed at exit; sqlbak's private folder
+        if (!name.startsWith("libzstd-jni") && !name.equals("sqlbak-" + System.getProperty("user.name"))) {
           seen.put("scratch/" + name, "left behind");
         }
       }
+    }
+    for (String name : TestDatabases.scratchFiles(scratch)) {
+      seen.put("scratch/sqlbak-*/" + name, "left behind");
     }
     if (Files.exists(attached)) {
       seen.put(attached.toString(), "created");

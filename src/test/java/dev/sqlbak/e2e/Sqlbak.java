@@ -63,6 +63,19 @@ public final class Sqlbak {
     }
   }
 
+  /**
+   * As {@link #runWithEnvironment} under the file-creation mask {@code umask} (octal, such as
+   * {@code 077}), set by the shell that starts sqlbak, as a cron job's or a login shell's would be.
+   */
+  public static Result runWithUmask(Path cwd, String umask, java.util.Map<String, String> env, String... args) {
+    List<String> command = new ArrayList<>(List.of("sh", "-c", "umask " + umask + " && exec \"$0\" \"$@\"",
+        launcher().toString()));
+    command.addAll(Arrays.asList(args));
+    try (Running running = Running.start(command, cwd, env)) {
+      return running.waitFor(DEFAULT_TIMEOUT);
+    }
+  }
+
   /** Starts {@code sqlbak args...} in {@code cwd}; the caller waits for it or kills it. */
   public static Running start(Path cwd, String... args) {
     List<String> command = new ArrayList<>();

@@ -135,6 +135,6 @@ class CompressionTest {
 
   /** Decompressed scratch copies live in java.io.tmpdir; none may outlive its command. */
   private List<String> leftoverScratchFiles() throws Exception {
-    return listing(scratch);
+    return TestDatabases.scratchFiles(scratch);
   }
 }

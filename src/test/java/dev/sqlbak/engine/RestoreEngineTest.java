@@ -112,8 +112,8 @@ class RestoreEngineTest {
         public void copyFinished(String schema, long totalPages) {
           try {
             atCommit.add(TestDatabases.headerJournalMode(target));
-            assertEquals(1, listing(scratch).stream().filter(n -> n.endsWith(".db")).count(),
-                "the backup is restored from a scratch copy: " + listing(scratch));
+            assertEquals(1, TestDatabases.scratchFiles(scratch).stream().filter(n -> n.endsWith(".db")).count(),
+                "the backup is restored from a scratch copy: " + TestDatabases.scratchFiles(scratch));
           } catch (Exception e) {
             throw new AssertionError(e);
           }
@@ -128,7 +128,7 @@ class RestoreEngineTest {
     assertEquals(contentDigest(walFile), contentDigest(target));
     assertEquals("ok", integrityCheck(target));
     assertEquals(backupBytes, sha256(backup), "the backup itself is never rewritten");
-    assertEquals(List.of(), listing(scratch), "the scratch copy is removed");
+    assertEquals(List.of(), TestDatabases.scratchFiles(scratch), "the scratch copy is removed");
   }
 
   @Test
