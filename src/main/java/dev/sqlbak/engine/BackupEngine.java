@@ -363,27 +363,14 @@ public final class BackupEngine {
    * Refuses {@code dest} when it is, through any path or symlink, {@code database} or one of its
    * side files: replacing a live -wal or -journal loses committed data, whatever --force says.
    */
-  static void refuseOwnFiles(Path database, Path dest) {
-    Path real = RealPath.of(database);
-    Path target = RealPath.of(dest);
-    if (target.equals(real) || sameFile(database, dest)) {
-      throw SqlbakException.failed("destination is the source itself", dest, "a backup must go to another file");
-    }
-    for (String suffix : LiveDatabaseFiles.SIDE_SUFFIXES) {
-      Path side = real.resolveSibling(real.getFileName() + suffix);
-      if (target.equals(side) || sameFile(side, dest)) {
-        throw SqlbakException.failed("destination is the source's " + suffix.substring(1) + " file", dest,
-            "SQLite keeps committed data there; a backup must go to another file");
+  private static void refuseOwnFiles(Path database, Path dest) {
+    LiveDatabaseFiles.ownFileKind(database, dest).ifPresent(kind -> {
+      if (kind.isEmpty()) {
+        throw SqlbakException.failed("destination is the source itself", dest, "a backup must go to another file");
       }
-    }
-  }
-
-  private static boolean sameFile(Path a, Path b) {
-    try {
-      return Files.exists(a) && Files.exists(b) && Files.isSameFile(a, b);
-    } catch (IOException e) {
-      return false;
-    }
+      throw SqlbakException.failed("destination is the source's " + kind.substring(1) + " file", dest,
+          "SQLite keeps committed data there; a backup must go to another file");
+    });
   }
 
   /**
@@ -848,6 +835,20 @@ public final class BackupEngine {
       requirePassed(stage, check, problems);
       return;
     }
+    // The payload is read on another core while SQLite checks, through one descriptor opened
+    // before the check's connection and closed after it: closing any other descriptor of the copy
+    // meanwhile would drop that connection's locks (see LiveDatabaseFiles).
+    try (java.nio.channels.FileChannel copyBytes = java.nio.channels.FileChannel.open(stage.file.file(),
+        java.nio.file.StandardOpenOption.READ)) {
+      checkWhilePreparingPayload(stage, check, compression, copyBytes);
+    } catch (IOException e) {
+      throw writeFailure("cannot check the copy", stage.file.folder(), 0, reason(e), e);
+    }
+  }
+
+  private static void checkWhilePreparingPayload(Stage stage, CheckLevel check, Compression compression,
+      java.nio.channels.FileChannel copyBytes) {
+    List<String> problems;
     Path file = stage.file.file();
     long copiedPages;
     java.util.concurrent.CompletableFuture<Void> payload = null;
@@ -859,7 +860,7 @@ public final class BackupEngine {
       }
       stage.payload = file;
       if (compression != null) {
-        payload = java.util.concurrent.CompletableFuture.runAsync(() -> preparePayload(stage, compression));
+        payload = java.util.concurrent.CompletableFuture.runAsync(() -> preparePayload(stage, compression, copyBytes));
       }
       long t0 = System.nanoTime();
       problems = copy.check(check);
@@ -913,13 +914,16 @@ public final class BackupEngine {
     }
   }
 
-  /** Compresses the checked copy if asked, and hashes the bytes that will be published. */
-  private static void preparePayload(Stage stage, Compression compression) {
+  /**
+   * Compresses the checked copy if asked, and hashes the bytes that will be published, reading the
+   * copy through {@code copyBytes}, which it never closes.
+   */
+  private static void preparePayload(Stage stage, Compression compression, java.nio.channels.FileChannel copyBytes) {
     Path file = stage.payload;
     try {
       if (compression == Compression.NONE && stage.direct != null) {
         long t0 = System.nanoTime();
-        stage.sha256 = stage.direct.copyFrom(file);
+        stage.sha256 = stage.direct.copyFrom(copyBytes);
         long t1 = System.nanoTime();
         stage.payload = stage.direct.file();
         stage.bytes = Files.size(stage.payload);
@@ -930,12 +934,12 @@ public final class BackupEngine {
       } else if (compression == Compression.NONE) {
         stage.bytes = Files.size(file);
         if (!stage.copiedAsImage) {
-          stage.sha256 = sha256(file);
+          stage.sha256 = sha256(copyBytes);
         }
       } else {
         stage.payload = stage.file.newFile("db" + compression.suffix());
         try (OutputStream out = Files.newOutputStream(stage.payload)) {
-          stage.bytes = writeHashed(file, compression, out, stage);
+          stage.bytes = writeHashed(unclosable(copyBytes), compression, out, stage);
         }
         // The plain copy is no longer needed; freeing its space now helps a nearly full disk.
         Files.delete(file);
@@ -949,11 +953,11 @@ public final class BackupEngine {
    * Writes {@code file} to {@code out} through {@code compression} in one pass, hashing the bytes
    * as written into {@code stage.sha256}; returns how many bytes were written.
    */
-  private static long writeHashed(Path file, Compression compression, OutputStream out, Stage stage)
+  private static long writeHashed(InputStream from, Compression compression, OutputStream out, Stage stage)
       throws IOException {
     MessageDigest digest = sha256Digest();
     CountingOutputStream counted = new CountingOutputStream(new DigestOutputStream(out, digest));
-    try (InputStream in = Files.newInputStream(file)) {
+    try (InputStream in = from) {
       OutputStream compressing = compression.compressing(counted);
       in.transferTo(compressing);
       compressing.flush();
@@ -1016,7 +1020,7 @@ public final class BackupEngine {
   /** Sends the finished, checked copy to the sink, compressed if asked. */
   private static void streamOut(Stage stage, Compression compression, OutputStream sink) {
     try {
-      stage.bytes = writeHashed(stage.payload, compression, sink, stage);
+      stage.bytes = writeHashed(Files.newInputStream(stage.payload), compression, sink, stage);
       sink.flush();
     } catch (IOException e) {
       throw SqlbakException.failed("cannot write the backup stream", "standard output", reason(e), e);
@@ -1120,14 +1124,35 @@ public final class BackupEngine {
   }
 
   static String sha256(Path file) throws IOException {
+    try (java.nio.channels.FileChannel in = java.nio.channels.FileChannel.open(file)) {
+      return sha256(in);
+    }
+  }
+
+  /** The SHA-256 of everything readable through {@code in} from its start; {@code in} stays open. */
+  static String sha256(java.nio.channels.FileChannel in) throws IOException {
     MessageDigest digest = sha256Digest();
-    byte[] buffer = new byte[HASH_BUFFER];
-    try (InputStream in = Files.newInputStream(file)) {
-      for (int n; (n = in.read(buffer)) > 0; ) {
-        digest.update(buffer, 0, n);
+    java.nio.ByteBuffer buffer = java.nio.ByteBuffer.allocate(HASH_BUFFER);
+    for (long at = 0; ; ) {
+      buffer.clear();
+      int n = in.read(buffer, at);
+      if (n < 0) {
+        break;
       }
+      digest.update(buffer.array(), 0, n);
+      at += n;
     }
     return HexFormat.of().formatHex(digest.digest());
+  }
+
+  /** An input stream over {@code channel} from its start whose close leaves the channel open. */
+  private static InputStream unclosable(java.nio.channels.FileChannel channel) throws IOException {
+    return new java.io.FilterInputStream(java.nio.channels.Channels.newInputStream(channel.position(0))) {
+      @Override
+      public void close() {
+        // the channel belongs to the caller, who closes it after the check's connection
+      }
+    };
   }
 
   /** A short reason for an I/O failure: the OS's words where Java kept them. */

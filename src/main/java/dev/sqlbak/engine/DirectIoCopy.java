@@ -121,11 +121,11 @@ final class DirectIoCopy implements AutoCloseable {
   }
 
   /**
-   * Writes the whole of {@code from} into this file and returns its SHA-256 in hex. Reading and
+   * Writes everything readable through {@code in} into this file and returns its SHA-256 in hex. Reading and
    * hashing one chunk overlaps writing the one before on a second thread: the writes wait on the
    * disk, the hashing on the CPU.
    */
-  String copyFrom(Path from) throws IOException {
+  String copyFrom(FileChannel in) throws IOException {
     MessageDigest digest = BackupEngine.sha256Digest();
     List<ByteBuffer> buffers = List.of(aligned(), aligned());
     byte[] bytes = new byte[CHUNK];
@@ -134,13 +134,14 @@ final class DirectIoCopy implements AutoCloseable {
       t.setDaemon(true);
       return t;
     });
-    try (FileChannel in = FileChannel.open(from, StandardOpenOption.READ)) {
+    // {@code in} belongs to the caller, who closes it only after the check's connection to the copy.
+    try {
       Future<?> pending = null;
       long length = 0;
       for (int k = 0; ; k ^= 1) {
         ByteBuffer buffer = buffers.get(k);
         buffer.clear();
-        while (buffer.hasRemaining() && in.read(buffer) >= 0) {
+        while (buffer.hasRemaining() && in.read(buffer, length + buffer.position()) >= 0) {
           // fill the whole chunk: only the last one may be short
         }
         int n = buffer.position();

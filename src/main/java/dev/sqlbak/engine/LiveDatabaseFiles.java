@@ -11,6 +11,7 @@ import java.nio.file.StandardOpenOption;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 
 /**
  * The one owner of the files of a database that other processes may be using (a backup's source
@@ -163,22 +164,29 @@ final class LiveDatabaseFiles implements AutoCloseable {
     return new FileImageCopy(shared.channel, headerSaysWal());
   }
 
-  /**
-   * Whether {@code other}, through any path or symlink, is this database or one of its side files:
-   * a file that sqlbak may never write.
-   */
+  /** Whether {@code other}, through any path or symlink, is this database or one of its side files. */
   boolean isThisOrSideFile(Path other) {
+    return ownFileKind(real, other).isPresent();
+  }
+
+  /**
+   * Which of {@code database}'s own files {@code other} is, through any path, symlink (also a
+   * dangling one) or hard link: {@code ""} for the database itself, {@code "-wal"}, {@code "-shm"}
+   * or {@code "-journal"} for a side file, empty if none: files sqlbak may never write.
+   */
+  static Optional<String> ownFileKind(Path database, Path other) {
+    Path real = RealPath.of(database);
     Path resolved = RealPath.of(other);
     if (resolved.equals(real) || sameFile(other, real)) {
-      return true;
+      return Optional.of("");
     }
     for (String suffix : SIDE_SUFFIXES) {
-      Path side = sideFile(suffix);
+      Path side = real.resolveSibling(real.getFileName() + suffix);
       if (resolved.equals(side) || sameFile(other, side)) {
-        return true;
+        return Optional.of(suffix);
       }
     }
-    return false;
+    return Optional.empty();
   }
 
   private static boolean sameFile(Path a, Path b) {

@@ -38,18 +38,14 @@ public final class RestoreEngine {
    * that is one of TARGET's: writing either would damage the other's committed data.
    */
   private static void refuseSideFiles(Path backup, Path target) {
-    Path realBackup = RealPath.of(backup);
-    Path realTarget = RealPath.of(target);
-    for (String suffix : LiveDatabaseFiles.SIDE_SUFFIXES) {
-      if (realTarget.equals(realBackup.resolveSibling(realBackup.getFileName() + suffix))) {
-        throw SqlbakException.failed("target is the backup's " + suffix.substring(1) + " file", target,
-            "restore into a database file of its own");
-      }
-      if (realBackup.equals(realTarget.resolveSibling(realTarget.getFileName() + suffix))) {
-        throw SqlbakException.failed("backup is the target's " + suffix.substring(1) + " file", backup,
-            "name a backup file");
-      }
-    }
+    LiveDatabaseFiles.ownFileKind(backup, target).filter(kind -> !kind.isEmpty()).ifPresent(kind -> {
+      throw SqlbakException.failed("target is the backup's " + kind.substring(1) + " file", target,
+          "restore into a database file of its own");
+    });
+    LiveDatabaseFiles.ownFileKind(target, backup).filter(kind -> !kind.isEmpty()).ifPresent(kind -> {
+      throw SqlbakException.failed("backup is the target's " + kind.substring(1) + " file", backup,
+          "name a backup file");
+    });
   }
 
   /**
@@ -188,7 +184,9 @@ public final class RestoreEngine {
    * which is what the safety copy must save.
    */
   private static void rollBackHotJournal(Path target, RestoreRequest request) {
-    Path journal = target.resolveSibling(target.getFileName() + "-journal");
+    // Beside the real file, where SQLite keeps it, also when TARGET is a symlink.
+    Path real = RealPath.of(target);
+    Path journal = real.resolveSibling(real.getFileName() + "-journal");
     if (sizeOf(journal) <= 0) {
       return;
     }

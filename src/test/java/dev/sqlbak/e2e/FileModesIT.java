@@ -41,12 +41,20 @@ class FileModesIT {
     for (String[] args : List.of(
         new String[] {"backup", "app.db", "out/app.db"},
         new String[] {"backup", "--compress", "zstd", "app.db", "out/app.db"},
-        new String[] {"backup", "app.db", "-"},
         new String[] {"restore", "-f", "out/app.db", "target.db"},
         new String[] {"restore", "out/app.db.zst", "new.db"})) {
       Sqlbak.Result r = Sqlbak.runWithUmask(dir, umask, env, args);
       assertEquals(0, r.exitCode(), r.describe());
     }
+
+    // A streamed backup is made and checked in the private scratch folder before it is sent.
+    List<String> stream = List.of("sh", "-c", "umask " + umask + " && exec \"$0\" backup app.db - > streamed.db",
+        Sqlbak.launcher().toString());
+    try (Sqlbak.Running running = Sqlbak.Running.start(stream, dir, env)) {
+      Sqlbak.Result r = running.waitFor(Sqlbak.DEFAULT_TIMEOUT);
+      assertEquals(0, r.exitCode(), r.describe());
+    }
+    assertEquals("ok", TestDatabases.integrityCheck(dir.resolve("streamed.db")));
 
     Set<PosixFilePermission> allowed = EnumSet.copyOf(PosixFilePermissions.fromString(sourceMode));
     allowed.removeAll(maskedBy(umask));

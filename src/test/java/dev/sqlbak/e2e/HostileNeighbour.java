@@ -20,6 +20,8 @@ import java.sql.Statement;
  *       connection (a maintenance job, or an application that checkpoints on its own).
  *   <li>{@code holder DB MOD}: an application that keeps its connection open with automatic
  *       checkpoints off and commits one such update: its content stays in the -wal only.
+ *   <li>{@code exclusive DB}: tries once, without waiting, to take the database's write lock
+ *       ({@code BEGIN EXCLUSIVE}) and prints {@code got} or {@code busy} instead of {@code ready}.
  * </ul>
  */
 public final class HostileNeighbour {
@@ -68,6 +70,17 @@ public final class HostileNeighbour {
             }
           }
           break;
+        case "exclusive":
+          try (Connection c = DriverManager.getConnection(url); Statement s = c.createStatement()) {
+            try {
+              s.execute("BEGIN EXCLUSIVE");
+              s.execute("ROLLBACK");
+              out.println("got");
+            } catch (java.sql.SQLException e) {
+              out.println(e.getMessage().contains("SQLITE_BUSY") ? "busy" : "error: " + e.getMessage());
+            }
+          }
+          return;
         default:
           throw new IllegalArgumentException("unknown role " + args[0]);
       }

@@ -33,6 +33,19 @@ public final class Neighbours implements AutoCloseable {
   }
 
   /**
+   * Whether another process can take {@code db}'s write lock at once: {@code got} or {@code busy}
+   * (a neighbour of role {@code exclusive}).
+   */
+  public static String tryExclusiveLock(Path db) throws IOException, InterruptedException {
+    Process p = HelperJvm.withOlderSqlite(HostileNeighbour.class, List.of("-XX:+UseSerialGC"), "exclusive",
+        db.toString()).start();
+    p.getOutputStream().close();
+    String answer = new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8)).readLine();
+    assertTrue(p.waitFor(60, TimeUnit.SECONDS), "the lock probe did not end");
+    return answer;
+  }
+
+  /**
    * Stops every neighbour and returns how much work each did; fails the test if any of them failed
    * (a writer shut out past its busy timeout counts as broken by the backup).
    */

@@ -36,7 +36,10 @@ class DirectIoCopyTest {
     DirectIoCopy copy = DirectIoCopy.create(to, DataMode.OWNER_ONLY);
     assumeTrue(copy != null, "the filesystem of " + dir + " refuses O_DIRECT");
 
-    String sha256 = copy.copyFrom(from);
+    String sha256;
+    try (java.nio.channels.FileChannel in = java.nio.channels.FileChannel.open(from)) {
+      sha256 = copy.copyFrom(in);
+    }
 
     assertEquals(to, copy.file());
     assertArrayEquals(content, Files.readAllBytes(to));
@@ -92,7 +95,10 @@ class DirectIoCopyTest {
       DirectIoCopy copy = DirectIoCopy.create(small.resolve("x.direct"), DataMode.OWNER_ONLY);
       assumeTrue(copy != null, "this kernel's tmpfs refuses O_DIRECT");
 
-      IOException e = assertThrows(IOException.class, () -> copy.copyFrom(from));
+      IOException e;
+      try (java.nio.channels.FileChannel in = java.nio.channels.FileChannel.open(from)) {
+        e = assertThrows(IOException.class, () -> copy.copyFrom(in));
+      }
 
       assertTrue(AtomicDestination.isNoSpace(e), e.toString());
     } finally {

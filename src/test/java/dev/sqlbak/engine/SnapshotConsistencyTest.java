@@ -32,13 +32,13 @@ import org.junit.jupiter.params.provider.CsvSource;
  * <p>The neighbours must be other processes: POSIX locks belong to a process, and the defect this
  * guards against (sqlbak closing a descriptor of the source, which dropped its SQLite connection's
  * lock and let a writer's last close checkpoint and delete the -wal under the copy) cannot happen
- * between connections of one process. {@code -Dsqlbak.soak.rounds=N} runs each variant N times
- * (default 2; the {@code soak} profile raises it).
+ * between connections of one process. Each variant runs twice, 25 times with {@code
+ * -Dsqlbak.soak=true}.
  */
 class SnapshotConsistencyTest {
   static final int ROWS = 6000;
   static final int MOD = 100;
-  static final int ROUNDS = Integer.getInteger("sqlbak.soak.rounds", 2);
+  static final int ROUNDS = Boolean.getBoolean("sqlbak.soak") ? 25 : 2;
 
   @TempDir Path dir;
   private final BackupEngine engine = new BackupEngine();
