@@ -65,11 +65,13 @@ final class BackupCommand implements Callable<Integer> {
   Map<String, Path> attachments = new LinkedHashMap<>();
 
   @Option(names = "--check", paramLabel = "quick|full|none", defaultValue = BackupRequest.DEFAULT_CHECK,
+      completionCandidates = DocumentedValues.BackupCheck.class,
       description = "Check of the copy before it is published: quick_check, integrity_check, "
           + "or none. Default: ${DEFAULT-VALUE}.")
   CheckLevel check;
 
   @Option(names = "--compress", paramLabel = "gzip|zstd", converter = CompressionConverter.class,
+      completionCandidates = DocumentedValues.Compress.class,
       description = "Store the backup compressed; appends .gz or .zst to DEST when missing. A DEST"
           + " ending in .gz or .zst is compressed without this option.")
   Compression compression;

@@ -11,7 +11,8 @@ import picocli.CommandLine.Spec;
     name = "completion",
     mixinStandardHelpOptions = true,
     description = {
-      "Print a bash completion script on stdout. Load it with: source <(sqlbak completion)",
+      "Print a bash completion script on stdout. Load it with:",
+      "  source <(sqlbak completion)",
       ""
     })
 final class CompletionCommand implements Callable<Integer> {

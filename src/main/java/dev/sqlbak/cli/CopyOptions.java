@@ -23,6 +23,7 @@ final class CopyOptions {
   Duration busyTimeout;
 
   @Option(names = "--progress", paramLabel = "auto|bar|plain|none", defaultValue = "auto",
+      completionCandidates = DocumentedValues.Progress.class,
       description = "auto: a bar on a terminal, nothing otherwise; bar; plain: one "
           + "'copied X of Y pages' line per step; none. Default: ${DEFAULT-VALUE}.")
   ProgressMode progress;

@@ -42,6 +42,7 @@ final class VerifyCommand implements Callable<Integer> {
   List<Path> backups = new ArrayList<>();
 
   @Option(names = "--check", paramLabel = "full|quick|none", defaultValue = VerifyRequest.DEFAULT_CHECK,
+      completionCandidates = DocumentedValues.VerifyCheck.class,
       description = "full: PRAGMA integrity_check; quick: PRAGMA quick_check; none. Default: ${DEFAULT-VALUE}.")
   CheckLevel check;
 

@@ -1,9 +1,11 @@
 package dev.sqlbak.cli;
 
 import dev.sqlbak.engine.SampleDatabase;
+import dev.sqlbak.engine.SqlbakException;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.io.Writer;
+import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Comparator;
@@ -24,7 +26,13 @@ final class WarmUpCommand implements Callable<Integer> {
 
   @Override
   public Integer call() throws IOException {
-    Files.createDirectories(dir);
+    try {
+      // Only a folder made here is removed afterwards: never one that held anything before.
+      Files.createDirectory(dir);
+    } catch (FileAlreadyExistsException e) {
+      throw SqlbakException.failed("warm-up needs a folder that does not exist yet", dir,
+          "it removes its folder afterwards");
+    }
     try {
       Path sample = dir.resolve("sample.db");
       SampleDatabase.create(sample);

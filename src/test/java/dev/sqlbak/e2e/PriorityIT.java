@@ -1,5 +1,6 @@
 package dev.sqlbak.e2e;
 
+import org.junit.jupiter.api.condition.DisabledIfEnvironmentVariable;
 import static dev.sqlbak.e2e.BackupAssertions.assertNoStackTrace;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -31,6 +32,8 @@ import org.junit.jupiter.params.provider.ValueSource;
  * <p>The priority is per process and cannot be raised again, so only separate processes can show
  * this; the in-process tests' JVM is lowered by its first backup.
  */
+@DisabledIfEnvironmentVariable(named = "SQLBAK_TUNING", matches = "off",
+    disabledReason = "tests the lowered priority itself, which the plain-tuning pass turns off")
 class PriorityIT {
   private static final Pattern PROGRESS = Sqlbak.PROGRESS;
   private static final int BACKGROUND_NICE = 10;
