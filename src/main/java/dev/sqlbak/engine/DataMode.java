@@ -45,11 +45,6 @@ public final class DataMode {
     }
   }
 
-  /** The permissions files of this mode are created with (before the umask). */
-  public Set<PosixFilePermission> permissions() {
-    return EnumSet.copyOf(permissions.isEmpty() ? EnumSet.noneOf(PosixFilePermission.class) : permissions);
-  }
-
   /**
    * Creates {@code file}, which must not exist, empty and with this mode, so that whatever writes
    * it later (SQLite, a copy, a decompression) writes into a file that was never more open.
