@@ -43,8 +43,13 @@ if [ -z "$SQLBAK_JAVA_OPTS" ]; then
     /*) self=$0 ;;
     *) self=$PWD/$0 ;;
   esac
+  # One archive per installed jar and java, whatever path string started it (target/sqlbak,
+  # ./sqlbak, a symlink): keyed by the two files' identity (inode, mode, owner, size, time).
+  identity() {
+    LC_ALL=C ls -lLi "$@" 2>/dev/null | awk '{ print $1, $2, $4, $5, $6, $7, $8, $9 }' | cksum | cut -d ' ' -f 1
+  }
   if [ -n "$cache" ] && [ -f "$self" ]; then
-    key=$(printf '%s\n%s\n' "$self" "$javabin" | cksum | cut -d ' ' -f 1)
+    key=$(identity "$self" "$javabin")
     archive=$cache/sqlbak-$key.jsa
     quiet="-Xlog:cds=off -Xlog:cds+dynamic=off"
     if [ -f "$archive" ] && [ ! "$self" -nt "$archive" ] && [ ! "$javabin" -nt "$archive" ]; then
@@ -52,6 +57,20 @@ if [ -z "$SQLBAK_JAVA_OPTS" ]; then
     elif mkdir -p "$cache" 2>/dev/null; then
       # A training run killed half-way leaves its marker; after 10 minutes it no longer counts.
       find "$cache" -maxdepth 1 -name "$key.training" -mmin +10 -exec rm -rf {} + 2>/dev/null
+      # Stale archives go: each one's .src names the jar and java it was made for, and one whose
+      # files are gone or changed (a rebuilt jar, an upgraded java) is never used again.
+      for src in "$cache"/sqlbak-*.src; do
+        [ -f "$src" ] || continue
+        jar=$(sed -n 1p "$src")
+        jvm=$(sed -n 2p "$src")
+        if [ "$cache/sqlbak-$(identity "$jar" "$jvm").src" != "$src" ]; then
+          rm -f "${src%.src}.jsa" "$src"
+        fi
+      done
+      # An archive without its .src was made by an older launcher, keyed by a path string.
+      for jsa in "$cache"/sqlbak-*.jsa; do
+        [ -f "$jsa" ] && [ ! -f "${jsa%.jsa}.src" ] && rm -f "$jsa"
+      done
       if mkdir "$cache/$key.training" 2>/dev/null; then
         work=$cache/$key.training
         # shellcheck disable=SC2086
@@ -59,6 +78,7 @@ if [ -z "$SQLBAK_JAVA_OPTS" ]; then
         # could not write all of it (a full disk) may still exit 0.
         ( "$javabin" $base -XX:ArchiveClassesAtExit="$work/archive.jsa" $quiet -jar "$self" warm-up "$work/run" \
             && "$javabin" $base -XX:SharedArchiveFile="$work/archive.jsa" -Xshare:on $quiet -jar "$self" --version \
+            && printf '%s\n%s\n' "$self" "$javabin" > "$cache/sqlbak-$key.src" \
             && mv -f "$work/archive.jsa" "$archive"
           rm -rf "$work" ) </dev/null >/dev/null 2>&1 &
       fi

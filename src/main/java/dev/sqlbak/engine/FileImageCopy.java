@@ -52,18 +52,6 @@ final class FileImageCopy {
     return toRollbackJournal;
   }
 
-  /**
-   * Whether the database header read through {@code channel} has file format versions (bytes 18
-   * and 19) equal to {@code version}: 1 for rollback-journal, 2 for WAL.
-   */
-  static boolean headerVersionsAre(FileChannel channel, int version) throws IOException {
-    ByteBuffer header = ByteBuffer.allocate(20);
-    while (header.hasRemaining() && channel.read(header, header.position()) > 0) {
-      // read until the 20 bytes are in or the file ends
-    }
-    return !header.hasRemaining() && header.get(18) == version && header.get(19) == version;
-  }
-
   /** Sets the header's file format versions (bytes 18 and 19) to 1: rollback-journal mode. */
   static void writeRollbackJournalVersions(FileChannel channel) throws IOException {
     channel.write(ByteBuffer.wrap(ROLLBACK_JOURNAL_VERSIONS), 18);
