@@ -122,8 +122,75 @@ public final class BackupEngine {
   private BackupResult run(BackupRequest request, ProgressListener listener, boolean sidecar,
       OutputStream sink) {
     Instant started = Instant.now();
-    Path source = request.source();
-    LiveDatabaseFiles.requireDatabaseFile(source, "source");
+    Target target = resolveTarget(request);
+    List<Stage> stages = new ArrayList<>();
+    try (OpenedSource opened = openSource(request)) {
+      for (String schema : request.schemas()) {
+        stages.add(new Stage(schema, opened.filesOf(schema)));
+      }
+      Snapshot snapshot = copyUnderSnapshot(opened, request, target, stages, listener);
+      for (Stage stage : stages) {
+        long t0 = System.nanoTime();
+        finish(stage, request.check(), target);
+        LOG.debug("checked and hashed the copy of schema {} in {} ms", stage.schema,
+            (System.nanoTime() - t0) / 1_000_000);
+      }
+      if (target.kind() == TargetKind.STREAM) {
+        streamOut(stages.get(0), target.compression(), sink);
+      } else if (target.toFiles()) {
+        for (Stage stage : stages) {
+          long t0 = System.nanoTime();
+          publish(stage, target, snapshot.time(), request.force(), sidecar);
+          LOG.debug("published the copy of schema {} (fsync, link, sidecar) in {} ms", stage.schema,
+              (System.nanoTime() - t0) / 1_000_000);
+        }
+      }
+      List<Path> pruned = pruneAfter(request, target, stages);
+      List<BackupCopy> copies = new ArrayList<>();
+      for (Stage s : stages) {
+        copies.add(new BackupCopy(s.schema, s.sourceFile, s.published, s.pageSize, s.pageCount,
+            s.bytes, s.sha256, request.check(), target.compression(), s.tables));
+      }
+      return new BackupResult(copies, snapshot.time(), Duration.between(started, Instant.now()), pruned,
+          snapshot.contention());
+    } finally {
+      closeStages(stages);
+    }
+  }
+
+  /** Where the copies go: the kind of destination, its compression, and its path (files and folders only). */
+  private record Target(TargetKind kind, Compression compression, Path destination) {
+    /** Whether the copies are published as files (a file or directory destination). */
+    boolean toFiles() {
+      return kind == TargetKind.FILE || kind == TargetKind.DIRECTORY;
+    }
+
+    /**
+     * Whether the copy SQLite writes is itself what gets published: an uncompressed file backup.
+     * A compressed one or a stream publishes something made from it, and the copy is deleted.
+     */
+    boolean publishesCopy() {
+      return toFiles() && compression == Compression.NONE;
+    }
+
+    /** Where the copy is staged: the destination's folder, the scratch folder for streams, none for memory. */
+    Path folder() {
+      switch (kind) {
+        case DIRECTORY:
+          return destination;
+        case FILE:
+          return destination.getParent();
+        case STREAM:
+          return ReadableBackup.scratchFolder(); // private: the copy holds the database's data
+        default:
+          return null;
+      }
+    }
+  }
+
+  /** Checks everything about the request that can be checked before the source is opened. */
+  private static Target resolveTarget(BackupRequest request) {
+    LiveDatabaseFiles.requireDatabaseFile(request.source(), "source");
     for (Path attached : request.attachments().values()) {
       LiveDatabaseFiles.requireDatabaseFile(attached, "attached database");
     }
@@ -149,103 +216,87 @@ public final class BackupEngine {
       throw SqlbakException.usage("a stream holds one schema", String.join(", ", request.schemas()),
           "back up several schemas into a directory");
     }
+    return new Target(kind, compression, destination);
+  }
 
-    List<Stage> stages = new ArrayList<>();
-    try (OpenedSource opened = openSource(request)) {
-      SqliteDatabase db = opened.db();
-      for (String schema : request.schemas()) {
-        stages.add(new Stage(schema, opened.filesOf(schema)));
-      }
-      Instant snapshotTime = Instant.now();
-      long snapshotStart = System.nanoTime();
-      List<String> tables;
-      try {
-        if (request.copiesPages()) {
-          db.beginSnapshot(request.schemas());
-          snapshotStart = System.nanoTime();
-          snapshotTime = Instant.now();
-        } else {
-          // VACUUM INTO refuses to run inside a transaction and takes a snapshot of its own. A
-          // table copy reads its snapshot on the copy's own connection; a read transaction held
-          // here as well would, in rollback-journal mode, let a writer's PENDING lock shut that
-          // connection out until --busy-timeout.
-          db.schemaNames();
-        }
-        // Checked before any temporary file exists: an unknown table leaves nothing behind.
-        tables = resolveTables(db, stages.get(0), request.tables());
-        if (tuning.lowersPriority() && (opened.lockFree() != null || allInWalMode(db, request.schemas()))) {
-          // A WAL-mode snapshot (or a read without locks) makes no writer wait, ever.
-          BackgroundPriority.lower();
-        }
-      } catch (SqliteFailure f) {
-        throw sourceFailure(f, source, request.busyTimeout());
-      }
-      // Only an uncompressed file backup publishes the copy SQLite writes; a compressed one or a
-      // stream publishes something made from it, and the copy itself is deleted unpublished.
-      boolean copyPublished = (kind == TargetKind.FILE || kind == TargetKind.DIRECTORY)
-          && compression == Compression.NONE;
-      for (Stage stage : stages) {
-        copy(db, stage, request, tables, folderOf(kind, destination), copyPublished, listener);
-      }
-      // The copies are complete: release the source before checking, so that a rollback-journal
-      // source's writers wait for the copy only, not for the check.
+  /** The moment a backup is of, and how the backup and the source's other users got in each other's way. */
+  private record Snapshot(Instant time, SourceContention contention) {}
+
+  /**
+   * Copies every stage from one read transaction on the source and releases the source as soon
+   * as the copies are complete, before they are checked, so that a rollback-journal source's
+   * writers wait for the copy only.
+   */
+  private Snapshot copyUnderSnapshot(OpenedSource opened, BackupRequest request, Target target,
+      List<Stage> stages, ProgressListener listener) {
+    SqliteDatabase db = opened.db();
+    Path source = request.source();
+    Instant snapshotTime = Instant.now();
+    long snapshotStart = System.nanoTime();
+    List<String> tables;
+    try {
       if (request.copiesPages()) {
-        endSnapshot(db, source);
+        db.beginSnapshot(request.schemas());
+        snapshotStart = System.nanoTime();
+        snapshotTime = Instant.now();
+      } else {
+        // VACUUM INTO refuses to run inside a transaction and takes a snapshot of its own. A
+        // table copy reads its snapshot on the copy's own connection; a read transaction held
+        // here as well would, in rollback-journal mode, let a writer's PENDING lock shut that
+        // connection out until --busy-timeout.
+        db.schemaNames();
       }
-      if (tuning.lowersPriority()) {
-        // Nothing from here on (check, hashing, fsync, publishing) holds up the source's users.
+      // Checked before any temporary file exists: an unknown table leaves nothing behind.
+      tables = resolveTables(db, stages.get(0), request.tables());
+      if (tuning.lowersPriority() && (opened.lockFree() != null || allInWalMode(db, request.schemas()))) {
+        // A WAL-mode snapshot (or a read without locks) makes no writer wait, ever.
         BackgroundPriority.lower();
       }
-      SourceContention contention = contentionOf(db, stages, System.nanoTime() - snapshotStart);
-      LOG.debug("source {}: snapshot held {} ms, {} busy retries over {} ms, {} restarts", source,
-          contention.snapshotHeld().toMillis(), contention.busyRetries(),
-          contention.busyWait().toMillis(), contention.restarts());
-      if (opened.lockFree() != null) {
-        opened.lockFree().requireUnchanged();
-      }
-      boolean toFiles = kind == TargetKind.FILE || kind == TargetKind.DIRECTORY;
+    } catch (SqliteFailure f) {
+      throw sourceFailure(f, source, request.busyTimeout());
+    }
+    for (Stage stage : stages) {
+      copy(db, stage, request, tables, target, listener);
+    }
+    if (request.copiesPages()) {
+      endSnapshot(db, source);
+    }
+    if (tuning.lowersPriority()) {
+      // Nothing from here on (check, hashing, fsync, publishing) holds up the source's users.
+      BackgroundPriority.lower();
+    }
+    SourceContention contention = contentionOf(db, stages, System.nanoTime() - snapshotStart);
+    LOG.debug("source {}: snapshot held {} ms, {} busy retries over {} ms, {} restarts", source,
+        contention.snapshotHeld().toMillis(), contention.busyRetries(),
+        contention.busyWait().toMillis(), contention.restarts());
+    if (opened.lockFree() != null) {
+      opened.lockFree().requireUnchanged();
+    }
+    return new Snapshot(snapshotTime, contention);
+  }
+
+  /** Applies the request's retention to the series of each new backup, once all are published. */
+  private static List<Path> pruneAfter(BackupRequest request, Target target, List<Stage> stages) {
+    List<Path> pruned = new ArrayList<>();
+    if (request.retention() != null) {
       for (Stage stage : stages) {
-        long t0 = System.nanoTime();
-        finish(stage, request.check(), toFiles ? compression : null);
-        LOG.debug("checked and hashed the copy of schema {} in {} ms", stage.schema,
-            (System.nanoTime() - t0) / 1_000_000);
+        pruned.addAll(new PruneEngine().pruneStem(target.destination(), BackupNames.stemOf(stage.sourceFile),
+            request.retention(), false, removed -> {}, stage.published).removed());
       }
-      if (kind == TargetKind.STREAM) {
-        streamOut(stages.get(0), compression, sink);
-      } else if (toFiles) {
-        for (Stage stage : stages) {
-          long t0 = System.nanoTime();
-          publish(stage, kind, destination, snapshotTime, request.force(), sidecar, compression);
-          LOG.debug("published the copy of schema {} (fsync, link, sidecar) in {} ms", stage.schema,
-              (System.nanoTime() - t0) / 1_000_000);
-        }
+    }
+    return pruned;
+  }
+
+  private static void closeStages(List<Stage> stages) {
+    for (Stage stage : stages) {
+      if (stage.direct != null) {
+        stage.direct.close();
       }
-      List<Path> pruned = new ArrayList<>();
-      if (request.retention() != null) {
-        // Only now, with every new backup published and checked, may old ones go.
-        for (Stage stage : stages) {
-          pruned.addAll(new PruneEngine().pruneStem(destination, BackupNames.stemOf(stage.sourceFile),
-              request.retention(), false, removed -> {}, stage.published).removed());
-        }
+      if (stage.file != null) {
+        stage.file.close();
       }
-      List<BackupCopy> copies = new ArrayList<>();
-      for (Stage s : stages) {
-        copies.add(new BackupCopy(s.schema, s.sourceFile, s.published, s.pageSize, s.pageCount,
-            s.bytes, s.sha256, request.check(), compression, s.tables));
-      }
-      return new BackupResult(copies, snapshotTime, Duration.between(started, Instant.now()), pruned,
-          contention);
-    } finally {
-      for (Stage stage : stages) {
-        if (stage.direct != null) {
-          stage.direct.close();
-        }
-        if (stage.file != null) {
-          stage.file.close();
-        }
-        if (stage.memory != null) {
-          stage.memory.close();
-        }
+      if (stage.memory != null) {
+        stage.memory.close();
       }
     }
   }
@@ -285,20 +336,6 @@ public final class BackupEngine {
   private static Path destinationPath(BackupRequest request) {
     String dest = request.destination() == null ? "." : request.destination();
     return Path.of(dest).toAbsolutePath().normalize();
-  }
-
-  /** Where the copy is staged: the destination's folder, the scratch folder for streams, none for memory. */
-  private static Path folderOf(TargetKind kind, Path destination) {
-    switch (kind) {
-      case DIRECTORY:
-        return destination;
-      case FILE:
-        return destination.getParent();
-      case STREAM:
-        return ReadableBackup.scratchFolder(); // private: the copy holds the database's data
-      default:
-        return null;
-    }
   }
 
   private static Compression compressionOf(BackupRequest request, TargetKind kind) {
@@ -442,13 +479,11 @@ public final class BackupEngine {
 
   private static OpenedSource openSource(BackupRequest request) {
     Path source = request.source();
-    Map<String, LiveDatabaseFiles> files = new java.util.LinkedHashMap<>();
-    LockFreeRead lockFree = null;
     // Owned by the connection from here on; kept here only to read, never to close.
     LiveDatabaseFiles main = LiveDatabaseFiles.open(source, "source");
-    SqliteDatabase db;
+    SqliteFailure refused;
     try {
-      db = SqliteDatabase.openReadOnly(main, request.busyTimeout());
+      SqliteDatabase db = SqliteDatabase.openReadOnly(main, request.busyTimeout());
       try {
         // SQLite opens a WAL-mode database's -wal and -shm files at its first read of the schema.
         db.beginSnapshot(List.of("main"));
@@ -457,35 +492,54 @@ public final class BackupEngine {
         db.close();
         throw f;
       }
+      return withSchemas(db, main, null, request);
     } catch (SqliteFailure f) {
       if (f.reason() != SqliteFailure.Reason.CANT_OPEN) {
         throw sourceFailure(f, source, request.busyTimeout());
       }
-      main = LiveDatabaseFiles.open(source, "source");
-      if (!readableWithoutLocks(main)) {
-        boolean walInReadOnlyFolder = main.headerSaysWal() && !main.folderWritable();
-        main.close(); // no connection of ours has it open
-        if (walInReadOnlyFolder) {
-          throw SqlbakException.failed("cannot read source", source,
-              "a WAL-mode database with a -wal file needs its -shm file, which SQLite cannot create in a"
-                  + " read-only folder: run as a user who may write the folder, or while the application"
-                  + " has the database open", f);
-        }
-        throw sourceFailure(f, source, request.busyTimeout());
-      }
-      try {
-        lockFree = LockFreeRead.of(main);
-        db = SqliteDatabase.openImmutable(main);
-        LOG.debug("{} is in WAL mode, has no -wal file and its folder is read-only: reading it without locks",
-            source);
-      } catch (IOException e) {
-        main.close();
-        throw SqlbakException.failed("cannot read source", source, reason(e), e);
-      } catch (SqliteFailure retry) {
-        throw sourceFailure(f, source, request.busyTimeout());
-      }
+      refused = f;
     }
+    return openWithoutLocks(request, refused);
+  }
+
+  /**
+   * Opens a source that SQLite could not open with locks, if it can be read without them (see
+   * {@link #readableWithoutLocks}); else fails with the reason SQLite gave ({@code refused}).
+   */
+  private static OpenedSource openWithoutLocks(BackupRequest request, SqliteFailure refused) {
+    Path source = request.source();
+    LiveDatabaseFiles main = LiveDatabaseFiles.open(source, "source");
+    if (!readableWithoutLocks(main)) {
+      boolean walInReadOnlyFolder = main.headerSaysWal() && !main.folderWritable();
+      main.close(); // no connection of ours has it open
+      if (walInReadOnlyFolder) {
+        throw SqlbakException.failed("cannot read source", source,
+            "a WAL-mode database with a -wal file needs its -shm file, which SQLite cannot create in a"
+                + " read-only folder: run as a user who may write the folder, or while the application"
+                + " has the database open", refused);
+      }
+      throw sourceFailure(refused, source, request.busyTimeout());
+    }
+    LockFreeRead lockFree;
+    SqliteDatabase db;
     try {
+      lockFree = LockFreeRead.of(main);
+      db = SqliteDatabase.openImmutable(main);
+    } catch (IOException e) {
+      main.close();
+      throw SqlbakException.failed("cannot read source", source, reason(e), e);
+    } catch (SqliteFailure retry) {
+      throw sourceFailure(refused, source, request.busyTimeout());
+    }
+    LOG.debug("{} is in WAL mode, has no -wal file and its folder is read-only: reading it without locks", source);
+    return withSchemas(db, main, lockFree, request);
+  }
+
+  /** Attaches the request's other schemas to the source connection and checks that every schema asked for is there. */
+  private static OpenedSource withSchemas(SqliteDatabase db, LiveDatabaseFiles main, LockFreeRead lockFree,
+      BackupRequest request) {
+    try {
+      Map<String, LiveDatabaseFiles> files = new java.util.LinkedHashMap<>();
       files.put("main", main);
       for (Map.Entry<String, Path> a : request.attachments().entrySet()) {
         LiveDatabaseFiles attached = LiveDatabaseFiles.open(a.getValue(), "attached database");
@@ -500,7 +554,7 @@ public final class BackupEngine {
       try {
         known = db.schemaNames();
       } catch (SqliteFailure f) {
-        throw sourceFailure(f, source, request.busyTimeout());
+        throw sourceFailure(f, request.source(), request.busyTimeout());
       }
       known.removeIf(name -> name.equalsIgnoreCase("temp"));
       for (String schema : request.schemas()) {
@@ -515,6 +569,7 @@ public final class BackupEngine {
       throw e;
     }
   }
+
 
   static SqlbakException sourceFailure(SqliteFailure f, Path file, Duration busyTimeout) {
     return databaseFailure(f, file, busyTimeout, "source");
@@ -602,9 +657,12 @@ public final class BackupEngine {
         + (ordinary.size() > shown ? " and " + (ordinary.size() - shown) + " more" : "");
   }
 
-  private void copy(SqliteDatabase db, Stage stage, BackupRequest request, List<String> tables,
-      Path folder, boolean copyPublished, ProgressListener listener) {
-    String target;
+  /** Copies one schema into its staging place (a temporary file or memory) in the way the request asks. */
+  private void copy(SqliteDatabase db, Stage stage, BackupRequest request, List<String> tables, Target target,
+      ProgressListener listener) {
+    Path folder = target.folder();
+    boolean copyPublished = target.publishesCopy();
+    String sink;
     try {
       stage.pageSize = db.pageSize(stage.schema);
       stage.pageCount = db.pageCount(stage.schema);
@@ -617,33 +675,38 @@ public final class BackupEngine {
       } catch (SqliteFailure f) {
         throw SqlbakException.failed("cannot open an in-memory database", f.getMessage(), null, f);
       }
-      target = stage.memory.backupTargetName();
+      sink = stage.memory.backupTargetName();
     } else {
       try {
         stage.file = AtomicDestination.create(folder, stage.files.dataMode());
       } catch (IOException e) {
         throw writeFailure("cannot write to destination folder", folder, 0, reason(e), e);
       }
-      target = stage.file.file().toString();
+      sink = stage.file.file().toString();
     }
     if (!tables.isEmpty()) {
       prepareDirectCopy(stage, copyPublished);
       copyTables(db, stage, request, tables, folder, listener);
-      return;
-    }
-    if (request.compact()) {
+    } else if (request.compact()) {
       prepareDirectCopy(stage, copyPublished);
       long t0 = System.nanoTime();
       try {
-        db.vacuumInto(stage.schema, target);
+        db.vacuumInto(stage.schema, sink);
       } catch (SqliteFailure f) {
         throw copyFailure(f, stage, folder, request);
       }
       stage.rewritten = true;
       LOG.debug("compacted schema {} in {} ms", stage.schema, (System.nanoTime() - t0) / 1_000_000);
       listener.copyFinished(stage.schema, stage.pageCount);
-      return;
+    } else {
+      copyPages(db, stage, request, sink, target, listener);
     }
+  }
+
+  /** Copies the schema's pages: byte for byte where the file is the snapshot, else through the backup API. */
+  private void copyPages(SqliteDatabase db, Stage stage, BackupRequest request, String sink, Target target,
+      ProgressListener listener) {
+    boolean copyPublished = target.publishesCopy();
     int step = request.stepFor(stage.pageSize);
     LOG.debug("copying schema {} of {}: {} pages of {} bytes, {} pages per step",
         stage.schema, stage.sourceFile, stage.pageCount, stage.pageSize, step);
@@ -663,7 +726,7 @@ public final class BackupEngine {
     }
     try {
       if (stage.file == null) {
-        stage.restarts = db.copyTo(stage.schema, target, step, request.busyTimeout(), progress);
+        stage.restarts = db.copyTo(stage.schema, sink, step, request.busyTimeout(), progress);
       } else {
         prepareDirectCopy(stage, copyPublished);
         Path copy = stage.file.file();
@@ -672,7 +735,7 @@ public final class BackupEngine {
         }
       }
     } catch (SqliteFailure f) {
-      throw copyFailure(f, stage, folder, request);
+      throw copyFailure(f, stage, target.folder(), request);
     }
     LOG.debug("copied schema {} in {} ms, {} restarts", stage.schema,
         (System.nanoTime() - t0) / 1_000_000, stage.restarts);
@@ -815,11 +878,11 @@ public final class BackupEngine {
   }
 
   /**
-   * Makes the staged copy self-contained and checks it. With a {@code compression} (files only),
-   * the bytes to publish are hashed, and compressed if asked, on another core while SQLite checks:
+   * Makes the staged copy self-contained and checks it. For a file or directory destination the
+   * bytes to publish are hashed, and compressed if asked, on another core while SQLite checks:
    * both only read the finished copy, and on two cores this hides most of the hashing.
    */
-  private static void finish(Stage stage, CheckLevel check, Compression compression) {
+  private static void finish(Stage stage, CheckLevel check, Target target) {
     List<String> problems;
     if (stage.memory != null) {
       try {
@@ -840,13 +903,13 @@ public final class BackupEngine {
     // meanwhile would drop that connection's locks (see LiveDatabaseFiles).
     try (java.nio.channels.FileChannel copyBytes = java.nio.channels.FileChannel.open(stage.file.file(),
         java.nio.file.StandardOpenOption.READ)) {
-      checkWhilePreparingPayload(stage, check, compression, copyBytes);
+      checkWhilePreparingPayload(stage, check, target, copyBytes);
     } catch (IOException e) {
       throw writeFailure("cannot check the copy", stage.file.folder(), 0, reason(e), e);
     }
   }
 
-  private static void checkWhilePreparingPayload(Stage stage, CheckLevel check, Compression compression,
+  private static void checkWhilePreparingPayload(Stage stage, CheckLevel check, Target target,
       java.nio.channels.FileChannel copyBytes) {
     List<String> problems;
     Path file = stage.file.file();
@@ -859,8 +922,10 @@ public final class BackupEngine {
         copy.useRollbackJournal();
       }
       stage.payload = file;
-      if (compression != null) {
-        payload = java.util.concurrent.CompletableFuture.runAsync(() -> preparePayload(stage, compression, copyBytes));
+      if (target.toFiles()) {
+        // A stream's bytes are hashed (and compressed) as they are sent, after the check.
+        payload = java.util.concurrent.CompletableFuture.runAsync(
+            () -> preparePayload(stage, target.compression(), copyBytes));
       }
       long t0 = System.nanoTime();
       problems = copy.check(check);
@@ -1037,32 +1102,32 @@ public final class BackupEngine {
     }
   }
 
-  private static void publish(Stage stage, TargetKind kind, Path destination, Instant snapshotTime,
-      boolean force, boolean sidecar, Compression compression) {
-    if (kind != TargetKind.FILE || !sidecar) {
-      publishWithSidecar(stage, kind, destination, snapshotTime, force, sidecar, compression);
+  private static void publish(Stage stage, Target target, Instant snapshotTime, boolean force, boolean sidecar) {
+    if (target.kind() != TargetKind.FILE || !sidecar) {
+      publishWithSidecar(stage, target, snapshotTime, force, sidecar);
       return;
     }
     // The file and its checksum are two renames. Runs publishing one file name take turns, or the
     // checksum of a run whose file another run has replaced meanwhile could land last.
     AtomicDestination.NameLock turn;
     try {
-      turn = AtomicDestination.lockName(stage.file.folder(), destination.getFileName().toString());
+      turn = AtomicDestination.lockName(stage.file.folder(), target.destination().getFileName().toString());
     } catch (IOException e) {
       throw writeFailure("cannot write backup", stage.file.folder(), 0, reason(e), e);
     }
     try {
-      publishWithSidecar(stage, kind, destination, snapshotTime, force, sidecar, compression);
+      publishWithSidecar(stage, target, snapshotTime, force, sidecar);
     } finally {
       turn.close();
     }
   }
 
-  private static void publishWithSidecar(Stage stage, TargetKind kind, Path destination, Instant snapshotTime,
-      boolean force, boolean sidecar, Compression compression) {
+  private static void publishWithSidecar(Stage stage, Target target, Instant snapshotTime, boolean force,
+      boolean sidecar) {
     AtomicDestination dest = stage.file;
+    Path destination = target.destination();
     try {
-      if (kind == TargetKind.FILE) {
+      if (target.kind() == TargetKind.FILE) {
         if (sidecar) {
           dest.prepareSidecar(sidecarLine(stage.sha256, destination));
           if (force) {
@@ -1077,15 +1142,15 @@ public final class BackupEngine {
         Instant when = snapshotTime;
         while (stage.published == null) {
           when = BackupNames.nextFree(destination, stem, when);
-          Path target = destination.resolve(BackupNames.nameFor(stem, when) + compression.suffix());
+          Path named = destination.resolve(BackupNames.nameFor(stem, when) + target.compression().suffix());
           if (sidecar) {
-            dest.prepareSidecar(sidecarLine(stage.sha256, target));
+            dest.prepareSidecar(sidecarLine(stage.sha256, named));
           }
           try {
-            dest.publish(stage.payload, target, false);
-            stage.published = target;
+            dest.publish(stage.payload, named, false);
+            stage.published = named;
           } catch (FileAlreadyExistsException raced) {
-            LOG.debug("{} was taken meanwhile; trying the next second", target);
+            LOG.debug("{} was taken meanwhile; trying the next second", named);
           }
         }
       }
