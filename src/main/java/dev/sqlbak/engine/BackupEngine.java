@@ -190,11 +190,11 @@ public final class BackupEngine {
 
   /** Checks everything about the request that can be checked before the source is opened. */
   private static Target resolveTarget(BackupRequest request) {
+    checkAttachmentNames(request);
     LiveDatabaseFiles.requireDatabaseFile(request.source(), "source");
     for (Path attached : request.attachments().values()) {
       LiveDatabaseFiles.requireDatabaseFile(attached, "attached database");
     }
-    checkAttachmentNames(request);
     TargetKind kind = targetKind(request);
     Compression compression = compressionOf(request, kind);
     Path destination = null;
@@ -215,6 +215,11 @@ public final class BackupEngine {
     if (kind == TargetKind.STREAM && request.schemas().size() > 1) {
       throw SqlbakException.usage("a stream holds one schema", String.join(", ", request.schemas()),
           "back up several schemas into a directory");
+    }
+    // After the destination's checks, which name the more precise mistake (DEST is the source).
+    LiveDatabaseFiles.requireOneName(request.source(), "source");
+    for (Path attached : request.attachments().values()) {
+      LiveDatabaseFiles.requireOneName(attached, "attached database");
     }
     return new Target(kind, compression, destination);
   }
@@ -308,6 +313,12 @@ public final class BackupEngine {
   }
 
   private static void checkAttachmentNames(BackupRequest request) {
+    for (Map.Entry<String, Path> a : request.attachments().entrySet()) {
+      if (a.getValue().toString().isEmpty()) {
+        throw SqlbakException.usage("--attach needs NAME=FILE", "'" + a.getKey() + "'",
+            "for example --attach aux=aux.db");
+      }
+    }
     for (String name : request.attachments().keySet()) {
       if (name.isEmpty() || name.equalsIgnoreCase("main") || name.equalsIgnoreCase("temp")) {
         throw SqlbakException.usage("invalid --attach name", "'" + name + "'",
@@ -1227,8 +1238,18 @@ public final class BackupEngine {
       if (r != null) {
         return r;
       }
+      // Java keeps only the path for these, which the message names already.
       if (e instanceof java.nio.file.AccessDeniedException) {
         return "permission denied";
+      }
+      if (e instanceof java.nio.file.NoSuchFileException) {
+        return "no such file or directory";
+      }
+      if (e instanceof java.nio.file.NotDirectoryException) {
+        return "not a directory";
+      }
+      if (e instanceof java.nio.file.FileAlreadyExistsException) {
+        return "already exists";
       }
     }
     return e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage();

@@ -180,13 +180,40 @@ final class LiveDatabaseFiles implements AutoCloseable {
     if (resolved.equals(real) || sameFile(other, real)) {
       return Optional.of("");
     }
+    String name = resolved.getFileName() == null ? "" : resolved.getFileName().toString();
     for (String suffix : SIDE_SUFFIXES) {
       Path side = real.resolveSibling(real.getFileName() + suffix);
       if (resolved.equals(side) || sameFile(other, side)) {
         return Optional.of(suffix);
       }
+      // The side file of another name of the same file (a hard link): SQLite keeps one per name.
+      if (name.endsWith(suffix) && name.length() > suffix.length()
+          && sameFile(resolved.resolveSibling(name.substring(0, name.length() - suffix.length())), real)) {
+        return Optional.of(suffix);
+      }
     }
     return Optional.empty();
+  }
+
+  /**
+   * Refuses a live database file (in the given role) that has more than one name (hard links):
+   * SQLite keeps a database's -wal, -shm and -journal beside the name it was opened by, so through
+   * one name sqlbak cannot see, nor lock against, what an application commits through another (a
+   * copy would miss or tear it, a restore would land where the application never looks). Where
+   * the link count cannot be read, nothing is refused.
+   */
+  static void requireOneName(Path file, String role) {
+    Object links;
+    try {
+      links = Files.getAttribute(file, "unix:nlink");
+    } catch (IOException | UnsupportedOperationException | IllegalArgumentException e) {
+      return;
+    }
+    if (links instanceof Integer && (Integer) links > 1) {
+      throw SqlbakException.failed(role + " has " + links + " hard links", file,
+          "SQLite finds a database's -wal and -journal by name, so what is committed through another"
+              + " name cannot be seen through this one; keep one name (find -samefile lists them)");
+    }
   }
 
   private static boolean sameFile(Path a, Path b) {

@@ -84,6 +84,7 @@ public final class RestoreEngine {
       return new RestoreResult(backup, target, null, true, pages[0], pages[1],
           Duration.between(started, Instant.now()));
     }
+    LiveDatabaseFiles.requireOneName(target, "target");
     // Held for the whole restore: every connection to the target opened meanwhile (the safety
     // copy's, the backup API's) closes before this lets go of the file's descriptor.
     try (LiveDatabaseFiles held = holdTarget(target)) {

@@ -432,4 +432,17 @@ class BackupCommandTest {
     assertEquals(0, r.exitCode(), r.toString());
     assertEquals(contentDigest(Path.of(src)), contentDigest(dest));
   }
+
+  @Test
+  void anAttachWithoutAFileIsAUsageError() throws Exception {
+    java.nio.file.Path source = dev.sqlbak.TestDatabases.createSample(dir.resolve("s.db"), false, 5);
+    java.nio.file.Files.createDirectory(dir.resolve("e"));
+
+    CliRun r = CliRun.of("backup", "--attach", "bad", source.toString(), dir.resolve("e").toString());
+
+    assertEquals(2, r.exitCode(), r.toString());
+    assertEquals("", r.out());
+    assertTrue(r.err().startsWith("sqlbak: --attach needs NAME=FILE: 'bad'; "), r.err());
+    assertEquals(java.util.List.of(), dev.sqlbak.TestDatabases.listing(dir.resolve("e")));
+  }
 }

@@ -244,4 +244,26 @@ class RestoreVerifyInfoCommandTest {
     assertEquals(1, restore.errLines().size(), restore.toString());
     assertTrue(Files.notExists(dir.resolve("t.db")));
   }
+
+  /** A TMPDIR that does not exist: one line naming the folder and the OS's reason, not the path twice. */
+  @Test
+  void aMissingTemporaryFolderIsSaidPlainly() throws Exception {
+    Path source = createSample(dir.resolve("z.db"), false, 5);
+    assertEquals(0, CliRun.of("backup", "-q", "--compress", "zstd", source.toString(),
+        dir.resolve("z-copy.db").toString()).exitCode());
+    String systemTmp = System.getProperty("java.io.tmpdir");
+    System.setProperty("java.io.tmpdir", dir.resolve("no-such-tmp").toString());
+    CliRun r;
+    try {
+      r = CliRun.of("info", dir.resolve("z-copy.db.zst").toString());
+    } finally {
+      System.setProperty("java.io.tmpdir", systemTmp);
+    }
+
+    assertEquals(1, r.exitCode(), r.toString());
+    assertEquals(1, r.errLines().size(), r.toString());
+    assertEquals("sqlbak: cannot make the scratch folder: " + dir.resolve("no-such-tmp")
+        .resolve("sqlbak-" + System.getProperty("user.name")) + "; no such file or directory; set TMPDIR to a"
+        + " writable folder", r.err().strip());
+  }
 }

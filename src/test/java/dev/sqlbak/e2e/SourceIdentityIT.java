@@ -11,6 +11,8 @@ import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.Statement;
+import java.util.List;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
@@ -114,5 +116,51 @@ class SourceIdentityIT {
     assertTrue(line.startsWith("sqlbak: target is the backup's " + suffix.substring(1) + " file: "), line);
     assertTrue(!Files.exists(dir.resolve("b.db" + suffix), LinkOption.NOFOLLOW_LINKS), "nothing was written");
     assertEquals(sha, TestDatabases.sha256(backup));
+  }
+
+  /**
+   * A live database with a second name (a hard link): SQLite keeps its -wal beside the name it was
+   * opened by, so through the other name committed rows are invisible and the application's -wal
+   * looks like nobody's. Backing up either name, or into the other name's side file, is refused;
+   * the application's commit survives.
+   */
+  @Test
+  void aLiveDatabaseWithAnotherHardLinkIsRefusedAndItsWalIsNeverWritten() throws Exception {
+    Path real = createTable(dir.resolve("app.db"), "wal");
+    try (Neighbours application = new Neighbours().start("holder", real, MOD)) {
+      Files.createLink(dir.resolve("hard.db"), real);
+      String wal = TestDatabases.sha256(dir.resolve("app.db-wal"));
+      Files.createDirectory(dir.resolve("out"));
+      for (String[] args : List.of(new String[] {"backup", "hard.db", "out.db"},
+          new String[] {"backup", "app.db", "out.db"},
+          new String[] {"backup", "-f", "--attach", "o=hard.db", "-s", "o", "app.db", "out/"})) {
+        Sqlbak.Result r = Sqlbak.run(dir, args);
+        String line = assertCleanFailure(r, 1);
+        assertTrue(line.contains(" has 2 hard links: "), line);
+      }
+      // Into the side file of the other name: the more precise mistake is named.
+      String line = assertCleanFailure(Sqlbak.run(dir, "backup", "-f", "hard.db", "app.db-wal"), 1);
+      assertTrue(line.startsWith("sqlbak: destination is the source's wal file: "), line);
+      assertEquals(wal, TestDatabases.sha256(dir.resolve("app.db-wal")), "the live -wal is untouched");
+      assertTrue(!Files.exists(dir.resolve("out.db")));
+      application.stop();
+    }
+    assertEquals(ROWS / Integer.parseInt(MOD), updatedRows(real));
+    assertEquals("ok", TestDatabases.integrityCheck(real));
+  }
+
+  @Test
+  void aRestoreTargetWithAnotherHardLinkIsRefusedAndUnchanged() throws Exception {
+    Path backup = createTable(dir.resolve("b.db"), "delete");
+    Path target = createTable(dir.resolve("app.db"), "delete");
+    Files.createLink(dir.resolve("hard.db"), target);
+    String before = TestDatabases.sha256(target);
+
+    Sqlbak.Result r = Sqlbak.run(dir, "restore", "-f", backup.toString(), "hard.db");
+
+    String line = assertCleanFailure(r, 1);
+    assertTrue(line.startsWith("sqlbak: target has 2 hard links: "), line);
+    assertEquals(before, TestDatabases.sha256(target));
+    assertEquals(List.of("app.db", "b.db", "hard.db"), TestDatabases.listing(dir));
   }
 }

@@ -67,5 +67,11 @@ class LiveDatabaseFilesTest {
       assertFalse(files.isThisOrSideFile(dir.resolve("real/app.db-wal.bak")));
       assertFalse(files.isThisOrSideFile(dir.resolve("app.db-wal")));
     }
+    // Another name of the same file has side files of its own, which SQLite uses through that name.
+    Files.createLink(dir.resolve("other.db"), real);
+    try (LiveDatabaseFiles files = LiveDatabaseFiles.openAsIs(real)) {
+      assertTrue(files.isThisOrSideFile(dir.resolve("other.db-journal")));
+      assertTrue(files.isThisOrSideFile(dir.resolve("other.db")));
+    }
   }
 }
