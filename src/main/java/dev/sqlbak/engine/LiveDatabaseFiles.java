@@ -34,11 +34,15 @@ final class LiveDatabaseFiles implements AutoCloseable {
   private static final int HEADER_BYTES = 100;
   /** Side files SQLite keeps beside a database, by suffix. */
   static final List<String> SIDE_SUFFIXES = List.of("-wal", "-shm", "-journal");
-  /** Open descriptors by real path, shared by every holder of that file in this process. */
-  private static final Map<Path, Shared> OPEN = new HashMap<>();
+  /**
+   * Open descriptors by file (device and inode where the filesystem tells them, else real path),
+   * shared by every holder of that file in this process, whatever name it was opened by.
+   */
+  private static final Map<Object, Shared> OPEN = new HashMap<>();
 
   private final Path given;
   private final Path real;
+  private final Object key;
   private final Shared shared;
   private boolean closed;
 
@@ -54,9 +58,10 @@ final class LiveDatabaseFiles implements AutoCloseable {
     }
   }
 
-  private LiveDatabaseFiles(Path given, Path real, Shared shared) {
+  private LiveDatabaseFiles(Path given, Path real, Object key, Shared shared) {
     this.given = given;
     this.real = real;
+    this.key = key;
     this.shared = shared;
   }
 
@@ -78,8 +83,10 @@ final class LiveDatabaseFiles implements AutoCloseable {
   /** Resolves {@code given} and opens it for reading, whatever it holds (a backup being inspected). */
   static LiveDatabaseFiles openAsIs(Path given) throws IOException {
     Path real = given.toRealPath();
+    Object fileKey = Files.readAttributes(real, java.nio.file.attribute.BasicFileAttributes.class).fileKey();
+    Object key = fileKey != null ? fileKey : real;
     synchronized (OPEN) {
-      Shared shared = OPEN.get(real);
+      Shared shared = OPEN.get(key);
       if (shared == null) {
         FileChannel channel = FileChannel.open(real, StandardOpenOption.READ);
         try {
@@ -93,10 +100,10 @@ final class LiveDatabaseFiles implements AutoCloseable {
           channel.close(); // nothing of ours has this file open yet: no lock to lose
           throw e;
         }
-        OPEN.put(real, shared);
+        OPEN.put(key, shared);
       }
       shared.holders++;
-      return new LiveDatabaseFiles(given, real, shared);
+      return new LiveDatabaseFiles(given, real, key, shared);
     }
   }
 
@@ -236,7 +243,7 @@ final class LiveDatabaseFiles implements AutoCloseable {
       }
       closed = true;
       if (--shared.holders == 0) {
-        OPEN.remove(real);
+        OPEN.remove(key);
         try {
           shared.channel.close();
         } catch (IOException e) {
