@@ -13,7 +13,7 @@ public final class InfoEngine {
     LiveDatabaseFiles.requireDatabaseFile(file, "database");
     java.time.Duration wait = BackupEngine.defaultBusyTimeout();
     try (ReadableBackup opened = ReadableBackup.open(file);
-        SqliteDatabase db = SqliteDatabase.openReadOnly(LiveDatabaseFiles.open(opened.database(), "database"), wait)) {
+        SqliteDatabase db = SqliteDatabase.openReadOnly(LiveDatabaseFiles.openForSqlite(opened.database()), wait)) {
       db.beginSnapshot(List.of("main"));
       List<String> schemas = db.schemaNames();
       schemas.remove("temp");

@@ -80,6 +80,18 @@ final class LiveDatabaseFiles implements AutoCloseable {
     }
   }
 
+  /**
+   * As {@link #openAsIs}, for a caller about to hand the file to SQLite: a file that cannot even be
+   * opened for reading is reported as SQLite would report it (CANT_OPEN), with the OS's reason.
+   */
+  static LiveDatabaseFiles openForSqlite(Path given) throws SqliteFailure {
+    try {
+      return openAsIs(given);
+    } catch (IOException e) {
+      throw new SqliteFailure(SqliteFailure.Reason.CANT_OPEN, BackupEngine.reason(e), e);
+    }
+  }
+
   /** Resolves {@code given} and opens it for reading, whatever it holds (a backup being inspected). */
   static LiveDatabaseFiles openAsIs(Path given) throws IOException {
     Path real = given.toRealPath();
@@ -169,11 +181,6 @@ final class LiveDatabaseFiles implements AutoCloseable {
    */
   FileImageCopy imageCopy() {
     return new FileImageCopy(shared.channel, headerSaysWal());
-  }
-
-  /** Whether {@code other}, through any path or symlink, is this database or one of its side files. */
-  boolean isThisOrSideFile(Path other) {
-    return ownFileKind(real, other).isPresent();
   }
 
   /**

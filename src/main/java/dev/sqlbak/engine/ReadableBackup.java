@@ -76,12 +76,7 @@ final class ReadableBackup implements AutoCloseable {
    * would create -wal and -shm files beside the backup and leave them there.
    */
   static SqliteDatabase openDatabase(Path database) throws SqliteFailure {
-    LiveDatabaseFiles files;
-    try {
-      files = LiveDatabaseFiles.openAsIs(database);
-    } catch (IOException e) {
-      throw new SqliteFailure(SqliteFailure.Reason.CANT_OPEN, BackupEngine.reason(e), e);
-    }
+    LiveDatabaseFiles files = LiveDatabaseFiles.openForSqlite(database);
     return files.headerSaysWal() && !files.walHasContent()
         ? SqliteDatabase.openImmutable(files)
         : SqliteDatabase.openReadOnly(files, java.time.Duration.ZERO);

@@ -48,18 +48,9 @@ public final class RestoreEngine {
     });
   }
 
-  /**
-   * Opens the live target through {@link LiveDatabaseFiles}, which the connection owns; a file that
-   * cannot even be opened for reading is reported as SQLite's CANT_OPEN would be.
-   */
+  /** Opens the live target through {@link LiveDatabaseFiles}, which the connection owns. */
   private static SqliteDatabase openTarget(Path target, Duration busyTimeout) throws SqliteFailure {
-    LiveDatabaseFiles files;
-    try {
-      files = LiveDatabaseFiles.openAsIs(target);
-    } catch (IOException e) {
-      throw new SqliteFailure(SqliteFailure.Reason.CANT_OPEN, BackupEngine.reason(e), e);
-    }
-    return SqliteDatabase.openExisting(files, busyTimeout);
+    return SqliteDatabase.openExisting(LiveDatabaseFiles.openForSqlite(target), busyTimeout);
   }
 
   private static ReadableBackup openBackupFile(Path backup) {

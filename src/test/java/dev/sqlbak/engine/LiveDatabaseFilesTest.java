@@ -64,18 +64,22 @@ class LiveDatabaseFilesTest {
     try (LiveDatabaseFiles files = LiveDatabaseFiles.open(dir.resolve("linked/app.db"), "source")) {
       assertEquals(real.toRealPath(), files.real());
       assertTrue(files.headerSaysWal());
-      assertTrue(files.isThisOrSideFile(dir.resolve("linked/app.db-shm")));
-      assertTrue(files.isThisOrSideFile(dir.resolve("hard-wal")));
-      assertTrue(files.isThisOrSideFile(dir.resolve("dangling")));
-      assertTrue(files.isThisOrSideFile(dir.resolve("real/../linked/app.db")));
-      assertFalse(files.isThisOrSideFile(dir.resolve("real/app.db-wal.bak")));
-      assertFalse(files.isThisOrSideFile(dir.resolve("app.db-wal")));
+      assertTrue(isOwnFile(files, dir.resolve("linked/app.db-shm")));
+      assertTrue(isOwnFile(files, dir.resolve("hard-wal")));
+      assertTrue(isOwnFile(files, dir.resolve("dangling")));
+      assertTrue(isOwnFile(files, dir.resolve("real/../linked/app.db")));
+      assertFalse(isOwnFile(files, dir.resolve("real/app.db-wal.bak")));
+      assertFalse(isOwnFile(files, dir.resolve("app.db-wal")));
     }
     // Another name of the same file has side files of its own, which SQLite uses through that name.
     Files.createLink(dir.resolve("other.db"), real);
     try (LiveDatabaseFiles files = LiveDatabaseFiles.openAsIs(real)) {
-      assertTrue(files.isThisOrSideFile(dir.resolve("other.db-journal")));
-      assertTrue(files.isThisOrSideFile(dir.resolve("other.db")));
+      assertTrue(isOwnFile(files, dir.resolve("other.db-journal")));
+      assertTrue(isOwnFile(files, dir.resolve("other.db")));
     }
+  }
+
+  private static boolean isOwnFile(LiveDatabaseFiles files, Path other) {
+    return LiveDatabaseFiles.ownFileKind(files.real(), other).isPresent();
   }
 }
