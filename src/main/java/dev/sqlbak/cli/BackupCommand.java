@@ -1,13 +1,16 @@
 package dev.sqlbak.cli;
 
+import dev.sqlbak.check.CheckLevel;
+import dev.sqlbak.cli.output.BackupJson;
+import dev.sqlbak.cli.output.ExitCode;
+import dev.sqlbak.cli.output.JsonOutput;
 import dev.sqlbak.engine.BackupCopy;
 import dev.sqlbak.engine.BackupEngine;
 import dev.sqlbak.engine.BackupRequest;
 import dev.sqlbak.engine.BackupResult;
-import dev.sqlbak.engine.CheckLevel;
-import dev.sqlbak.engine.Compression;
 import dev.sqlbak.engine.ProgressListener;
-import dev.sqlbak.engine.TableRows;
+import dev.sqlbak.payload.Compression;
+import dev.sqlbak.sqlite.TableRows;
 import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.util.ArrayList;

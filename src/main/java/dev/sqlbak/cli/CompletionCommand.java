@@ -1,5 +1,6 @@
 package dev.sqlbak.cli;
 
+import dev.sqlbak.cli.output.ExitCode;
 import java.util.concurrent.Callable;
 import picocli.AutoComplete;
 import picocli.CommandLine.Command;

@@ -1,6 +1,6 @@
 package dev.sqlbak.cli;
 
-import dev.sqlbak.engine.Compression;
+import dev.sqlbak.payload.Compression;
 import picocli.CommandLine.ITypeConverter;
 import picocli.CommandLine.TypeConversionException;
 

@@ -1,5 +1,6 @@
 package dev.sqlbak.cli;
 
+import dev.sqlbak.cli.output.ConsoleProgress;
 import dev.sqlbak.engine.BackupRequest;
 import dev.sqlbak.engine.ProgressListener;
 import java.io.PrintWriter;

@@ -1,9 +1,11 @@
 package dev.sqlbak.cli;
 
-import com.google.gson.JsonObject;
+import dev.sqlbak.cli.output.ExitCode;
+import dev.sqlbak.cli.output.JsonOutput;
 import dev.sqlbak.engine.DatabaseInfo;
 import dev.sqlbak.engine.InfoEngine;
-import dev.sqlbak.engine.TableRows;
+import dev.sqlbak.sqlite.TableRows;
+import com.google.gson.JsonObject;
 import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.util.concurrent.Callable;
@@ -58,7 +60,7 @@ final class InfoCommand implements Callable<Integer> {
     }
     out.println("path:           " + info.path());
     out.println("file size:      " + info.fileSize() + " bytes (" + BackupCommand.humanBytes(info.fileSize()) + ")");
-    if (info.compression() != dev.sqlbak.engine.Compression.NONE) {
+    if (info.compression() != dev.sqlbak.payload.Compression.NONE) {
       out.println("compression:    " + info.compression().name().toLowerCase(java.util.Locale.ROOT));
     }
     out.println("page size:      " + info.pageSize());

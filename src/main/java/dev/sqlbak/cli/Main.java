@@ -1,6 +1,6 @@
 package dev.sqlbak.cli;
 
-import dev.sqlbak.engine.AtomicDestination;
+import dev.sqlbak.storage.AtomicDestination;
 import java.io.BufferedOutputStream;
 import java.io.FileOutputStream;
 import java.io.OutputStream;

@@ -1,6 +1,6 @@
 package dev.sqlbak.cli;
 
-import dev.sqlbak.engine.RetentionPolicy;
+import dev.sqlbak.retention.RetentionPolicy;
 import picocli.CommandLine.Option;
 
 /** The --keep-* retention options, shared by prune and by backup into a directory. */

@@ -1,5 +1,7 @@
 package dev.sqlbak.cli;
 
+import dev.sqlbak.cli.output.ExitCode;
+import dev.sqlbak.cli.output.StackTraces;
 import dev.sqlbak.engine.BackupEngine;
 import dev.sqlbak.engine.SqlbakException;
 import java.io.IOException;

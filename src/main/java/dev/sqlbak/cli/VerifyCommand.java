@@ -1,12 +1,14 @@
 package dev.sqlbak.cli;
 
-import com.google.gson.JsonArray;
-import com.google.gson.JsonObject;
+import dev.sqlbak.check.CheckLevel;
+import dev.sqlbak.check.Verdict;
+import dev.sqlbak.cli.output.ExitCode;
+import dev.sqlbak.cli.output.JsonOutput;
 import dev.sqlbak.engine.BackupRequest;
-import dev.sqlbak.engine.CheckLevel;
-import dev.sqlbak.engine.Verdict;
 import dev.sqlbak.engine.VerifyEngine;
 import dev.sqlbak.engine.VerifyRequest;
+import com.google.gson.JsonArray;
+import com.google.gson.JsonObject;
 import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.time.Duration;

@@ -1,5 +1,6 @@
 package dev.sqlbak.cli;
 
+import dev.sqlbak.cli.output.ExitCode;
 import dev.sqlbak.engine.SampleDatabase;
 import dev.sqlbak.engine.SqlbakException;
 import java.io.IOException;

@@ -1,5 +1,8 @@
 package dev.sqlbak.engine;
 
+import dev.sqlbak.check.CheckLevel;
+import dev.sqlbak.payload.Compression;
+import dev.sqlbak.sqlite.TableRows;
 import java.nio.file.Path;
 import java.util.List;
 

@@ -1,5 +1,21 @@
 package dev.sqlbak.engine;
 
+import dev.sqlbak.check.CheckLevel;
+import dev.sqlbak.copy.FileImageCopy;
+import dev.sqlbak.payload.Compression;
+import dev.sqlbak.payload.ReadableBackup;
+import dev.sqlbak.retention.BackupNames;
+import dev.sqlbak.source.LiveDatabaseFiles;
+import dev.sqlbak.sqlite.SqliteDatabase;
+import dev.sqlbak.sqlite.SqliteFailure;
+import dev.sqlbak.sqlite.TableRows;
+import dev.sqlbak.storage.AtomicDestination;
+import dev.sqlbak.storage.FileSizeLimit;
+import dev.sqlbak.tuning.BackgroundPriority;
+import dev.sqlbak.tuning.DirectIoCopy;
+import dev.sqlbak.tuning.PageCacheRoom;
+import dev.sqlbak.tuning.Tuning;
+import dev.sqlbak.tuning.WriteBehind;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
@@ -1191,7 +1207,7 @@ public final class BackupEngine {
     return backup.resolveSibling(backup.getFileName() + ".sha256");
   }
 
-  static MessageDigest sha256Digest() {
+  public static MessageDigest sha256Digest() {
     try {
       return MessageDigest.getInstance("SHA-256");
     } catch (NoSuchAlgorithmException e) {
@@ -1232,7 +1248,7 @@ public final class BackupEngine {
   }
 
   /** A short reason for an I/O failure: the OS's words where Java kept them. */
-  static String reason(IOException e) {
+  public static String reason(IOException e) {
     if (e instanceof java.nio.file.FileSystemException) {
       String r = ((java.nio.file.FileSystemException) e).getReason();
       if (r != null) {

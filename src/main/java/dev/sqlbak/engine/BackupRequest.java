@@ -1,5 +1,8 @@
 package dev.sqlbak.engine;
 
+import dev.sqlbak.check.CheckLevel;
+import dev.sqlbak.payload.Compression;
+import dev.sqlbak.retention.RetentionPolicy;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.HashSet;
@@ -173,7 +176,7 @@ public record BackupRequest(
   }
 
   /** Folds A-Z only, as SQLite does when it compares identifiers. */
-  static String asciiLowerCase(String identifier) {
+  public static String asciiLowerCase(String identifier) {
     StringBuilder b = new StringBuilder(identifier.length());
     for (int i = 0; i < identifier.length(); i++) {
       char c = identifier.charAt(i);

@@ -1,5 +1,7 @@
 package dev.sqlbak.engine;
 
+import dev.sqlbak.payload.Compression;
+import dev.sqlbak.sqlite.TableRows;
 import java.nio.file.Path;
 import java.util.List;
 

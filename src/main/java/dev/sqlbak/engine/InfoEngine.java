@@ -1,5 +1,9 @@
 package dev.sqlbak.engine;
 
+import dev.sqlbak.payload.ReadableBackup;
+import dev.sqlbak.source.LiveDatabaseFiles;
+import dev.sqlbak.sqlite.SqliteDatabase;
+import dev.sqlbak.sqlite.SqliteFailure;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;

@@ -1,5 +1,10 @@
 package dev.sqlbak.engine;
 
+import dev.sqlbak.check.CheckLevel;
+import dev.sqlbak.check.Verdict;
+import dev.sqlbak.retention.BackupNames;
+import dev.sqlbak.retention.RetentionPolicy;
+import dev.sqlbak.retention.TimestampedBackup;
 import java.io.IOException;
 import java.nio.file.DirectoryIteratorException;
 import java.nio.file.DirectoryStream;

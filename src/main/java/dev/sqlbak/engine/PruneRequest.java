@@ -1,5 +1,6 @@
 package dev.sqlbak.engine;
 
+import dev.sqlbak.retention.RetentionPolicy;
 import java.nio.file.Path;
 import java.util.Objects;
 

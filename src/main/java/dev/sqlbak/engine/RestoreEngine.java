@@ -1,5 +1,15 @@
 package dev.sqlbak.engine;
 
+import dev.sqlbak.check.CheckLevel;
+import dev.sqlbak.check.Verdict;
+import dev.sqlbak.payload.ReadableBackup;
+import dev.sqlbak.retention.BackupNames;
+import dev.sqlbak.source.LiveDatabaseFiles;
+import dev.sqlbak.source.RealPath;
+import dev.sqlbak.sqlite.SqliteDatabase;
+import dev.sqlbak.sqlite.SqliteFailure;
+import dev.sqlbak.storage.AtomicDestination;
+import dev.sqlbak.storage.DataMode;
 import java.io.IOException;
 import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.Files;

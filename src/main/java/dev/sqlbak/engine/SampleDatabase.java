@@ -1,5 +1,7 @@
 package dev.sqlbak.engine;
 
+import dev.sqlbak.sqlite.SqliteDatabase;
+import dev.sqlbak.sqlite.SqliteFailure;
 import java.nio.file.Path;
 
 /** Makes a small sample database, so that sqlbak can exercise itself without a user's data. */

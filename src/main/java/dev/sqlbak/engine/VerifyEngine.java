@@ -1,5 +1,12 @@
 package dev.sqlbak.engine;
 
+import dev.sqlbak.check.CheckLevel;
+import dev.sqlbak.check.Verdict;
+import dev.sqlbak.payload.ReadableBackup;
+import dev.sqlbak.source.LiveDatabaseFiles;
+import dev.sqlbak.sqlite.SqliteDatabase;
+import dev.sqlbak.sqlite.SqliteFailure;
+import dev.sqlbak.sqlite.TableDigest;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;

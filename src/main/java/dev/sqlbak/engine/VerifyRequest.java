@@ -1,5 +1,6 @@
 package dev.sqlbak.engine;
 
+import dev.sqlbak.check.CheckLevel;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;

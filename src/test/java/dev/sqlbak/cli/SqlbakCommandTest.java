@@ -1,5 +1,6 @@
 package dev.sqlbak.cli;
 
+import dev.sqlbak.cli.output.ExitCode;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 

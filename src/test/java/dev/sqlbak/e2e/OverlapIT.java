@@ -1,5 +1,6 @@
 package dev.sqlbak.e2e;
 
+import dev.sqlbak.TestDatabases;
 import static dev.sqlbak.e2e.BackupAssertions.assertCompleteCopy;
 import static dev.sqlbak.e2e.BackupAssertions.assertNoStackTrace;
 import static dev.sqlbak.e2e.BackupAssertions.assertSidecar;
@@ -178,7 +179,7 @@ class OverlapIT {
     try {
       vm = listen.accept(args);
       listen.stopListening(args);
-      stopAt(vm, "dev.sqlbak.engine.AtomicDestination", "publishSidecar");
+      stopAt(vm, "dev.sqlbak.storage.AtomicDestination", "publishSidecar");
       // A is stopped with DEST renamed into place and its checksum file not yet.
       assertEquals(digestA, TestDatabases.contentDigest(dest), "run A must have published DEST");
 

@@ -1,5 +1,6 @@
 package dev.sqlbak.e2e;
 
+import dev.sqlbak.TestDatabases;
 import org.junit.jupiter.api.condition.DisabledIfEnvironmentVariable;
 import static dev.sqlbak.e2e.BackupAssertions.assertNoStackTrace;
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -34,7 +35,7 @@ import org.junit.jupiter.params.provider.ValueSource;
  */
 @DisabledIfEnvironmentVariable(named = "SQLBAK_TUNING", matches = "off",
     disabledReason = "tests the lowered priority itself, which the plain-tuning pass turns off")
-class PriorityIT {
+public class PriorityIT {
   private static final Pattern PROGRESS = Sqlbak.PROGRESS;
   private static final int BACKGROUND_NICE = 10;
 

@@ -1,5 +1,6 @@
 package dev.sqlbak.e2e;
 
+import dev.sqlbak.TestDatabases;
 import static dev.sqlbak.e2e.BackupAssertions.assertCleanFailure;
 import static dev.sqlbak.e2e.BackupAssertions.assertNoStackTrace;
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -32,7 +33,7 @@ import org.junit.jupiter.params.provider.ValueSource;
  * without touching anything, and, the key promise, a second process reading the target all through
  * a {@code restore --force} sees the old content, then the new one, never a mix and never an error.
  */
-class RestoreIT {
+public class RestoreIT {
   static final Pattern PROGRESS = Sqlbak.PROGRESS;
   private static final Pattern RESTORED =
       Pattern.compile("restored (.+) into (.+): (\\d+) pages; previous content saved as (.+)");

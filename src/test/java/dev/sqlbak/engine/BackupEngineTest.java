@@ -1,5 +1,13 @@
 package dev.sqlbak.engine;
 
+import dev.sqlbak.TestDatabases;
+import dev.sqlbak.check.CheckLevel;
+import dev.sqlbak.retention.BackupNames;
+import dev.sqlbak.sqlite.TableRows;
+import dev.sqlbak.storage.AtomicDestination;
+import dev.sqlbak.storage.DataMode;
+import dev.sqlbak.tuning.DirectIoCopy;
+import dev.sqlbak.tuning.Tuning;
 import static dev.sqlbak.TestDatabases.contentDigest;
 import static dev.sqlbak.TestDatabases.createSample;
 import static dev.sqlbak.TestDatabases.integrityCheck;

@@ -1,5 +1,7 @@
 package dev.sqlbak.engine;
 
+import dev.sqlbak.BackupFolders;
+import dev.sqlbak.retention.RetentionPolicy;
 import static dev.sqlbak.TestDatabases.createSample;
 import static dev.sqlbak.TestDatabases.listing;
 import static org.junit.jupiter.api.Assertions.assertEquals;

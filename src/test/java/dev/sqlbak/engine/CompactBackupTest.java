@@ -1,5 +1,7 @@
 package dev.sqlbak.engine;
 
+import dev.sqlbak.TestDatabases;
+import dev.sqlbak.payload.Compression;
 import static dev.sqlbak.TestDatabases.contentDigest;
 import static dev.sqlbak.TestDatabases.createSample;
 import static org.junit.jupiter.api.Assertions.assertEquals;

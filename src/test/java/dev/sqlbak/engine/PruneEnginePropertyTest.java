@@ -1,5 +1,7 @@
 package dev.sqlbak.engine;
 
+import dev.sqlbak.BackupFolders;
+import dev.sqlbak.TestDatabases;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import dev.sqlbak.BackupFolders;
@@ -29,7 +31,7 @@ import org.junit.jupiter.api.io.TempDir;
  * boundaries and ISO week 53, compressed siblings of the same second, sidecars, foreign files,
  * and newest backups that fail a quick check.
  */
-class PruneEnginePropertyTest {
+public class PruneEnginePropertyTest {
   private static final int CASES = 400;
   private static final String[] STEMS = {"app", "my-app", "my", "app-20261124T030000Z", "a.b"};
   /** Around New Year of years with an ISO week 53 (2015, 2020, 2026, 2032) and with week 1 in December. */

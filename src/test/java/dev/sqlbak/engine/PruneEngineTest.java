@@ -1,5 +1,10 @@
 package dev.sqlbak.engine;
 
+import dev.sqlbak.BackupFolders;
+import dev.sqlbak.TestDatabases;
+import dev.sqlbak.check.CheckLevel;
+import dev.sqlbak.check.Verdict;
+import dev.sqlbak.retention.RetentionPolicy;
 import static dev.sqlbak.BackupFolders.snapshot;
 import static dev.sqlbak.BackupFolders.writeGood;
 import static dev.sqlbak.TestDatabases.listing;

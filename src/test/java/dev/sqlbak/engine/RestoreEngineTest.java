@@ -1,5 +1,7 @@
 package dev.sqlbak.engine;
 
+import dev.sqlbak.TestDatabases;
+import dev.sqlbak.e2e.RestoreIT;
 import static dev.sqlbak.TestDatabases.contentDigest;
 import static dev.sqlbak.TestDatabases.createSample;
 import static dev.sqlbak.TestDatabases.integrityCheck;

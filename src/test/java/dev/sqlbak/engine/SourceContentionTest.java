@@ -1,5 +1,6 @@
 package dev.sqlbak.engine;
 
+import dev.sqlbak.TestDatabases;
 import static dev.sqlbak.TestDatabases.contentDigest;
 import static dev.sqlbak.TestDatabases.integrityCheck;
 import static dev.sqlbak.TestDatabases.scalar;
@@ -7,7 +8,6 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.sqlbak.TestDatabases;
-import dev.sqlbak.e2e.LockHolder;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardWatchEventKinds;

@@ -1,5 +1,8 @@
 package dev.sqlbak.engine;
 
+import dev.sqlbak.TestDatabases;
+import dev.sqlbak.payload.Compression;
+import dev.sqlbak.sqlite.TableRows;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;

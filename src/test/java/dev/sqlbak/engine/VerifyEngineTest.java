@@ -1,5 +1,8 @@
 package dev.sqlbak.engine;
 
+import dev.sqlbak.TestDatabases;
+import dev.sqlbak.check.CheckLevel;
+import dev.sqlbak.check.Verdict;
 import static dev.sqlbak.TestDatabases.createSample;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;

@@ -1,0 +1,177 @@
+package dev.sqlbak.payload;
+
+import dev.sqlbak.copy.FileImageCopy;
+import dev.sqlbak.engine.BackupEngine;
+import dev.sqlbak.engine.SqlbakException;
+import dev.sqlbak.source.LiveDatabaseFiles;
+import dev.sqlbak.sqlite.SqliteDatabase;
+import dev.sqlbak.sqlite.SqliteFailure;
+import dev.sqlbak.storage.AtomicDestination;
+import dev.sqlbak.storage.DataMode;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.nio.channels.FileChannel;
+import java.nio.file.FileAlreadyExistsException;
+import java.nio.file.Files;
+import java.nio.file.LinkOption;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.nio.file.StandardOpenOption;
+import java.nio.file.attribute.PosixFilePermission;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.util.Set;
+
+/**
+ * A backup file opened for reading as a database: plain files are used as they are, compressed
+ * ones ({@code .gz}, {@code .zst}) are first decompressed into a temporary file that closing
+ * removes.
+ */
+public final class ReadableBackup implements AutoCloseable {
+  private final Path file;
+  private final Compression compression;
+  private AtomicDestination scratch;
+
+  private ReadableBackup(Path file, Compression compression, AtomicDestination scratch) {
+    this.file = file;
+    this.compression = compression;
+    this.scratch = scratch;
+  }
+
+  /**
+   * Opens {@code file}, decompressing it if its first bytes say it is compressed.
+   *
+   * @throws CorruptCompression if the compressed data is damaged or truncated
+   */
+  public static ReadableBackup open(Path file) throws IOException {
+    Compression compression = Compression.sniff(file);
+    if (compression == Compression.NONE) {
+      return new ReadableBackup(file, compression, null);
+    }
+    AtomicDestination scratch = AtomicDestination.create(scratchFolder(), DataMode.of(file));
+    try (InputStream raw = Files.newInputStream(file);
+        OutputStream out = Files.newOutputStream(scratch.file())) {
+      byte[] buffer = new byte[1 << 16];
+      InputStream in;
+      try {
+        in = compression.decompressing(raw);
+      } catch (IOException | RuntimeException e) {
+        throw new CorruptCompression(compression, e);
+      }
+      while (true) {
+        int n;
+        try {
+          n = in.read(buffer);
+        } catch (IOException | RuntimeException e) {
+          // Reading fails only on bad input; a write failure below (a full disk) is not corruption.
+          throw new CorruptCompression(compression, e);
+        }
+        if (n < 0) {
+          break;
+        }
+        out.write(buffer, 0, n);
+      }
+    } catch (IOException | RuntimeException e) {
+      scratch.close();
+      throw e;
+    }
+    return new ReadableBackup(file, compression, scratch);
+  }
+
+  /**
+   * Opens a backup's database file read-only. One whose header says WAL with no -wal content beside
+   * it is opened as immutable: every committed page is in the file, and a plain read-only open
+   * would create -wal and -shm files beside the backup and leave them there.
+   */
+  public static SqliteDatabase openDatabase(Path database) throws SqliteFailure {
+    LiveDatabaseFiles files = LiveDatabaseFiles.openForSqlite(database);
+    return files.headerSaysWal() && !files.walHasContent()
+        ? SqliteDatabase.openImmutable(files)
+        : SqliteDatabase.openReadOnly(files, java.time.Duration.ZERO);
+  }
+
+  /**
+   * Where scratch copies go (decompressed backups, streamed backups before they are sent): a
+   * folder of this user's own in the temporary folder ({@code java.io.tmpdir}, which the launcher
+   * sets from {@code TMPDIR}), readable by nobody else, made if missing.
+   */
+  public static Path scratchFolder() {
+    Path base = Path.of(System.getProperty("java.io.tmpdir")).toAbsolutePath();
+    String user = System.getProperty("user.name", "user").replaceAll("[^A-Za-z0-9._-]", "_");
+    Path dir = base.resolve("sqlbak-" + user);
+    Set<PosixFilePermission> owner = PosixFilePermissions.fromString("rwx------");
+    try {
+      try {
+        Files.createDirectory(dir, PosixFilePermissions.asFileAttribute(owner));
+      } catch (FileAlreadyExistsException e) {
+        // made by an earlier run: checked below
+      }
+      if (!Files.isDirectory(dir, LinkOption.NOFOLLOW_LINKS)
+          || !Files.getOwner(dir, LinkOption.NOFOLLOW_LINKS).getName().equals(System.getProperty("user.name"))) {
+        throw SqlbakException.failed("scratch folder is not this user's own", dir,
+            "remove it, or set TMPDIR to a folder of your own");
+      }
+      if (!Files.getPosixFilePermissions(dir, LinkOption.NOFOLLOW_LINKS).equals(owner)) {
+        Files.setPosixFilePermissions(dir, owner);
+      }
+      return dir;
+    } catch (UnsupportedOperationException e) {
+      return dir; // no POSIX modes here: the folder is as private as this filesystem allows
+    } catch (IOException e) {
+      throw SqlbakException.failed("cannot make the scratch folder", dir, BackupEngine.reason(e)
+          + "; set TMPDIR to a writable folder", e);
+    }
+  }
+
+  /** The database to open: the file itself, or its decompressed copy. */
+  public Path database() {
+    return scratch == null ? file : scratch.file();
+  }
+
+  /**
+   * The database to restore into a rollback-journal target: {@link #database()}, or if that file's
+   * header says WAL, a scratch copy whose header says rollback-journal.
+   *
+   * <p>The backup API copies page 1 as it is into a target that is not in WAL mode. A WAL header
+   * committed there switches every connection that reads the target next into WAL mode, and each
+   * of those then holds the target's SHARED lock for as long as it stays open, so that nothing can
+   * switch the target back; the target must keep its own mode from the commit on.
+   */
+  public Path databaseSayingRollbackJournal() throws IOException {
+    Path database = database();
+    try (LiveDatabaseFiles files = LiveDatabaseFiles.openAsIs(database)) {
+      if (!files.headerSaysWal()) {
+        return database;
+      }
+    }
+    if (scratch == null) {
+      scratch = AtomicDestination.create(scratchFolder(), DataMode.of(file));
+      Files.copy(file, scratch.file(), StandardCopyOption.REPLACE_EXISTING);
+    }
+    try (FileChannel channel = FileChannel.open(scratch.file(), StandardOpenOption.WRITE)) {
+      FileImageCopy.writeRollbackJournalVersions(channel);
+    }
+    return scratch.file();
+  }
+
+  public Compression compression() {
+    return compression;
+  }
+
+  @Override
+  public void close() {
+    if (scratch != null) {
+      scratch.close();
+    }
+  }
+
+  /** The compressed data could not be decompressed: the backup is damaged or truncated. */
+  public static final class CorruptCompression extends IOException {
+    private static final long serialVersionUID = 1L;
+
+    CorruptCompression(Compression compression, Exception cause) {
+      super("damaged or truncated " + compression.name().toLowerCase(java.util.Locale.ROOT) + " data: "
+          + (cause.getMessage() == null ? cause.getClass().getSimpleName() : cause.getMessage()), cause);
+    }
+  }
+}

@@ -1,0 +1,111 @@
+package dev.sqlbak.retention;
+
+import java.io.IOException;
+import java.nio.file.DirectoryStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.DateTimeException;
+import java.time.Instant;
+import java.time.ZoneOffset;
+import java.time.format.DateTimeFormatter;
+import java.time.temporal.ChronoUnit;
+import java.util.Optional;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+/** The timestamped names of backups in a folder: {@code <stem>-<yyyyMMdd'T'HHmmss'Z'>.db}. */
+public final class BackupNames {
+  /** The UTC timestamp format used in backup names. */
+  public static final DateTimeFormatter STAMP =
+      DateTimeFormatter.ofPattern("yyyyMMdd'T'HHmmss'Z'").withZone(ZoneOffset.UTC);
+
+  /**
+   * Any backup name: group 1 is the stem, everything before the last {@code -<timestamp>} (so stems
+   * may contain dashes, even timestamps), group 2 the timestamp.
+   */
+  private static final Pattern ANY_BACKUP = Pattern.compile("(.+)-(\\d{8}T\\d{6}Z)\\.db(?:\\.gz|\\.zst)?");
+  /** sqlbak's temporary files; the sweep owns them, so they are never taken for backups. */
+  private static final String TEMP_PREFIX = ".sqlbak-";
+
+  private BackupNames() {}
+
+  /**
+   * The backup that {@code file}'s name describes, if the name is one of sqlbak's timestamped
+   * backup names ({@code <stem>-<yyyyMMdd'T'HHmmss'Z'>.db}, optionally {@code .gz} or {@code .zst})
+   * with a real date and time; says nothing about the file's content or whether it exists.
+   */
+  public static Optional<TimestampedBackup> parse(Path file) {
+    Path fileName = file.getFileName();
+    if (fileName == null) {
+      return Optional.empty();
+    }
+    String name = fileName.toString();
+    if (name.startsWith(TEMP_PREFIX)) {
+      return Optional.empty();
+    }
+    Matcher m = ANY_BACKUP.matcher(name);
+    if (!m.matches()) {
+      return Optional.empty();
+    }
+    Instant time;
+    try {
+      time = STAMP.parse(m.group(2), Instant::from);
+    } catch (DateTimeException e) {
+      return Optional.empty();
+    }
+    // The lenient parser turns 20260230 into Feb 28; such a name was not written by sqlbak.
+    if (!STAMP.format(time).equals(m.group(2))) {
+      return Optional.empty();
+    }
+    return Optional.of(new TimestampedBackup(file, m.group(1), time));
+  }
+
+  /** The file name without its last extension: {@code app.db} and {@code app.sqlite} give {@code app}. */
+  public static String stemOf(Path file) {
+    String name = file.getFileName().toString();
+    int dot = name.lastIndexOf('.');
+    return dot > 0 ? name.substring(0, dot) : name;
+  }
+
+  /** The backup name for {@code stem} at {@code time} (to the second). */
+  public static String nameFor(String stem, Instant time) {
+    return stem + "-" + STAMP.format(time) + ".db";
+  }
+
+  /** A matcher for sqlbak's backup names of {@code stem}; group 1 is the timestamp. */
+  public static Pattern patternFor(String stem) {
+    return Pattern.compile(Pattern.quote(stem) + "-(\\d{8}T\\d{6}Z)\\.db(\\.gz|\\.zst)?");
+  }
+
+  /** The time of the newest backup of {@code stem} in {@code folder}, if any. */
+  public static Optional<Instant> newest(Path folder, String stem) throws IOException {
+    Pattern pattern = patternFor(stem);
+    Instant newest = null;
+    try (DirectoryStream<Path> entries = Files.newDirectoryStream(folder)) {
+      for (Path p : entries) {
+        Matcher m = pattern.matcher(p.getFileName().toString());
+        if (m.matches()) {
+          Instant t = STAMP.parse(m.group(1), Instant::from);
+          if (newest == null || t.isAfter(newest)) {
+            newest = t;
+          }
+        }
+      }
+    }
+    return Optional.ofNullable(newest);
+  }
+
+  /**
+   * The time to name a new backup taken at {@code wanted}: that second, unless a backup of the stem
+   * already exists for it or for a later second, in which case the second after the newest one, so
+   * that names stay unique and sort by time.
+   */
+  public static Instant nextFree(Path folder, String stem, Instant wanted) throws IOException {
+    Instant second = wanted.truncatedTo(ChronoUnit.SECONDS);
+    Optional<Instant> newest = newest(folder, stem);
+    if (newest.isPresent() && !second.isAfter(newest.get())) {
+      return newest.get().plusSeconds(1);
+    }
+    return second;
+  }
+}

@@ -1,0 +1,503 @@
+package dev.sqlbak.storage;
+
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
+import java.nio.channels.FileLock;
+import java.nio.channels.OverlappingFileLockException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.DirectoryStream;
+import java.nio.file.FileAlreadyExistsException;
+import java.nio.file.FileSystemException;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.nio.file.StandardOpenOption;
+import java.security.SecureRandom;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.locks.ReentrantLock;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * A file that appears at its final name only when complete: it is written under a hidden temporary
+ * name in the destination's own folder, fsynced, then linked or renamed into place and the folder
+ * fsynced.
+ *
+ * <p>Each instance owns a random token; all its temporary files are named {@code
+ * .sqlbak-<token>.*} and a {@code .lock} file among them is held locked for the instance's life.
+ * A run killed with -9 leaves them behind; the next run into the folder finds their lock free and
+ * removes them, while the files of a run still in progress (lock held) are left alone.
+ */
+public final class AtomicDestination implements AutoCloseable {
+  private static final String PREFIX = ".sqlbak-";
+  private static final Pattern TEMP_NAME = Pattern.compile("\\.sqlbak-([0-9a-f]{16})\\..+");
+  private static final SecureRandom RANDOM = new SecureRandom();
+  /** Tokens of this JVM's live instances: never swept, and never opened (closing would unlock). */
+  private static final Set<String> LIVE_TOKENS = ConcurrentHashMap.newKeySet();
+  private static final Set<AtomicDestination> IN_FLIGHT = ConcurrentHashMap.newKeySet();
+  /** The files of the {@link #lockName} locks this JVM holds, for the shutdown hook to remove. */
+  private static final Set<Path> HELD_NAME_LOCKS = ConcurrentHashMap.newKeySet();
+  /** OS locks belong to the process: threads of this JVM take turns on a name here first. */
+  private static final Map<Path, ReentrantLock> NAME_TURNS = new ConcurrentHashMap<>();
+
+  private final Path folder;
+  private final String token;
+  private final FileChannel lockChannel;
+  private final FileLock lock;
+  private final DataMode mode;
+
+  /** Looked up lazily: the shutdown hook touches this class on every exit, most without a backup. */
+  private static Logger log() {
+    return LoggerFactory.getLogger(AtomicDestination.class);
+  }
+
+  private AtomicDestination(Path folder, String token, FileChannel lockChannel, FileLock lock, DataMode mode) {
+    this.folder = folder;
+    this.token = token;
+    this.lockChannel = lockChannel;
+    this.lock = lock;
+    this.mode = mode;
+  }
+
+  /**
+   * Reserves a temporary file in {@code folder}, first removing what dead runs left there; the file
+   * ({@link #file()}) exists, empty, with {@code mode}, so that whatever fills it never makes it
+   * more readable than the data it will hold.
+   */
+  public static AtomicDestination create(Path folder, DataMode mode) throws IOException {
+    AtomicDestination d = reserve(folder, mode);
+    try {
+      mode.createEmpty(d.file());
+    } catch (IOException | RuntimeException e) {
+      d.close();
+      throw e;
+    }
+    return d;
+  }
+
+  /**
+   * Another new, empty temporary file of this destination with its mode, such as the compressed
+   * form of {@link #file()}.
+   */
+  public Path newFile(String suffix) throws IOException {
+    Path file = file(suffix);
+    mode.createEmpty(file);
+    return file;
+  }
+
+  /** The mode this destination's files are created with. */
+  public DataMode mode() {
+    return mode;
+  }
+
+  private static AtomicDestination reserve(Path folder, DataMode mode) throws IOException {
+    Path dir = folder.toAbsolutePath().normalize();
+    sweepStale(dir);
+    for (int attempt = 0; ; attempt++) {
+      byte[] bytes = new byte[8];
+      RANDOM.nextBytes(bytes);
+      String token = HexFormat.of().formatHex(bytes);
+      LIVE_TOKENS.add(token);
+      Path lockPath = dir.resolve(PREFIX + token + ".lock");
+      FileChannel channel = null;
+      try {
+        channel = FileChannel.open(lockPath, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE);
+        FileLock lock = lockOrNull(channel);
+        // Another run's sweep may have taken the fresh lock file before we locked it and removed
+        // it; a lock on a removed file protects nothing, so start again under a new name.
+        if (Files.exists(lockPath)) {
+          AtomicDestination d = new AtomicDestination(dir, token, channel, lock, mode);
+          IN_FLIGHT.add(d);
+          return d;
+        }
+        channel.close();
+        LIVE_TOKENS.remove(token);
+        if (attempt >= 10) {
+          throw new IOException("cannot reserve a temporary file in " + dir);
+        }
+      } catch (IOException | RuntimeException e) {
+        if (channel != null) {
+          channel.close();
+        }
+        Files.deleteIfExists(lockPath);
+        LIVE_TOKENS.remove(token);
+        throw e;
+      }
+    }
+  }
+
+  /** A held {@link #lockName} lock; closing releases it and never fails. */
+  public interface NameLock extends AutoCloseable {
+    @Override
+    void close();
+  }
+
+  /**
+   * Waits for and takes the lock on publishing {@code name} in {@code folder}, held across
+   * processes until closed. Publishing a file and then its checksum file is two renames: runs that
+   * publish one name must not interleave them, or the checksum of a run whose file another run has
+   * already replaced could land last, beside a file it does not describe.
+   *
+   * <p>The lock is an OS lock on {@code .sqlbak-<hash of name>.lock}, removed on release. A waiter
+   * may thus end up holding the lock of a file already removed (by the previous holder or by a
+   * sweep); it then starts again. Where locks are not supported, publishing goes unserialised.
+   */
+  public static NameLock lockName(Path folder, String name) throws IOException {
+    String token = HexFormat.of().formatHex(sha256(name.getBytes(StandardCharsets.UTF_8))).substring(0, 16);
+    Path lockPath = folder.resolve(PREFIX + token + ".lock");
+    ReentrantLock turn = NAME_TURNS.computeIfAbsent(lockPath, p -> new ReentrantLock());
+    turn.lock();
+    LIVE_TOKENS.add(token); // this JVM's sweeps must neither remove it nor open it (closing would unlock)
+    try {
+      for (int attempt = 0; attempt < 1000; attempt++) {
+        FileChannel channel = FileChannel.open(lockPath, StandardOpenOption.CREATE, StandardOpenOption.WRITE);
+        FileChannel atName = null;
+        try {
+          try {
+            channel.lock();
+          } catch (IOException e) {
+            log().debug("cannot lock {}; publishing unserialised", lockPath, e);
+            LIVE_TOKENS.remove(token);
+            return turn::unlock;
+          }
+          atName = sameFileAtName(lockPath);
+        } finally {
+          if (atName == null) {
+            channel.close();
+          }
+        }
+        if (atName != null) {
+          FileChannel second = atName;
+          HELD_NAME_LOCKS.add(lockPath);
+          return () -> {
+            deleteQuietly(lockPath); // while still locked: no other run can hold this file now
+            HELD_NAME_LOCKS.remove(lockPath);
+            closeQuietly(second);
+            closeQuietly(channel);
+            LIVE_TOKENS.remove(token);
+            turn.unlock();
+          };
+        }
+      }
+      throw new IOException("cannot lock " + lockPath);
+    } catch (IOException | RuntimeException e) {
+      LIVE_TOKENS.remove(token);
+      turn.unlock();
+      throw e;
+    }
+  }
+
+  /**
+   * Whether the file now at {@code lockPath} is the one this JVM has just locked: this JVM's lock
+   * table knows files by device and inode, so a second lock on the same file overlaps. Returns the
+   * second channel, which must stay open as long as the lock is held (closing any channel of a file
+   * drops this process's locks on it); null if another file, or none, is at that name now.
+   */
+  private static FileChannel sameFileAtName(Path lockPath) throws IOException {
+    FileChannel second;
+    try {
+      second = FileChannel.open(lockPath, StandardOpenOption.WRITE);
+    } catch (NoSuchFileException e) {
+      return null;
+    }
+    try {
+      FileLock other = second.tryLock();
+      if (other != null) {
+        other.release();
+      }
+    } catch (OverlappingFileLockException e) {
+      return second;
+    } catch (IOException e) {
+      log().debug("cannot test the lock of {}", lockPath, e);
+    }
+    second.close();
+    return null;
+  }
+
+  private static byte[] sha256(byte[] bytes) {
+    try {
+      return java.security.MessageDigest.getInstance("SHA-256").digest(bytes);
+    } catch (java.security.NoSuchAlgorithmException e) {
+      throw new IllegalStateException("every Java runtime has SHA-256", e);
+    }
+  }
+
+  private static void closeQuietly(FileChannel channel) {
+    try {
+      channel.close();
+    } catch (IOException e) {
+      log().debug("cannot close a lock file", e);
+    }
+  }
+
+  private static FileLock lockOrNull(FileChannel channel) {
+    try {
+      return channel.lock();
+    } catch (IOException e) {
+      // A filesystem without locks: the files stay protected, because sweeps treat a lock file
+      // they cannot lock as belonging to a live run.
+      log().debug("cannot lock temporary file", e);
+      return null;
+    }
+  }
+
+  /**
+   * Tries to write one small file into {@code folder} and returns the OS's refusal, or null if it
+   * could. SQLite reports a file it cannot create or extend as "unable to open" or "disk I/O
+   * error" and drops errno; this recovers the reason (no space, no inodes, read-only) while the
+   * condition that stopped the copy still holds.
+   */
+  public static IOException probeWrite(Path folder) {
+    byte[] bytes = new byte[8];
+    RANDOM.nextBytes(bytes);
+    Path probe = folder.resolve(PREFIX + HexFormat.of().formatHex(bytes) + ".probe");
+    try {
+      try (FileChannel ch = FileChannel.open(probe, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE)) {
+        ByteBuffer block = ByteBuffer.allocate(4096);
+        while (block.hasRemaining()) {
+          ch.write(block);
+        }
+        ch.force(true);
+      }
+      return null;
+    } catch (IOException e) {
+      return e;
+    } finally {
+      deleteQuietly(probe);
+    }
+  }
+
+  /** Whether an I/O failure means the filesystem has no room (space or inodes, or a quota). */
+  public static boolean isNoSpace(IOException e) {
+    String r = e instanceof FileSystemException && ((FileSystemException) e).getReason() != null
+        ? ((FileSystemException) e).getReason()
+        : String.valueOf(e.getMessage());
+    return r.contains("No space left on device") || r.contains("Disk quota exceeded");
+  }
+
+  /** Whether an I/O failure is the kernel refusing to grow a file past the process's file size limit. */
+  public static boolean isFileTooLarge(IOException e) {
+    return String.valueOf(e.getMessage()).contains("File too large");
+  }
+
+  /** The temporary file to write the content into. */
+  public Path file() {
+    return file("db");
+  }
+
+  /** Another temporary file of this destination, e.g. the compressed form of {@link #file()}. */
+  public Path file(String suffix) {
+    return folder.resolve(PREFIX + token + "." + suffix);
+  }
+
+  /** The folder this destination publishes into. */
+  public Path folder() {
+    return folder;
+  }
+
+  /**
+   * Writes {@code content} to a temporary sidecar now, so that publishing it later is a rename and
+   * needs no free space.
+   */
+  public void prepareSidecar(String content) throws IOException {
+    Path side = sidecarTemp();
+    try (FileChannel ch = FileChannel.open(side, StandardOpenOption.CREATE,
+        StandardOpenOption.TRUNCATE_EXISTING, StandardOpenOption.WRITE)) {
+      ByteBuffer buf = ByteBuffer.wrap(content.getBytes(StandardCharsets.UTF_8));
+      while (buf.hasRemaining()) {
+        ch.write(buf);
+      }
+      ch.force(true);
+    }
+  }
+
+  /**
+   * Makes the temporary file visible as {@code target} (in this folder) and fsyncs the folder.
+   * Without {@code replace} an existing target is never touched: the file is hard-linked, which
+   * fails if the name exists, so two runs cannot both claim one name.
+   *
+   * @throws FileAlreadyExistsException if {@code replace} is false and {@code target} exists
+   */
+  public void publish(Path target, boolean replace) throws IOException {
+    publish(file(), target, replace);
+  }
+
+  /** As {@link #publish(Path, boolean)}, for another of this destination's temporary files. */
+  public void publish(Path file, Path target, boolean replace) throws IOException {
+    try (FileChannel ch = FileChannel.open(file, StandardOpenOption.WRITE)) {
+      ch.force(true);
+    }
+    if (replace) {
+      // rename(2): atomic, and a symlink at the target is replaced rather than followed.
+      Files.move(file, target, StandardCopyOption.ATOMIC_MOVE);
+    } else {
+      linkNoClobber(file, target);
+    }
+    fsyncFolder();
+  }
+
+  private static void linkNoClobber(Path file, Path target) throws IOException {
+    try {
+      Files.createLink(target, file);
+      Files.delete(file);
+    } catch (FileAlreadyExistsException e) {
+      throw e;
+    } catch (UnsupportedOperationException | FileSystemException e) {
+      // Filesystems without hard links: check, then rename; only a racing writer can slip between.
+      log().debug("hard link unavailable, renaming instead", e);
+      if (Files.exists(target, java.nio.file.LinkOption.NOFOLLOW_LINKS)) {
+        throw new FileAlreadyExistsException(target.toString());
+      }
+      Files.move(file, target, StandardCopyOption.ATOMIC_MOVE);
+    }
+  }
+
+  /** Renames the prepared sidecar to {@code target}, replacing an older one, and fsyncs the folder. */
+  public void publishSidecar(Path target) throws IOException {
+    Files.move(sidecarTemp(), target, StandardCopyOption.ATOMIC_MOVE);
+    fsyncFolder();
+  }
+
+  private Path sidecarTemp() {
+    return folder.resolve(PREFIX + token + ".sha256");
+  }
+
+  private void fsyncFolder() {
+    try (FileChannel dir = FileChannel.open(folder, StandardOpenOption.READ)) {
+      dir.force(true);
+    } catch (IOException e) {
+      log().debug("cannot fsync folder {}", folder, e);
+    }
+  }
+
+  /** Removes every temporary file of this instance that is still there, then releases its lock. */
+  @Override
+  public void close() {
+    deleteTemporaryFiles();
+    try {
+      lockChannel.close();
+    } catch (IOException e) {
+      log().debug("closing lock of {}", token, e);
+    }
+    IN_FLIGHT.remove(this);
+    LIVE_TOKENS.remove(token);
+  }
+
+  private List<Path> deleteTemporaryFiles() {
+    List<Path> removed = new ArrayList<>();
+    for (Path p : filesOf(folder, token)) {
+      if (deleteQuietly(p)) {
+        removed.add(p);
+      }
+    }
+    if (deleteQuietly(folder.resolve(PREFIX + token + ".lock"))) {
+      removed.add(folder.resolve(PREFIX + token + ".lock"));
+    }
+    return removed;
+  }
+
+  /**
+   * Removes the temporary files of every destination in flight in this JVM; for the shutdown hook
+   * that runs on SIGINT or SIGTERM. Returns whether any destination was in flight.
+   */
+  public static boolean abandonAll() {
+    boolean any = false;
+    for (Path lockFile : HELD_NAME_LOCKS) {
+      deleteQuietly(lockFile); // still locked by this process, which is about to exit
+    }
+    for (AtomicDestination d : IN_FLIGHT) {
+      any = true;
+      d.deleteTemporaryFiles();
+    }
+    return any;
+  }
+
+  /**
+   * Removes the temporary files of runs that are no longer alive from {@code folder}: those whose
+   * lock file can be locked, and those whose lock file is gone. Never fails; what cannot be
+   * removed stays for a later run.
+   */
+  public static void sweepStale(Path folder) {
+    Map<String, List<Path>> byToken = new HashMap<>();
+    try (DirectoryStream<Path> entries = Files.newDirectoryStream(folder, PREFIX + "*")) {
+      for (Path p : entries) {
+        Matcher m = TEMP_NAME.matcher(p.getFileName().toString());
+        if (m.matches() && !LIVE_TOKENS.contains(m.group(1))) {
+          byToken.computeIfAbsent(m.group(1), t -> new ArrayList<>()).add(p);
+        }
+      }
+    } catch (IOException e) {
+      log().debug("cannot list {} for stale temporary files", folder, e);
+      return;
+    }
+    for (Map.Entry<String, List<Path>> group : byToken.entrySet()) {
+      sweepGroup(folder, group.getKey(), group.getValue());
+    }
+  }
+
+  private static void sweepGroup(Path folder, String token, List<Path> files) {
+    Path lockPath = folder.resolve(PREFIX + token + ".lock");
+    // Ask again rather than trust the listing: a listing taken while a run creates its lock file
+    // and then its copy may show the copy without the lock.
+    if (!files.contains(lockPath) && !Files.exists(lockPath)) {
+      // A live run creates its lock file before anything else and removes it last.
+      files.forEach(AtomicDestination::deleteQuietly);
+      return;
+    }
+    try (FileChannel ch = FileChannel.open(lockPath, StandardOpenOption.WRITE)) {
+      FileLock held;
+      try {
+        held = ch.tryLock();
+      } catch (IOException | OverlappingFileLockException e) {
+        return; // cannot tell: treat as alive
+      }
+      if (held == null) {
+        return; // another process holds it: a run in progress
+      }
+      log().debug("removing temporary files of a dead run: {}", files);
+      for (Path p : files) {
+        if (!p.equals(lockPath)) {
+          deleteQuietly(p);
+        }
+      }
+      deleteQuietly(lockPath);
+    } catch (NoSuchFileException e) {
+      // swept by someone else meanwhile
+    } catch (IOException e) {
+      log().debug("cannot sweep {}", lockPath, e);
+    }
+  }
+
+  private static List<Path> filesOf(Path folder, String token) {
+    List<Path> files = new ArrayList<>();
+    try (DirectoryStream<Path> entries = Files.newDirectoryStream(folder, PREFIX + token + ".*")) {
+      for (Path p : entries) {
+        if (!p.getFileName().toString().endsWith(".lock")) {
+          files.add(p);
+        }
+      }
+    } catch (IOException e) {
+      log().debug("cannot list {}", folder, e);
+    }
+    return files;
+  }
+
+  private static boolean deleteQuietly(Path p) {
+    try {
+      return Files.deleteIfExists(p);
+    } catch (IOException e) {
+      log().debug("cannot remove {}", p, e);
+      return false;
+    }
+  }
+}
