@@ -1,11 +1,11 @@
 package dev.sqlbak.cli;
 
+import com.google.gson.JsonObject;
 import dev.sqlbak.cli.output.ExitCode;
 import dev.sqlbak.cli.output.JsonOutput;
 import dev.sqlbak.engine.DatabaseInfo;
 import dev.sqlbak.engine.InfoEngine;
 import dev.sqlbak.sqlite.TableRows;
-import com.google.gson.JsonObject;
 import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.util.concurrent.Callable;

@@ -2,9 +2,9 @@ package dev.sqlbak.cli;
 
 import dev.sqlbak.storage.AtomicDestination;
 import java.io.BufferedOutputStream;
+import java.io.FileDescriptor;
 import java.io.FileOutputStream;
 import java.io.OutputStream;
-import java.io.FileDescriptor;
 import java.io.OutputStreamWriter;
 import java.io.PrintStream;
 import java.io.PrintWriter;

@@ -1,13 +1,13 @@
 package dev.sqlbak.cli;
 
+import com.google.gson.JsonArray;
+import com.google.gson.JsonObject;
 import dev.sqlbak.cli.output.ExitCode;
 import dev.sqlbak.cli.output.JsonOutput;
 import dev.sqlbak.engine.PruneEngine;
 import dev.sqlbak.engine.PruneRequest;
 import dev.sqlbak.engine.PruneResult;
 import dev.sqlbak.engine.StemPrune;
-import com.google.gson.JsonArray;
-import com.google.gson.JsonObject;
 import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.util.concurrent.Callable;

@@ -1,11 +1,11 @@
 package dev.sqlbak.cli;
 
+import com.google.gson.JsonObject;
 import dev.sqlbak.cli.output.ExitCode;
 import dev.sqlbak.cli.output.JsonOutput;
 import dev.sqlbak.engine.RestoreEngine;
 import dev.sqlbak.engine.RestoreRequest;
 import dev.sqlbak.engine.RestoreResult;
-import com.google.gson.JsonObject;
 import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.util.Locale;

@@ -1,5 +1,7 @@
 package dev.sqlbak.cli;
 
+import com.google.gson.JsonArray;
+import com.google.gson.JsonObject;
 import dev.sqlbak.check.CheckLevel;
 import dev.sqlbak.check.Verdict;
 import dev.sqlbak.cli.output.ExitCode;
@@ -7,8 +9,6 @@ import dev.sqlbak.cli.output.JsonOutput;
 import dev.sqlbak.engine.BackupRequest;
 import dev.sqlbak.engine.VerifyEngine;
 import dev.sqlbak.engine.VerifyRequest;
-import com.google.gson.JsonArray;
-import com.google.gson.JsonObject;
 import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.time.Duration;

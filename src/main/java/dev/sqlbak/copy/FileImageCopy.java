@@ -1,6 +1,6 @@
 package dev.sqlbak.copy;
 
-import dev.sqlbak.engine.BackupEngine;
+import dev.sqlbak.payload.Sha256;
 import dev.sqlbak.source.LiveDatabaseFiles;
 import dev.sqlbak.sqlite.SqliteDatabase;
 import dev.sqlbak.storage.AtomicDestination;
@@ -121,7 +121,7 @@ public final class FileImageCopy {
   private static final class Hashing {
     private final FileChannel source;
     private final long total;
-    private final MessageDigest digest = BackupEngine.sha256Digest();
+    private final MessageDigest digest = Sha256.digest();
     private final Thread thread = new Thread(this::run, "sqlbak-hasher");
     private volatile boolean stopping;
     private volatile IOException failure;

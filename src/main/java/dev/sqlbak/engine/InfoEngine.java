@@ -37,11 +37,11 @@ public final class InfoEngine {
       db.endSnapshot();
       return info;
     } catch (SqliteFailure f) {
-      throw BackupEngine.databaseFailure(f, file, wait, "database");
+      throw Failures.database(f, file, wait, "database");
     } catch (ReadableBackup.CorruptCompression e) {
       throw SqlbakException.failed("cannot read database", file, e.getMessage(), e);
     } catch (IOException e) {
-      throw SqlbakException.failed("cannot read database", file, BackupEngine.reason(e), e);
+      throw SqlbakException.failed("cannot read database", file, Failures.reason(e), e);
     }
   }
 }

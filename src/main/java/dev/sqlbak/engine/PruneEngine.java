@@ -2,6 +2,7 @@ package dev.sqlbak.engine;
 
 import dev.sqlbak.check.CheckLevel;
 import dev.sqlbak.check.Verdict;
+import dev.sqlbak.payload.Sidecar;
 import dev.sqlbak.retention.BackupNames;
 import dev.sqlbak.retention.RetentionPolicy;
 import dev.sqlbak.retention.TimestampedBackup;
@@ -89,7 +90,7 @@ public final class PruneEngine {
       if (orphans.contains(b)) {
         // Asked again now: the listing may have been taken while a backup run published this one.
         if (!Files.exists(b.file(), LinkOption.NOFOLLOW_LINKS)) {
-          remove(BackupEngine.sidecarOf(b.file()), dryRun, removed, onRemoved);
+          remove(Sidecar.of(b.file()), dryRun, removed, onRemoved);
         }
         continue;
       }
@@ -101,7 +102,7 @@ public final class PruneEngine {
       // checksum file (which the next run removes) rather than a backup that can no longer be
       // checked against its hash.
       remove(b.file(), dryRun, removed, onRemoved);
-      remove(BackupEngine.sidecarOf(b.file()), dryRun, removed, onRemoved);
+      remove(Sidecar.of(b.file()), dryRun, removed, onRemoved);
     }
     return new StemPrune(stem, kept, removed,
         newestFirst.isEmpty() ? null : newestFirst.get(0).file(),
@@ -134,7 +135,7 @@ public final class PruneEngine {
           return; // removed by someone else meanwhile: the goal is reached
         }
       } catch (IOException e) {
-        throw SqlbakException.failed("cannot remove backup", file, BackupEngine.reason(e), e);
+        throw SqlbakException.failed("cannot remove backup", file, Failures.reason(e), e);
       }
     }
     LOG.debug("{} {}", dryRun ? "would remove" : "removed", file);
@@ -183,9 +184,9 @@ public final class PruneEngine {
         byStem.computeIfAbsent(backup.get().stem(), s -> new ArrayList<>()).add(backup.get());
       }
     } catch (IOException e) {
-      throw SqlbakException.failed("cannot list directory", folder, BackupEngine.reason(e), e);
+      throw SqlbakException.failed("cannot list directory", folder, Failures.reason(e), e);
     } catch (DirectoryIteratorException e) {
-      throw SqlbakException.failed("cannot list directory", folder, BackupEngine.reason(e.getCause()), e);
+      throw SqlbakException.failed("cannot list directory", folder, Failures.reason(e.getCause()), e);
     }
     return new Listing(byStem, orphans);
   }

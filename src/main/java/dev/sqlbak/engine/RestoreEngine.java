@@ -1,5 +1,6 @@
 package dev.sqlbak.engine;
 
+import dev.sqlbak.check.BackupInspection;
 import dev.sqlbak.check.CheckLevel;
 import dev.sqlbak.check.Verdict;
 import dev.sqlbak.payload.ReadableBackup;
@@ -70,7 +71,7 @@ public final class RestoreEngine {
       throw new SqlbakException(SqlbakException.Kind.BAD_BACKUP, "backup is bad", backup + ": " + e.getMessage(),
           "the target was not touched", e);
     } catch (IOException e) {
-      throw SqlbakException.failed("cannot read backup", backup, BackupEngine.reason(e), e);
+      throw SqlbakException.failed("cannot read backup", backup, Failures.reason(e), e);
     }
   }
 
@@ -97,7 +98,7 @@ public final class RestoreEngine {
     try {
       return LiveDatabaseFiles.openAsIs(target);
     } catch (IOException e) {
-      throw SqlbakException.failed("cannot read target", target, BackupEngine.reason(e), e);
+      throw SqlbakException.failed("cannot read target", target, Failures.reason(e), e);
     }
   }
 
@@ -143,7 +144,7 @@ public final class RestoreEngine {
   }
 
   private static void requireGoodBackup(Path backup, ReadableBackup opened) {
-    Verdict verdict = VerifyEngine.inspect(backup, opened, CheckLevel.FULL);
+    Verdict verdict = BackupInspection.ofOpened(backup, opened, CheckLevel.FULL);
     if (verdict.status() == Verdict.Status.UNREADABLE) {
       throw SqlbakException.failed("cannot read backup", backup + ": " + verdict.problems().get(0), null);
     }
@@ -219,7 +220,7 @@ public final class RestoreEngine {
         .withBusyTimeout(request.busyTimeout())
         .withCheck(CheckLevel.QUICK);
     try {
-      BackupEngine.keepingPriority().backup(save, ProgressListener.NONE, false);
+      BackupEngine.keepingPriority().backupWithoutSidecar(save, ProgressListener.NONE);
     } catch (SqlbakException e) {
       throw new SqlbakException(e.kind(), "cannot save the target's content before restoring",
           e.getMessage(), "nothing was changed; use --no-safety-copy to skip this step", e);
@@ -245,7 +246,7 @@ public final class RestoreEngine {
       backup = "wal".equalsIgnoreCase(journalMode) ? opened.database() : opened.databaseSayingRollbackJournal();
     } catch (IOException e) {
       throw new TargetUnchanged(SqlbakException.failed("cannot copy the WAL-mode backup to switch it to rollback-journal",
-          ReadableBackup.scratchFolder(), BackupEngine.reason(e) + "; the target was not changed", e));
+          ReadableBackup.scratchFolder(), Failures.reason(e) + "; the target was not changed", e));
     }
     long[] pages;
     try (SqliteDatabase source = openBackup(backup)) {
@@ -300,7 +301,7 @@ public final class RestoreEngine {
       throw SqlbakException.failed("target exists", target,
           "it appeared while the restore ran; use --force to replace its content", e);
     } catch (IOException e) {
-      throw SqlbakException.failed("cannot write target", target, BackupEngine.reason(e), e);
+      throw SqlbakException.failed("cannot write target", target, Failures.reason(e), e);
     } catch (SqliteFailure f) {
       throw targetFailure(f, target, request);
     }

@@ -1,8 +1,8 @@
 package dev.sqlbak.payload;
 
-import dev.sqlbak.sqlite.NativeLibraryCache;
 import com.github.luben.zstd.ZstdInputStream;
 import com.github.luben.zstd.ZstdOutputStream;
+import dev.sqlbak.sqlite.NativeLibraryCache;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;

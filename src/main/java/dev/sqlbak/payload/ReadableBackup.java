@@ -1,7 +1,7 @@
 package dev.sqlbak.payload;
 
 import dev.sqlbak.copy.FileImageCopy;
-import dev.sqlbak.engine.BackupEngine;
+import dev.sqlbak.engine.Failures;
 import dev.sqlbak.engine.SqlbakException;
 import dev.sqlbak.source.LiveDatabaseFiles;
 import dev.sqlbak.sqlite.SqliteDatabase;
@@ -118,7 +118,7 @@ public final class ReadableBackup implements AutoCloseable {
     } catch (UnsupportedOperationException e) {
       return dir; // no POSIX modes here: the folder is as private as this filesystem allows
     } catch (IOException e) {
-      throw SqlbakException.failed("cannot make the scratch folder", dir, BackupEngine.reason(e)
+      throw SqlbakException.failed("cannot make the scratch folder", dir, Failures.reason(e)
           + "; set TMPDIR to a writable folder", e);
     }
   }

@@ -1,7 +1,7 @@
 package dev.sqlbak.source;
 
 import dev.sqlbak.copy.FileImageCopy;
-import dev.sqlbak.engine.BackupEngine;
+import dev.sqlbak.engine.Failures;
 import dev.sqlbak.engine.SqlbakException;
 import dev.sqlbak.sqlite.SqliteDatabase;
 import dev.sqlbak.sqlite.SqliteFailure;
@@ -82,7 +82,7 @@ public final class LiveDatabaseFiles implements AutoCloseable {
     try {
       return openAsIs(given);
     } catch (IOException e) {
-      throw SqlbakException.failed("cannot read " + role, given, BackupEngine.reason(e), e);
+      throw SqlbakException.failed("cannot read " + role, given, Failures.reason(e), e);
     }
   }
 
@@ -94,7 +94,7 @@ public final class LiveDatabaseFiles implements AutoCloseable {
     try {
       return openAsIs(given);
     } catch (IOException e) {
-      throw new SqliteFailure(SqliteFailure.Reason.CANT_OPEN, BackupEngine.reason(e), e);
+      throw new SqliteFailure(SqliteFailure.Reason.CANT_OPEN, Failures.reason(e), e);
     }
   }
 
@@ -278,7 +278,7 @@ public final class LiveDatabaseFiles implements AutoCloseable {
         } catch (NoSuchFileException e) {
           why = "its target does not exist";
         } catch (IOException e) {
-          why = BackupEngine.reason(e);
+          why = Failures.reason(e);
         }
         throw SqlbakException.failed(role + " is a symbolic link that leads to no file", file, why);
       }

@@ -6,7 +6,6 @@ import dev.sqlbak.source.LiveDatabaseFiles;
 import dev.sqlbak.tuning.DirectIoCopy;
 import java.nio.file.Path;
 import java.sql.Connection;
-import java.sql.DriverManager;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;

@@ -1,8 +1,8 @@
 package dev.sqlbak.tuning;
 
-import dev.sqlbak.engine.BackupEngine;
-import dev.sqlbak.storage.DataMode;
 import com.sun.nio.file.ExtendedOpenOption;
+import dev.sqlbak.payload.Sha256;
+import dev.sqlbak.storage.DataMode;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
@@ -128,7 +128,7 @@ public final class DirectIoCopy implements AutoCloseable {
    * disk, the hashing on the CPU.
    */
   public String copyFrom(FileChannel in) throws IOException {
-    MessageDigest digest = BackupEngine.sha256Digest();
+    MessageDigest digest = Sha256.digest();
     List<ByteBuffer> buffers = List.of(aligned(), aligned());
     byte[] bytes = new byte[CHUNK];
     ExecutorService writer = Executors.newSingleThreadExecutor(r -> {

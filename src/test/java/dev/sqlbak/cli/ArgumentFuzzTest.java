@@ -1,6 +1,5 @@
 package dev.sqlbak.cli;
 
-import dev.sqlbak.TestDatabases;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;

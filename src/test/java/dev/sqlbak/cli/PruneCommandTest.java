@@ -1,6 +1,5 @@
 package dev.sqlbak.cli;
 
-import dev.sqlbak.BackupFolders;
 import static dev.sqlbak.BackupFolders.writeGood;
 import static dev.sqlbak.TestDatabases.listing;
 import static org.junit.jupiter.api.Assertions.assertEquals;

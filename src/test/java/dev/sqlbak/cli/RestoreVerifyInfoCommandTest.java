@@ -1,6 +1,5 @@
 package dev.sqlbak.cli;
 
-import dev.sqlbak.TestDatabases;
 import static dev.sqlbak.TestDatabases.contentDigest;
 import static dev.sqlbak.TestDatabases.createSample;
 import static org.junit.jupiter.api.Assertions.assertEquals;

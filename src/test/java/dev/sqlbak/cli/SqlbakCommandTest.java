@@ -1,9 +1,9 @@
 package dev.sqlbak.cli;
 
-import dev.sqlbak.cli.output.ExitCode;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.sqlbak.cli.output.ExitCode;
 import java.io.DataInputStream;
 import java.io.IOException;
 import java.io.InputStream;

@@ -1,6 +1,5 @@
 package dev.sqlbak.e2e;
 
-import dev.sqlbak.TestDatabases;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 

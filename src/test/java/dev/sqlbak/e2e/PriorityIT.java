@@ -1,7 +1,5 @@
 package dev.sqlbak.e2e;
 
-import dev.sqlbak.TestDatabases;
-import org.junit.jupiter.api.condition.DisabledIfEnvironmentVariable;
 import static dev.sqlbak.e2e.BackupAssertions.assertNoStackTrace;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -20,6 +18,7 @@ import java.util.Map;
 import java.util.TreeMap;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
+import org.junit.jupiter.api.condition.DisabledIfEnvironmentVariable;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;

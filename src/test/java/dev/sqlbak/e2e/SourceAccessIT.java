@@ -1,20 +1,15 @@
 package dev.sqlbak.e2e;
 
-import dev.sqlbak.TestDatabases;
 import static dev.sqlbak.e2e.BackupAssertions.assertCleanFailure;
 import static dev.sqlbak.e2e.BackupAssertions.assertCompleteCopy;
 import static dev.sqlbak.e2e.BackupAssertions.assertSidecar;
 import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertFalse;
-import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.sqlbak.TestDatabases;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.time.Duration;
 import java.util.HashMap;
-import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;

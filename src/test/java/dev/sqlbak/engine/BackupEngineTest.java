@@ -1,13 +1,5 @@
 package dev.sqlbak.engine;
 
-import dev.sqlbak.TestDatabases;
-import dev.sqlbak.check.CheckLevel;
-import dev.sqlbak.retention.BackupNames;
-import dev.sqlbak.sqlite.TableRows;
-import dev.sqlbak.storage.AtomicDestination;
-import dev.sqlbak.storage.DataMode;
-import dev.sqlbak.tuning.DirectIoCopy;
-import dev.sqlbak.tuning.Tuning;
 import static dev.sqlbak.TestDatabases.contentDigest;
 import static dev.sqlbak.TestDatabases.createSample;
 import static dev.sqlbak.TestDatabases.integrityCheck;
@@ -20,6 +12,13 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.sqlbak.TestDatabases;
+import dev.sqlbak.check.CheckLevel;
+import dev.sqlbak.retention.BackupNames;
+import dev.sqlbak.sqlite.TableRows;
+import dev.sqlbak.storage.AtomicDestination;
+import dev.sqlbak.storage.DataMode;
+import dev.sqlbak.tuning.DirectIoCopy;
+import dev.sqlbak.tuning.Tuning;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;

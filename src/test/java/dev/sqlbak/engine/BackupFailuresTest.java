@@ -1,6 +1,5 @@
 package dev.sqlbak.engine;
 
-import dev.sqlbak.TestDatabases;
 import static dev.sqlbak.TestDatabases.createSample;
 import static dev.sqlbak.TestDatabases.listing;
 import static org.junit.jupiter.api.Assertions.assertEquals;

@@ -1,13 +1,12 @@
 package dev.sqlbak.engine;
 
-import dev.sqlbak.BackupFolders;
-import dev.sqlbak.retention.RetentionPolicy;
 import static dev.sqlbak.TestDatabases.createSample;
 import static dev.sqlbak.TestDatabases.listing;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 
 import dev.sqlbak.BackupFolders;
+import dev.sqlbak.retention.RetentionPolicy;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.LocalDateTime;

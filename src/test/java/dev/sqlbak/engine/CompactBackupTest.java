@@ -1,7 +1,5 @@
 package dev.sqlbak.engine;
 
-import dev.sqlbak.TestDatabases;
-import dev.sqlbak.payload.Compression;
 import static dev.sqlbak.TestDatabases.contentDigest;
 import static dev.sqlbak.TestDatabases.createSample;
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -9,6 +7,8 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.sqlbak.TestDatabases;
+import dev.sqlbak.payload.Compression;
+import dev.sqlbak.payload.Sidecar;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Connection;
@@ -66,7 +66,7 @@ class CompactBackupTest {
     assertEquals("delete", TestDatabases.column(dest, "PRAGMA journal_mode").get(0));
     assertTrue(Files.size(dest) < Files.size(source), Files.size(dest) + " vs " + Files.size(source));
     assertEquals(TestDatabases.scalar(dest, "PRAGMA page_count"), copy.pageCount());
-    assertTrue(Files.readString(BackupEngine.sidecarOf(dest)).startsWith(TestDatabases.sha256(dest)));
+    assertTrue(Files.readString(Sidecar.of(dest)).startsWith(TestDatabases.sha256(dest)));
   }
 
   @Test

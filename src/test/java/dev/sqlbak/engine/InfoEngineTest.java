@@ -1,12 +1,11 @@
 package dev.sqlbak.engine;
 
-import dev.sqlbak.TestDatabases;
-import dev.sqlbak.sqlite.TableRows;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.sqlbak.TestDatabases;
+import dev.sqlbak.sqlite.TableRows;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Connection;

@@ -1,7 +1,5 @@
 package dev.sqlbak.engine;
 
-import dev.sqlbak.BackupFolders;
-import dev.sqlbak.TestDatabases;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import dev.sqlbak.BackupFolders;

@@ -1,10 +1,5 @@
 package dev.sqlbak.engine;
 
-import dev.sqlbak.BackupFolders;
-import dev.sqlbak.TestDatabases;
-import dev.sqlbak.check.CheckLevel;
-import dev.sqlbak.check.Verdict;
-import dev.sqlbak.retention.RetentionPolicy;
 import static dev.sqlbak.BackupFolders.snapshot;
 import static dev.sqlbak.BackupFolders.writeGood;
 import static dev.sqlbak.TestDatabases.listing;
@@ -16,6 +11,10 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.sqlbak.BackupFolders;
 import dev.sqlbak.TestDatabases;
+import dev.sqlbak.check.BackupInspection;
+import dev.sqlbak.check.CheckLevel;
+import dev.sqlbak.check.Verdict;
+import dev.sqlbak.retention.RetentionPolicy;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.LocalDateTime;
@@ -55,7 +54,7 @@ class PruneEngineTest {
       bytes[(int) (pageSize * (pages / 2)) + i] = (byte) (i * 7 + 5);
     }
     Path file = Files.write(dir.resolve(name), bytes);
-    assertEquals(Verdict.Status.BAD, VerifyEngine.inspect(file, null, CheckLevel.QUICK).status(), "not corrupt enough");
+    assertEquals(Verdict.Status.BAD, BackupInspection.of(file, CheckLevel.QUICK).status(), "not corrupt enough");
     return file;
   }
 

@@ -1,7 +1,5 @@
 package dev.sqlbak.engine;
 
-import dev.sqlbak.TestDatabases;
-import dev.sqlbak.e2e.RestoreIT;
 import static dev.sqlbak.TestDatabases.contentDigest;
 import static dev.sqlbak.TestDatabases.createSample;
 import static dev.sqlbak.TestDatabases.integrityCheck;
@@ -14,6 +12,8 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.sqlbak.TestDatabases;
+import dev.sqlbak.e2e.RestoreIT;
+import dev.sqlbak.payload.Sidecar;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Connection;
@@ -85,7 +85,7 @@ class RestoreEngineTest {
         r.safetyCopy().toString());
     assertEquals(oldContent, contentDigest(r.safetyCopy()));
     assertEquals("delete", TestDatabases.column(r.safetyCopy(), "PRAGMA journal_mode").get(0));
-    assertFalse(Files.exists(BackupEngine.sidecarOf(r.safetyCopy())));
+    assertFalse(Files.exists(Sidecar.of(r.safetyCopy())));
   }
 
   /**
@@ -236,7 +236,7 @@ class RestoreEngineTest {
   @Test
   void aCorruptBackupWithoutSidecarIsRefusedByIntegrityCheck() throws Exception {
     Path backup = backupOf(createSample(dir.resolve("app.db"), false, 3000));
-    Files.delete(BackupEngine.sidecarOf(backup));
+    Files.delete(Sidecar.of(backup));
     TestDatabases.scribblePage(backup, TestDatabases.middlePage(backup));
     Path target = dir.resolve("new.db");
     SqlbakException e = assertThrows(SqlbakException.class,

@@ -1,11 +1,11 @@
 package dev.sqlbak.engine;
 
-import dev.sqlbak.check.CheckLevel;
-import dev.sqlbak.e2e.HelperJvm;
-import dev.sqlbak.e2e.Neighbours;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.sqlbak.check.CheckLevel;
+import dev.sqlbak.e2e.HelperJvm;
+import dev.sqlbak.e2e.Neighbours;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Connection;

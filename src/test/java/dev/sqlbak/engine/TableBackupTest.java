@@ -1,13 +1,13 @@
 package dev.sqlbak.engine;
 
-import dev.sqlbak.TestDatabases;
-import dev.sqlbak.payload.Compression;
-import dev.sqlbak.sqlite.TableRows;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.sqlbak.TestDatabases;
+import dev.sqlbak.payload.Compression;
+import dev.sqlbak.payload.Sidecar;
+import dev.sqlbak.sqlite.TableRows;
 import java.io.ByteArrayOutputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -100,7 +100,7 @@ class TableBackupTest {
     assertEquals("ok", TestDatabases.integrityCheck(dest));
     assertEquals("rollback", TestDatabases.headerJournalMode(dest));
     assertEquals("delete", TestDatabases.column(dest, "PRAGMA journal_mode").get(0));
-    assertTrue(Files.readString(BackupEngine.sidecarOf(dest)).startsWith(TestDatabases.sha256(dest) + "  part.db"));
+    assertTrue(Files.readString(Sidecar.of(dest)).startsWith(TestDatabases.sha256(dest) + "  part.db"));
     for (String pragma : List.of("page_size", "user_version", "application_id", "encoding")) {
       assertEquals(TestDatabases.column(source, "PRAGMA " + pragma), TestDatabases.column(dest, "PRAGMA " + pragma), pragma);
     }

@@ -1,14 +1,14 @@
 package dev.sqlbak.engine;
 
-import dev.sqlbak.TestDatabases;
-import dev.sqlbak.check.CheckLevel;
-import dev.sqlbak.check.Verdict;
 import static dev.sqlbak.TestDatabases.createSample;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.sqlbak.TestDatabases;
+import dev.sqlbak.check.CheckLevel;
+import dev.sqlbak.check.Verdict;
+import dev.sqlbak.payload.Sidecar;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Connection;
@@ -64,7 +64,7 @@ class VerifyEngineTest {
     byte[] original = Files.readAllBytes(backup);
     Random random = new Random(42);
     Path damaged = dir.resolve("damaged.db");
-    Files.copy(BackupEngine.sidecarOf(backup), BackupEngine.sidecarOf(damaged));
+    Files.copy(Sidecar.of(backup), Sidecar.of(damaged));
     int trials = 300;
     for (int i = 0; i < trials; i++) {
       byte[] bytes = original.clone();
@@ -78,7 +78,7 @@ class VerifyEngineTest {
 
   @Test
   void withoutSidecarACorruptPageIsCaughtByIntegrityCheck() throws Exception {
-    Files.delete(BackupEngine.sidecarOf(backup));
+    Files.delete(Sidecar.of(backup));
     TestDatabases.scribblePage(backup, TestDatabases.scalar(backup, "PRAGMA page_count") - 2);
     Verdict v = verify(VerifyRequest.of(List.of(backup)));
     assertEquals(Verdict.Status.BAD, v.status());

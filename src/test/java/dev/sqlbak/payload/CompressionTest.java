@@ -1,5 +1,13 @@
 package dev.sqlbak.payload;
 
+import static dev.sqlbak.TestDatabases.contentDigest;
+import static dev.sqlbak.TestDatabases.createSample;
+import static dev.sqlbak.TestDatabases.listing;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
 import dev.sqlbak.TestDatabases;
 import dev.sqlbak.check.Verdict;
 import dev.sqlbak.engine.BackupCopy;
@@ -13,15 +21,6 @@ import dev.sqlbak.engine.RestoreRequest;
 import dev.sqlbak.engine.SqlbakException;
 import dev.sqlbak.engine.VerifyEngine;
 import dev.sqlbak.engine.VerifyRequest;
-import static dev.sqlbak.TestDatabases.contentDigest;
-import static dev.sqlbak.TestDatabases.createSample;
-import static dev.sqlbak.TestDatabases.listing;
-import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertFalse;
-import static org.junit.jupiter.api.Assertions.assertThrows;
-import static org.junit.jupiter.api.Assertions.assertTrue;
-
-import dev.sqlbak.TestDatabases;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Arrays;
@@ -65,7 +64,7 @@ class CompressionTest {
     assertTrue(Files.size(dest) < Files.size(source), "compressed should be smaller");
     assertEquals(Files.size(dest), copy.bytes());
     assertEquals(TestDatabases.sha256(dest), copy.sha256());
-    assertEquals(copy.sha256() + "  " + dest.getFileName() + "\n", Files.readString(BackupEngine.sidecarOf(dest)));
+    assertEquals(copy.sha256() + "  " + dest.getFileName() + "\n", Files.readString(Sidecar.of(dest)));
     assertEquals(List.of("app.db", "app.db" + compression.suffix(), "app.db" + compression.suffix() + ".sha256", "tmp"),
         listing(dir).stream().filter(n -> !n.endsWith("-wal") && !n.endsWith("-shm")).toList());
 
@@ -89,7 +88,7 @@ class CompressionTest {
     Path source = createSample(dir.resolve("app.db"), false, 3000);
     Path dest = dir.resolve("app.db" + compression.suffix());
     engine.backup(BackupRequest.of(source, dest.toString()), ProgressListener.NONE);
-    Files.delete(BackupEngine.sidecarOf(dest));
+    Files.delete(Sidecar.of(dest));
     byte[] bytes = Files.readAllBytes(dest);
     Files.write(dest, Arrays.copyOf(bytes, bytes.length * 2 / 3));
 

@@ -1,10 +1,10 @@
 package dev.sqlbak.retention;
 
-import dev.sqlbak.engine.PruneEnginePropertyTest;
-import dev.sqlbak.engine.SqlbakException;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 
+import dev.sqlbak.engine.PruneEnginePropertyTest;
+import dev.sqlbak.engine.SqlbakException;
 import java.nio.file.Path;
 import java.time.Instant;
 import java.time.ZoneOffset;

@@ -1,13 +1,12 @@
 package dev.sqlbak.source;
 
-import dev.sqlbak.TestDatabases;
-import dev.sqlbak.e2e.Neighbours;
-import dev.sqlbak.sqlite.SqliteDatabase;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.sqlbak.TestDatabases;
+import dev.sqlbak.e2e.Neighbours;
+import dev.sqlbak.sqlite.SqliteDatabase;
 import java.nio.channels.FileChannel;
 import java.nio.file.Files;
 import java.nio.file.Path;

@@ -1,11 +1,11 @@
 package dev.sqlbak.tuning;
 
-import dev.sqlbak.e2e.PriorityIT;
-import dev.sqlbak.e2e.RestoreIT;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
+import dev.sqlbak.e2e.PriorityIT;
+import dev.sqlbak.e2e.RestoreIT;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.OptionalInt;

@@ -1,9 +1,5 @@
 package dev.sqlbak.tuning;
 
-import dev.sqlbak.TestCommands;
-import dev.sqlbak.TestDatabases;
-import dev.sqlbak.storage.AtomicDestination;
-import dev.sqlbak.storage.DataMode;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -15,6 +11,8 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import dev.sqlbak.TestCommands;
 import dev.sqlbak.TestDatabases;
+import dev.sqlbak.storage.AtomicDestination;
+import dev.sqlbak.storage.DataMode;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;

@@ -1,9 +1,9 @@
 package dev.sqlbak.cli.output;
 
-import dev.sqlbak.engine.BackupCopy;
-import dev.sqlbak.engine.BackupResult;
 import com.google.gson.JsonArray;
 import com.google.gson.JsonObject;
+import dev.sqlbak.engine.BackupCopy;
+import dev.sqlbak.engine.BackupResult;
 import java.util.Locale;
 
 /** The --json shape of a backup: the first copy's fields at the top, every copy under "schemas". */

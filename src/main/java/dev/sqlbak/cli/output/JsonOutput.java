@@ -1,11 +1,11 @@
 package dev.sqlbak.cli.output;
 
-import dev.sqlbak.sqlite.TableRows;
 import com.google.gson.Gson;
 import com.google.gson.GsonBuilder;
 import com.google.gson.JsonArray;
 import com.google.gson.JsonElement;
 import com.google.gson.JsonObject;
+import dev.sqlbak.sqlite.TableRows;
 import java.io.PrintWriter;
 import java.util.Collection;
 

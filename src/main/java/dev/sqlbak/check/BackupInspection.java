@@ -1,0 +1,161 @@
+package dev.sqlbak.check;
+
+import dev.sqlbak.engine.Failures;
+import dev.sqlbak.payload.ReadableBackup;
+import dev.sqlbak.payload.Sha256;
+import dev.sqlbak.payload.Sidecar;
+import dev.sqlbak.sqlite.SqliteDatabase;
+import dev.sqlbak.sqlite.SqliteFailure;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.Optional;
+
+/**
+ * Decides whether one backup file is good: its {@code .sha256} sidecar, SQLite's own check, and
+ * optionally a comparison with the live source ({@link Fingerprint}) and the user's assertions.
+ */
+public final class BackupInspection {
+  private final CheckLevel check;
+  private final Fingerprint source;
+  private final List<String> assertions;
+
+  /** An inspection by {@code check}, comparing with {@code source} if it is present, then asserting {@code assertions}. */
+  public BackupInspection(CheckLevel check, Optional<Fingerprint> source, List<String> assertions) {
+    this.check = check;
+    this.source = source.orElse(null);
+    this.assertions = List.copyOf(assertions);
+  }
+
+  /** Checks {@code file} with SQLite's check and its sidecar only: what prune asks of the backups it keeps. */
+  public static Verdict of(Path file, CheckLevel check) {
+    return new BackupInspection(check, Optional.empty(), List.of()).inspect(file);
+  }
+
+  /**
+   * Checks a backup already opened (decompressed) with SQLite's check and its sidecar only: what
+   * restore needs before it touches anything.
+   */
+  public static Verdict ofOpened(Path file, ReadableBackup opened, CheckLevel check) {
+    return new BackupInspection(check, Optional.empty(), List.of()).inspect(file, Optional.of(opened));
+  }
+
+  /** Inspects {@code file}, opening (and decompressing) it as needed. */
+  public Verdict inspect(Path file) {
+    return inspect(file, Optional.empty());
+  }
+
+  private Verdict inspect(Path file, Optional<ReadableBackup> opened) {
+    List<String> problems = new ArrayList<>();
+    List<String> checks = new ArrayList<>();
+    Optional<Verdict> unfit = checkFile(file, problems, checks);
+    if (unfit.isPresent()) {
+      return unfit.get();
+    }
+    ReadableBackup readable;
+    try {
+      readable = opened.isPresent() ? opened.get() : ReadableBackup.open(file);
+    } catch (ReadableBackup.CorruptCompression e) {
+      problems.add(e.getMessage());
+      return new Verdict(file, Verdict.Status.BAD, problems, checks);
+    } catch (IOException e) {
+      return new Verdict(file, Verdict.Status.UNREADABLE, List.of(Failures.reason(e)), checks);
+    }
+    try (SqliteDatabase db = ReadableBackup.openDatabase(readable.database())) {
+      checkContent(db, problems, checks);
+    } catch (SqliteFailure f) {
+      Optional<String> problem = problemOf(f, file);
+      if (problem.isEmpty()) {
+        return new Verdict(file, Verdict.Status.UNREADABLE, List.of("cannot open: " + f.getMessage()), checks);
+      }
+      problems.add(problem.get());
+    } finally {
+      if (opened.isEmpty()) {
+        readable.close();
+      }
+    }
+    return new Verdict(file, problems.isEmpty() ? Verdict.Status.OK : Verdict.Status.BAD, problems, checks);
+  }
+
+  /** The checks on the file itself, before it is opened: present, a file, not empty, matching its sidecar. */
+  private static Optional<Verdict> checkFile(Path file, List<String> problems, List<String> checks) {
+    if (!Files.exists(file)) {
+      return Optional.of(new Verdict(file, Verdict.Status.UNREADABLE, List.of("not found"), checks));
+    }
+    if (Files.isDirectory(file)) {
+      return Optional.of(new Verdict(file, Verdict.Status.UNREADABLE, List.of("is a directory"), checks));
+    }
+    try {
+      if (Files.size(file) == 0) {
+        return Optional.of(new Verdict(file, Verdict.Status.BAD, List.of("empty file (0 bytes), not a database"),
+            checks));
+      }
+      Path sidecar = Sidecar.of(file);
+      if (Files.exists(sidecar)) {
+        checks.add("sha256");
+        sidecarProblem(file, sidecar).ifPresent(problems::add);
+      }
+    } catch (NoSuchFileException e) {
+      return Optional.of(new Verdict(file, Verdict.Status.UNREADABLE, List.of("not found"), checks));
+    } catch (IOException e) {
+      return Optional.of(new Verdict(file, Verdict.Status.UNREADABLE, List.of(Failures.reason(e)), checks));
+    }
+    return Optional.empty();
+  }
+
+  private void checkContent(SqliteDatabase db, List<String> problems, List<String> checks) throws SqliteFailure {
+    if (check != CheckLevel.NONE) {
+      checks.add(check.pragma());
+      List<String> found = db.check(check);
+      problems.addAll(found.subList(0, Math.min(found.size(), 20)));
+    }
+    if (source != null) {
+      checks.add("against " + source.file());
+      problems.addAll(source.differences(db));
+    }
+    if (!assertions.isEmpty()) {
+      db.forbidWrites();
+      for (String sql : assertions) {
+        checks.add("assert " + sql);
+        String failed = db.failedAssertion(sql);
+        if (failed != null) {
+          problems.add("assertion " + sql + " " + failed);
+        }
+      }
+    }
+  }
+
+  /** What SQLite's failure says is wrong with the backup; empty when the backup could not be opened at all. */
+  private static Optional<String> problemOf(SqliteFailure f, Path file) {
+    switch (f.reason()) {
+      case NOT_A_DATABASE:
+        return Optional.of("not a SQLite database");
+      case CORRUPT:
+        return Optional.of("corrupt: " + f.getMessage());
+      case CANT_OPEN:
+        return Optional.empty();
+      case HOT_JOURNAL:
+        // Only a writer leaves one, and verify never writes: rolling it back is the owner's call.
+        return Optional.of("has a hot journal (" + file + "-journal): " + Failures.HOT_JOURNAL_HINT);
+      default:
+        return Optional.of(f.getMessage());
+    }
+  }
+
+  /** Compares the sidecar's hash with the file's bytes; empty when they match. */
+  private static Optional<String> sidecarProblem(Path file, Path sidecar) throws IOException {
+    String line = Files.readString(sidecar, StandardCharsets.UTF_8).trim();
+    String expected = line.split("\\s+", 2)[0].toLowerCase(Locale.ROOT);
+    if (!expected.matches("[0-9a-f]{64}")) {
+      return Optional.of("checksum file " + sidecar.getFileName() + " holds no SHA-256");
+    }
+    String actual = Sha256.of(file);
+    return actual.equals(expected) ? Optional.empty() : Optional.of("sha256 mismatch: the file changed after it"
+        + " was written (checksum file " + sidecar.getFileName() + ")");
+  }
+}

@@ -1,0 +1,199 @@
+package dev.sqlbak.engine;
+
+import dev.sqlbak.payload.Compression;
+import dev.sqlbak.payload.ReadableBackup;
+import dev.sqlbak.source.LiveDatabaseFiles;
+import java.nio.file.Files;
+import java.nio.file.LinkOption;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Set;
+
+/**
+ * Where a backup's copies go, decided from its request before the source is opened: the kind of
+ * destination, its compression, and its path (files and folders only).
+ *
+ * @param kind a file, a folder of timestamped backups, memory or a stream
+ * @param compression how the published bytes are stored
+ * @param destination the file or folder, real-path resolved; null for memory and streams
+ */
+record BackupTarget(BackupTarget.Kind kind, Compression compression, Path destination) {
+  /** Where the copies go. */
+  enum Kind { FILE, DIRECTORY, MEMORY, STREAM }
+
+  /** Whether the copies are published as files (a file or directory destination). */
+  boolean toFiles() {
+    return kind == Kind.FILE || kind == Kind.DIRECTORY;
+  }
+
+  /**
+   * Whether the copy SQLite writes is itself what gets published: an uncompressed file backup.
+   * A compressed one or a stream publishes something made from it, and the copy is deleted.
+   */
+  boolean publishesCopy() {
+    return toFiles() && compression == Compression.NONE;
+  }
+
+  /** Where the copy is staged: the destination's folder, the scratch folder for streams, none for memory. */
+  Path folder() {
+    switch (kind) {
+      case DIRECTORY:
+        return destination;
+      case FILE:
+        return destination.getParent();
+      case STREAM:
+        return ReadableBackup.scratchFolder(); // private: the copy holds the database's data
+      default:
+        return null;
+    }
+  }
+
+  /** Checks everything about the request that can be checked before the source is opened. */
+  static BackupTarget resolve(BackupRequest request) {
+    checkAttachmentNames(request);
+    LiveDatabaseFiles.requireDatabaseFile(request.source(), "source");
+    for (Path attached : request.attachments().values()) {
+      LiveDatabaseFiles.requireDatabaseFile(attached, "attached database");
+    }
+    Kind kind = targetKind(request);
+    Compression compression = compressionOf(request, kind);
+    Path destination = null;
+    if (kind == Kind.FILE || kind == Kind.DIRECTORY) {
+      destination = destinationPath(request);
+      if (kind == Kind.FILE && !Compression.ofName(destination.getFileName().toString()).equals(compression)) {
+        destination = destination.resolveSibling(destination.getFileName() + compression.suffix());
+      }
+    }
+    if (kind == Kind.FILE) {
+      checkFileDestination(request, destination);
+    }
+    if (request.retention() != null && kind != Kind.DIRECTORY) {
+      throw SqlbakException.usage("--keep-* needs a directory destination",
+          request.destination() == null ? "." : request.destination(),
+          "retention prunes the timestamped backups in a folder");
+    }
+    if (kind == Kind.STREAM && request.schemas().size() > 1) {
+      throw SqlbakException.usage("a stream holds one schema", String.join(", ", request.schemas()),
+          "back up several schemas into a directory");
+    }
+    // After the destination's checks, which name the more precise mistake (DEST is the source).
+    LiveDatabaseFiles.requireOneName(request.source(), "source");
+    for (Path attached : request.attachments().values()) {
+      LiveDatabaseFiles.requireOneName(attached, "attached database");
+    }
+    return new BackupTarget(kind, compression, destination);
+  }
+
+  private static void checkAttachmentNames(BackupRequest request) {
+    for (Map.Entry<String, Path> a : request.attachments().entrySet()) {
+      if (a.getValue().toString().isEmpty()) {
+        throw SqlbakException.usage("--attach needs NAME=FILE", "'" + a.getKey() + "'",
+            "for example --attach aux=aux.db");
+      }
+    }
+    for (String name : request.attachments().keySet()) {
+      if (name.isEmpty() || name.equalsIgnoreCase("main") || name.equalsIgnoreCase("temp")) {
+        throw SqlbakException.usage("invalid --attach name", "'" + name + "'",
+            "main and temp are taken; use another schema name");
+      }
+    }
+    // SQLite's schema names are case-insensitive: MAIN and main are one schema.
+    Set<String> seen = new LinkedHashSet<>();
+    for (String schema : request.schemas()) {
+      if (!seen.add(schema.toLowerCase(Locale.ROOT))) {
+        throw SqlbakException.usage("schema named twice", schema, null);
+      }
+    }
+  }
+
+  private static Kind targetKind(BackupRequest request) {
+    if (request.toMemory()) {
+      return Kind.MEMORY;
+    }
+    if (request.toStream()) {
+      return Kind.STREAM;
+    }
+    return Files.isDirectory(destinationPath(request)) ? Kind.DIRECTORY : Kind.FILE;
+  }
+
+  private static Path destinationPath(BackupRequest request) {
+    String dest = request.destination() == null ? "." : request.destination();
+    return Path.of(dest).toAbsolutePath().normalize();
+  }
+
+  private static Compression compressionOf(BackupRequest request, Kind kind) {
+    Compression byName = kind == Kind.FILE
+        ? Compression.ofName(destinationPath(request).getFileName().toString())
+        : Compression.NONE;
+    Compression asked = request.compression();
+    if (asked == null || asked == Compression.NONE) {
+      return asked == null ? byName : checkNoSuffix(byName, request);
+    }
+    if (kind == Kind.MEMORY) {
+      throw SqlbakException.usage("--compress cannot go with :memory:", request.destination(),
+          ":memory: writes nothing to compress");
+    }
+    if (byName != Compression.NONE && byName != asked) {
+      throw SqlbakException.usage("--compress contradicts the destination's suffix", request.destination(),
+          "drop the suffix or the option");
+    }
+    return asked;
+  }
+
+  private static Compression checkNoSuffix(Compression byName, BackupRequest request) {
+    if (byName != Compression.NONE) {
+      throw SqlbakException.usage("--compress none contradicts the destination's suffix",
+          request.destination(), "drop the suffix or the option");
+    }
+    return Compression.NONE;
+  }
+
+  private static void checkFileDestination(BackupRequest request, Path dest) {
+    if (request.schemas().size() > 1) {
+      throw SqlbakException.failed("several schemas need a directory destination", dest,
+          "name an existing directory; each schema gets its own timestamped file there");
+    }
+    String raw = request.destination();
+    if (raw != null && raw.endsWith("/")) {
+      // "out/" names a folder; quietly creating a file called "out" would surprise everyone.
+      throw SqlbakException.failed("destination folder does not exist", dest, "create it first");
+    }
+    Path parent = dest.getParent();
+    if (parent == null || !Files.isDirectory(parent)) {
+      throw SqlbakException.failed("destination folder does not exist", parent, "create it first");
+    }
+    List<Path> sources = new ArrayList<>(request.attachments().values());
+    sources.add(request.source());
+    for (Path s : sources) {
+      refuseOwnFiles(s, dest);
+    }
+    if (Files.exists(dest, LinkOption.NOFOLLOW_LINKS)) {
+      if (!request.force()) {
+        throw SqlbakException.failed("destination exists", dest, "use --force to replace it");
+      }
+      if (!Files.isRegularFile(dest, LinkOption.NOFOLLOW_LINKS) && !Files.isSymbolicLink(dest)) {
+        // --force replaces backups, not device nodes, FIFOs or sockets.
+        throw SqlbakException.failed("destination is not a regular file", dest,
+            "sqlbak replaces only files and symlinks");
+      }
+    }
+  }
+
+  /**
+   * Refuses {@code dest} when it is, through any path or symlink, {@code database} or one of its
+   * side files: replacing a live -wal or -journal loses committed data, whatever --force says.
+   */
+  private static void refuseOwnFiles(Path database, Path dest) {
+    LiveDatabaseFiles.ownFileKind(database, dest).ifPresent(kind -> {
+      if (kind.isEmpty()) {
+        throw SqlbakException.failed("destination is the source itself", dest, "a backup must go to another file");
+      }
+      throw SqlbakException.failed("destination is the source's " + kind.substring(1) + " file", dest,
+          "SQLite keeps committed data there; a backup must go to another file");
+    });
+  }
+}

@@ -1,0 +1,101 @@
+package dev.sqlbak.engine;
+
+import dev.sqlbak.sqlite.SqliteFailure;
+import dev.sqlbak.storage.AtomicDestination;
+import dev.sqlbak.storage.FileSizeLimit;
+import java.io.IOException;
+import java.nio.file.AccessDeniedException;
+import java.nio.file.FileAlreadyExistsException;
+import java.nio.file.FileSystemException;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.NotDirectoryException;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.OptionalLong;
+
+/** The one place that turns what went wrong (SQLite's failures, the OS's) into the user's one line. */
+public final class Failures {
+  /** What a file with a hot journal means, and the way out that sqlbak (which only reads) leaves to its owner. */
+  public static final String HOT_JOURNAL_HINT = "a writer crashed in mid-transaction; open the database once"
+      + " read-write (the application, or sqlite3) so that SQLite rolls it back, then try again";
+
+  private Failures() {}
+
+  /** A failure to read a backup's source. */
+  public static SqlbakException source(SqliteFailure f, Path file, Duration busyTimeout) {
+    return database(f, file, busyTimeout, "source");
+  }
+
+  /** Turns a failure to read {@code file} (in the given role) into sqlbak's one-line message. */
+  public static SqlbakException database(SqliteFailure f, Path file, Duration busyTimeout, String role) {
+    switch (f.reason()) {
+      case BUSY:
+        return SqlbakException.failed(role + " is locked", file,
+            "another process held a lock longer than --busy-timeout "
+                + DurationText.format(busyTimeout), f);
+      case NOT_A_DATABASE:
+        return SqlbakException.failed("not a SQLite database", file, null, f);
+      case CORRUPT:
+        return SqlbakException.failed(role + " is corrupt", file,
+            "check it with: sqlite3 " + file + " 'PRAGMA integrity_check'", f);
+      case CANT_OPEN:
+        return SqlbakException.failed("cannot open " + role, file, f.getMessage(), f);
+      case HOT_JOURNAL:
+        // Rolling the journal back writes the database, and sqlbak only ever reads a source.
+        return SqlbakException.failed(role + " has a hot journal", file + "-journal", HOT_JOURNAL_HINT, f);
+      case READ_ONLY:
+        // SQLite must create the -wal/-shm files of a WAL-mode database even to read it.
+        return SqlbakException.failed("cannot read " + role, file + ": " + f.getMessage(),
+            "a WAL-mode database needs its -shm file: run as a user who may write its folder,"
+                + " or while the application has it open", f);
+      default:
+        return SqlbakException.failed("cannot read " + role, file, f.getMessage(), f);
+    }
+  }
+
+  /**
+   * The one line for a failure to write into {@code folder}, where {@code bytes} (0 if unknown) is
+   * the size of the file being written: a full disk or the file size limit said as such, else the
+   * OS's own reason, which SQLite's "unable to open" or "disk I/O error" hides, else {@code detail}.
+   */
+  public static SqlbakException write(String what, Path folder, long bytes, String detail, Throwable cause) {
+    IOException io = cause instanceof IOException ? (IOException) cause : null;
+    if (io != null && AtomicDestination.isFileTooLarge(io) || bytes > 0 && FileSizeLimit.exceededBy(bytes)) {
+      OptionalLong limit = FileSizeLimit.bytes();
+      return SqlbakException.failed("backup exceeds the file size limit", folder,
+          (limit.isPresent() ? "ulimit -f allows " + limit.getAsLong() + " bytes per file" : "ulimit -f")
+              + "; raise it; nothing was written", cause);
+    }
+    boolean full = io != null && AtomicDestination.isNoSpace(io)
+        || cause instanceof SqliteFailure && ((SqliteFailure) cause).reason() == SqliteFailure.Reason.DISK_FULL;
+    IOException refusal = full ? null : AtomicDestination.probeWrite(folder);
+    if (full || refusal != null && AtomicDestination.isNoSpace(refusal)) {
+      return SqlbakException.failed("destination is full", folder, "free some space; nothing was written", cause);
+    }
+    return SqlbakException.failed(what, folder, refusal != null ? reason(refusal) : detail, cause);
+  }
+
+  /** A short reason for an I/O failure: the OS's words where Java kept them. */
+  public static String reason(IOException e) {
+    if (e instanceof FileSystemException) {
+      String r = ((FileSystemException) e).getReason();
+      if (r != null) {
+        return r;
+      }
+      // Java keeps only the path for these, which the message names already.
+      if (e instanceof AccessDeniedException) {
+        return "permission denied";
+      }
+      if (e instanceof NoSuchFileException) {
+        return "no such file or directory";
+      }
+      if (e instanceof NotDirectoryException) {
+        return "not a directory";
+      }
+      if (e instanceof FileAlreadyExistsException) {
+        return "already exists";
+      }
+    }
+    return e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage();
+  }
+}
