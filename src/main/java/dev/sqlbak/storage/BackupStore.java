@@ -90,6 +90,9 @@ public interface BackupStore {
   /** {@code name} as messages show it (for a folder: the file's path). */
   String describe(String name);
 
+  /** The store itself as messages show it (for a folder: its path). */
+  String describe();
+
   /** Throws unless {@code name} is a plain file name: stores hold no folders, and no name may climb out. */
   static String requirePlainName(String name) {
     if (name == null || name.isEmpty() || name.equals(".") || name.equals("..") || name.contains("/")

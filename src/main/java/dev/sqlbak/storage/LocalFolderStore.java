@@ -131,6 +131,11 @@ public final class LocalFolderStore implements BackupStore {
     return pathOf(name).toString();
   }
 
+  @Override
+  public String describe() {
+    return folder.toString();
+  }
+
   /** A run's temporary files in the folder, as {@link AtomicDestination} keeps them. */
   private record FolderStaging(LocalFolderStore store, AtomicDestination destination) implements Staging {
     @Override

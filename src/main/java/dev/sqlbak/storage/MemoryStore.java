@@ -138,6 +138,11 @@ public final class MemoryStore implements BackupStore {
     return "memory:" + BackupStore.requirePlainName(name);
   }
 
+  @Override
+  public String describe() {
+    return "memory:";
+  }
+
   private byte[] bytesOf(String name) throws NoSuchFileException {
     byte[] content = bytesOrNull(name);
     if (content == null) {
