@@ -1,6 +1,7 @@
 package dev.sqlbak.copy;
 
 import dev.sqlbak.check.CheckLevel;
+import dev.sqlbak.storage.BackupStore;
 import dev.sqlbak.tuning.Tuning;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -17,7 +18,8 @@ import java.util.function.LongToIntFunction;
  * @param check how the copy will be checked (a byte-for-byte copy of a WAL-mode file is published
  *     through an O_DIRECT copy only when it is checked)
  * @param staging where copies are staged: a folder, or {@link Staging#MEMORY}
- * @param folder the staging folder; null in memory
+ * @param store the store whose staging the copy is written into; null in memory
+ * @param folder the local folder that staging is in, for messages; null in memory
  * @param copyIsPublished whether the copy SQLite writes is itself what gets published (an
  *     uncompressed file backup), rather than something made from it and then deleted
  * @param tuning the machine-specific tuning in force
@@ -29,6 +31,7 @@ public record CopyOrder(
     Duration busyTimeout,
     CheckLevel check,
     Staging staging,
+    BackupStore store,
     Path folder,
     boolean copyIsPublished,
     Tuning tuning) {
@@ -45,7 +48,7 @@ public record CopyOrder(
 
   /** Where a copy is staged before it is checked. */
   public enum Staging {
-    /** A temporary file in {@link #folder()}. */
+    /** A scratch file of {@link #store()}'s staging. */
     FOLDER,
     /** An in-memory database, for {@code :memory:}. */
     MEMORY

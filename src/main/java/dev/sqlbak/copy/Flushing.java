@@ -16,7 +16,7 @@ final class Flushing {
    */
   static void prepareDirectCopy(StagedCopy stage, CopyOrder order) {
     if (order.tuning().directIo() && order.copyIsPublished() && stage.file != null) {
-      stage.direct = DirectIoCopy.open(stage.file.file("direct"), stage.pageCount * stage.pageSize,
+      stage.direct = DirectIoCopy.open(stage.file.unclaimed("direct"), stage.pageCount * stage.pageSize,
           stage.file.mode());
     }
   }

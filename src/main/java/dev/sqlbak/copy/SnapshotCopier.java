@@ -7,7 +7,6 @@ import dev.sqlbak.engine.SqlbakException;
 import dev.sqlbak.source.SourceConnection;
 import dev.sqlbak.sqlite.SqliteDatabase;
 import dev.sqlbak.sqlite.SqliteFailure;
-import dev.sqlbak.storage.AtomicDestination;
 import dev.sqlbak.tuning.BackgroundPriority;
 import java.io.IOException;
 import java.time.Duration;
@@ -90,7 +89,7 @@ public final class SnapshotCopier {
       return;
     }
     try {
-      stage.file = AtomicDestination.create(order.folder(), stage.files().dataMode());
+      stage.file = order.store().stage(stage.files().dataMode());
     } catch (IOException e) {
       throw Failures.write("cannot write to destination folder", order.folder(), 0, Failures.reason(e), e);
     }

@@ -3,7 +3,7 @@ package dev.sqlbak.copy;
 import dev.sqlbak.source.LiveDatabaseFiles;
 import dev.sqlbak.sqlite.SqliteDatabase;
 import dev.sqlbak.sqlite.TableRows;
-import dev.sqlbak.storage.AtomicDestination;
+import dev.sqlbak.storage.BackupStore;
 import dev.sqlbak.tuning.DirectIoCopy;
 import java.nio.file.Path;
 import java.util.List;
@@ -16,7 +16,7 @@ public final class StagedCopy implements AutoCloseable {
   private final String schema;
   private final Path sourceFile;
   private final LiveDatabaseFiles files;
-  AtomicDestination file;
+  BackupStore.Staging file;
   SqliteDatabase memory;
   long pageSize;
   long pageCount;
@@ -65,7 +65,7 @@ public final class StagedCopy implements AutoCloseable {
   }
 
   /** The temporary files of a copy staged on disk; only when not {@link #inMemory()}. */
-  public AtomicDestination staging() {
+  public BackupStore.Staging staging() {
     return file;
   }
 

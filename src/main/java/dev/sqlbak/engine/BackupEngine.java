@@ -12,6 +12,8 @@ import dev.sqlbak.retention.BackupNames;
 import dev.sqlbak.source.SourceConnection;
 import dev.sqlbak.source.SourceSpec;
 import dev.sqlbak.sqlite.SqliteDatabase;
+import dev.sqlbak.storage.BackupStore.Publish;
+import dev.sqlbak.storage.LocalFolderStore;
 import dev.sqlbak.tuning.Tuning;
 import java.io.OutputStream;
 import java.nio.file.Path;
@@ -87,23 +89,25 @@ public final class BackupEngine {
       OutputStream sink) {
     Instant started = Instant.now();
     BackupTarget target = BackupTarget.resolve(request);
+    LocalFolderStore store = target.store();
     List<StagedCopy> stages = new ArrayList<>();
     try (SourceConnection source = SourceConnection.open(new SourceSpec(request.source(), request.attachments(),
         request.schemas(), request.busyTimeout()))) {
       for (String schema : request.schemas()) {
         stages.add(new StagedCopy(schema, source.filesOf(schema)));
       }
-      Snapshot snapshot = SnapshotCopier.copy(source, orderFor(request, target), stages, listener);
+      Snapshot snapshot = SnapshotCopier.copy(source, orderFor(request, target, store), stages, listener);
       // Every copy is checked before any is published: a schema that fails leaves nothing behind.
       List<Payload> payloads = new ArrayList<>();
       for (StagedCopy stage : stages) {
         payloads.add(check(stage, request.check(), target, sink));
       }
+      BackupPublisher publisher = new BackupPublisher(store, sidecars);
       List<BackupCopy> copies = new ArrayList<>();
       for (int i = 0; i < stages.size(); i++) {
         StagedCopy stage = stages.get(i);
         Path published = target.toFiles()
-            ? publish(stage, payloads.get(i), request, target, snapshot.time(), sidecars) : null;
+            ? publish(publisher, stage, payloads.get(i), request, target, snapshot.time()) : null;
         copies.add(new BackupCopy(stage.schema(), stage.sourceFile(), published, stage.pageSize(),
             stage.pageCount(), payloads.get(i).bytes(), payloads.get(i).sha256(), request.check(),
             target.compression(), stage.tables()));
@@ -116,13 +120,13 @@ public final class BackupEngine {
     }
   }
 
-  private CopyOrder orderFor(BackupRequest request, BackupTarget target) {
+  private CopyOrder orderFor(BackupRequest request, BackupTarget target, LocalFolderStore store) {
     CopyOrder.Kind kind = !request.tables().isEmpty() ? CopyOrder.Kind.TABLES
         : request.compact() ? CopyOrder.Kind.COMPACT : CopyOrder.Kind.PAGES;
     CopyOrder.Staging staging = target.kind() == BackupTarget.Kind.MEMORY
         ? CopyOrder.Staging.MEMORY : CopyOrder.Staging.FOLDER;
     return new CopyOrder(kind, request.tables(), request::stepFor, request.busyTimeout(), request.check(),
-        staging, target.folder(), target.publishesCopy(), tuning);
+        staging, store, target.folder(), target.publishesCopy(), tuning);
   }
 
   /**
@@ -147,10 +151,20 @@ public final class BackupEngine {
     return payload;
   }
 
-  private static Path publish(StagedCopy stage, Payload payload, BackupRequest request, BackupTarget target,
-      Instant time, BackupPublisher.Sidecars sidecars) {
+  /** Publishes one checked copy: at the file destination's name, or timestamped in a folder; returns where. */
+  private static Path publish(BackupPublisher publisher, StagedCopy stage, Payload payload, BackupRequest request,
+      BackupTarget target, Instant time) {
     long t0 = System.nanoTime();
-    Path published = BackupPublisher.publish(stage, payload, target, time, request.force(), sidecars);
+    Path published;
+    if (target.kind() == BackupTarget.Kind.FILE) {
+      String name = target.destination().getFileName().toString();
+      publisher.publishAs(stage, payload, name, request.force() ? Publish.REPLACE : Publish.CREATE_NEW);
+      published = target.destination();
+    } else {
+      String name = publisher.publishTimestamped(stage, payload, BackupNames.stemOf(stage.sourceFile()),
+          target.compression().suffix(), time);
+      published = target.destination().resolve(name);
+    }
     LOG.debug("published the copy of schema {} (fsync, link, sidecar) in {} ms", stage.schema(),
         (System.nanoTime() - t0) / 1_000_000);
     return published;

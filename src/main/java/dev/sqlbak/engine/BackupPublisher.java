@@ -4,18 +4,21 @@ import dev.sqlbak.copy.StagedCopy;
 import dev.sqlbak.payload.Payload;
 import dev.sqlbak.payload.Sidecar;
 import dev.sqlbak.retention.BackupNames;
-import dev.sqlbak.storage.AtomicDestination;
+import dev.sqlbak.storage.BackupStore.Publish;
+import dev.sqlbak.storage.BackupStore;
+import dev.sqlbak.storage.NameLock;
 import java.io.IOException;
 import java.nio.file.FileAlreadyExistsException;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Instant;
+import java.util.List;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Puts a checked backup at its final name (a file destination's, or the next free timestamped name
- * in a folder) and then its {@code .sha256} sidecar, each appearing whole or not at all.
+ * Puts a checked backup at its final name in its store (a file destination's name, or the next
+ * free timestamped name of its series) and then its {@code .sha256} sidecar, each appearing whole
+ * or not at all.
  */
 final class BackupPublisher {
   private static final Logger LOG = LoggerFactory.getLogger(BackupPublisher.class);
@@ -23,85 +26,103 @@ final class BackupPublisher {
   /** Whether a backup gets a {@code .sha256} sidecar: every backup but a restore's safety copy. */
   enum Sidecars { WRITTEN, OMITTED }
 
-  private BackupPublisher() {}
+  private final BackupStore store;
+  private final Sidecars sidecars;
 
-  /** Publishes {@code payload}, staged in {@code stage}'s folder, as {@code target} says; returns where. */
-  static Path publish(StagedCopy stage, Payload payload, BackupTarget target, Instant snapshotTime,
-      boolean force, Sidecars sidecars) {
-    if (target.kind() != BackupTarget.Kind.FILE || sidecars == Sidecars.OMITTED) {
-      return publishWithSidecar(stage, payload, target, snapshotTime, force, sidecars);
-    }
-    // The file and its checksum are two renames. Runs publishing one file name take turns, or the
-    // checksum of a run whose file another run has replaced meanwhile could land last.
-    AtomicDestination.NameLock turn;
+  /** A publisher into {@code store}, where the copies were staged. */
+  BackupPublisher(BackupStore store, Sidecars sidecars) {
+    this.store = store;
+    this.sidecars = sidecars;
+  }
+
+  /**
+   * Publishes {@code payload} of {@code stage} under {@code name}: refused if the name is taken
+   * unless {@code mode} says to replace it. Runs publishing one name take turns, or the sidecar of
+   * a run whose backup another run has replaced meanwhile could land last.
+   */
+  String publishAs(StagedCopy stage, Payload payload, String name, Publish mode) {
     try {
-      turn = AtomicDestination.lockName(stage.staging().folder(), target.destination().getFileName().toString());
+      if (sidecars == Sidecars.OMITTED) {
+        return publishWithSidecar(stage, payload, name, mode);
+      }
+      try (NameLock turn = lock(stage, name)) {
+        return publishWithSidecar(stage, payload, name, mode);
+      }
+    } catch (FileAlreadyExistsException e) {
+      throw SqlbakException.failed("destination exists", store.describe(name),
+          "it appeared while the backup ran; use --force to replace it", e);
+    }
+  }
+
+  private NameLock lock(StagedCopy stage, String name) {
+    try {
+      return store.lockName(name);
     } catch (IOException e) {
       throw Failures.write("cannot write backup", stage.staging().folder(), 0, Failures.reason(e), e);
     }
-    try {
-      return publishWithSidecar(stage, payload, target, snapshotTime, force, sidecars);
-    } finally {
-      turn.close();
-    }
   }
 
-  private static Path publishWithSidecar(StagedCopy stage, Payload payload, BackupTarget target,
-      Instant snapshotTime, boolean force, Sidecars sidecars) {
-    AtomicDestination dest = stage.staging();
-    Path published;
-    try {
-      published = target.kind() == BackupTarget.Kind.FILE
-          ? publishAsFile(dest, payload, target.destination(), force, sidecars)
-          : publishInFolder(stage, payload, target, snapshotTime, sidecars);
-    } catch (FileAlreadyExistsException e) {
-      throw SqlbakException.failed("destination exists", target.destination(),
-          "it appeared while the backup ran; use --force to replace it", e);
-    } catch (IOException e) {
-      throw Failures.write("cannot write backup", dest.folder(), 0, Failures.reason(e), e);
-    }
-    if (sidecars == Sidecars.WRITTEN) {
-      try {
-        dest.publishSidecar(Sidecar.of(published));
-      } catch (IOException e) {
-        LOG.warn("backup {} is complete, but its checksum file could not be written: {}",
-            published, Failures.reason(e));
-      }
-    }
-    return published;
-  }
-
-  private static Path publishAsFile(AtomicDestination dest, Payload payload, Path destination, boolean force,
-      Sidecars sidecars) throws IOException {
-    if (sidecars == Sidecars.WRITTEN) {
-      dest.prepareSidecar(Sidecar.line(payload.sha256(), destination.getFileName().toString()));
-      if (force) {
-        // An old sidecar beside the new backup would not match it; a missing one is honest.
-        Files.deleteIfExists(Sidecar.of(destination));
-      }
-    }
-    dest.publish(payload.file(), destination, force);
-    return destination;
-  }
-
-  /** Publishes under the first free timestamped name at or after the snapshot's second. */
-  private static Path publishInFolder(StagedCopy stage, Payload payload, BackupTarget target, Instant snapshotTime,
-      Sidecars sidecars) throws IOException {
-    AtomicDestination dest = stage.staging();
-    String stem = BackupNames.stemOf(stage.sourceFile());
-    Instant when = snapshotTime;
+  /** Publishes {@code payload} under the first free timestamped name of {@code stem} at or after {@code time}. */
+  String publishTimestamped(StagedCopy stage, Payload payload, String stem, String suffix, Instant time) {
+    Instant when = time;
     while (true) {
-      when = BackupNames.nextFree(target.destination(), stem, when);
-      Path named = target.destination().resolve(BackupNames.nameFor(stem, when) + target.compression().suffix());
-      if (sidecars == Sidecars.WRITTEN) {
-        dest.prepareSidecar(Sidecar.line(payload.sha256(), named.getFileName().toString()));
-      }
+      List<String> names = names(stage);
+      when = BackupNames.nextFree(names, stem, when);
+      String name = BackupNames.nameFor(stem, when) + suffix;
       try {
-        dest.publish(payload.file(), named, false);
-        return named;
+        return publishWithSidecar(stage, payload, name, Publish.CREATE_NEW);
       } catch (FileAlreadyExistsException raced) {
-        LOG.debug("{} was taken meanwhile; trying the next second", named);
+        LOG.debug("{} was taken meanwhile; trying the next second", name);
+        when = when.plusSeconds(1);
       }
+    }
+  }
+
+  private List<String> names(StagedCopy stage) {
+    try {
+      return store.list().stream().map(BackupStore.StoredFile::name).toList();
+    } catch (IOException e) {
+      throw Failures.write("cannot write backup", stage.staging().folder(), 0, Failures.reason(e), e);
+    }
+  }
+
+  /**
+   * The backup, then its sidecar. The sidecar is written before the backup is published, so that
+   * publishing it afterwards needs no free space.
+   *
+   * @throws FileAlreadyExistsException if {@code mode} is CREATE_NEW and {@code name} is taken
+   */
+  private String publishWithSidecar(StagedCopy stage, Payload payload, String name, Publish mode)
+      throws FileAlreadyExistsException {
+    BackupStore.Staging staging = stage.staging();
+    Path sidecar = null;
+    try {
+      if (sidecars == Sidecars.WRITTEN) {
+        sidecar = staging.prepareText("sha256", Sidecar.line(payload.sha256(), name));
+        if (mode == Publish.REPLACE) {
+          // An old sidecar beside the new backup would not match it; a missing one is honest.
+          store.delete(name + Sidecar.SUFFIX);
+        }
+      }
+      store.publish(staging, payload.file(), name, mode);
+    } catch (FileAlreadyExistsException e) {
+      throw e;
+    } catch (IOException e) {
+      throw Failures.write("cannot write backup", staging.folder(), 0, Failures.reason(e), e);
+    }
+    if (sidecar != null) {
+      publishSidecar(staging, sidecar, name);
+    }
+    return name;
+  }
+
+  /** A backup whose sidecar cannot be written is still complete: said, not failed. */
+  private void publishSidecar(BackupStore.Staging staging, Path sidecar, String name) {
+    try {
+      store.publish(staging, sidecar, name + Sidecar.SUFFIX, Publish.REPLACE);
+    } catch (IOException e) {
+      LOG.warn("backup {} is complete, but its checksum file could not be written: {}",
+          store.describe(name), Failures.reason(e));
     }
   }
 }

@@ -3,6 +3,7 @@ package dev.sqlbak.engine;
 import dev.sqlbak.payload.Compression;
 import dev.sqlbak.payload.ReadableBackup;
 import dev.sqlbak.source.LiveDatabaseFiles;
+import dev.sqlbak.storage.LocalFolderStore;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
 import java.nio.file.Path;
@@ -50,6 +51,15 @@ record BackupTarget(BackupTarget.Kind kind, Compression compression, Path destin
       default:
         return null;
     }
+  }
+
+  /**
+   * The store the copies are staged in and published to: the destination's folder, or for a stream
+   * the private scratch folder; none for memory.
+   */
+  LocalFolderStore store() {
+    Path folder = folder();
+    return folder == null ? null : new LocalFolderStore(folder);
   }
 
   /** Checks everything about the request that can be checked before the source is opened. */

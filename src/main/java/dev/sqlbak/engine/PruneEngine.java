@@ -1,18 +1,18 @@
 package dev.sqlbak.engine;
 
+import dev.sqlbak.check.BackupInspection;
 import dev.sqlbak.check.CheckLevel;
 import dev.sqlbak.check.Verdict;
-import dev.sqlbak.payload.Sidecar;
 import dev.sqlbak.retention.BackupNames;
 import dev.sqlbak.retention.RetentionPolicy;
 import dev.sqlbak.retention.TimestampedBackup;
+import dev.sqlbak.storage.BackupStore;
+import dev.sqlbak.storage.LocalFolderStore;
 import java.io.IOException;
-import java.nio.file.DirectoryIteratorException;
-import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
-import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -25,6 +25,7 @@ import org.slf4j.LoggerFactory;
 /**
  * Removes old backups by retention rules, each stem on its own, touching nothing but sqlbak's
  * timestamped backups and their sidecars, and never the newest backup that passes a quick check.
+ * It works on names in a {@link BackupStore}; the folder entry points wrap a {@link LocalFolderStore}.
  */
 public final class PruneEngine {
   private static final Logger LOG = LoggerFactory.getLogger(PruneEngine.class);
@@ -40,13 +41,28 @@ public final class PruneEngine {
    * run: each file that would be), so a caller can report progress even if a later removal fails.
    */
   public PruneResult prune(PruneRequest request, Consumer<Path> onRemoved) {
-    Listing listing = list(request.folder(), request.stem());
+    LocalFolderStore store = existingFolder(request.folder());
     List<StemPrune> stems = new ArrayList<>();
-    for (Map.Entry<String, List<TimestampedBackup>> e : listing.backups().entrySet()) {
-      stems.add(prune(e.getKey(), e.getValue(), listing.orphansOf(e.getKey()), request.retention(),
-          request.dryRun(), onRemoved, null));
+    for (StorePrune s : pruneAll(store, request.stem(), request.retention(), request.dryRun(),
+        name -> onRemoved.accept(store.pathOf(name)))) {
+      stems.add(s.withPaths(store::pathOf));
     }
     return new PruneResult(request.folder(), request.dryRun(), stems);
+  }
+
+  /**
+   * Prunes every stem in {@code store} (only {@code stem}'s backups when it is not null), each on
+   * its own, by {@code retention}; {@code onRemoved} hears of each name as it is removed.
+   */
+  public List<StorePrune> prune(BackupStore store, String stem, RetentionPolicy retention,
+      Consumer<String> onRemoved) {
+    return pruneAll(store, stem, retention, false, onRemoved);
+  }
+
+  /** As {@link #prune(BackupStore, String, RetentionPolicy, Consumer)}, removing nothing: what it would remove. */
+  public List<StorePrune> dryRun(BackupStore store, String stem, RetentionPolicy retention,
+      Consumer<String> onRemoved) {
+    return pruneAll(store, stem, retention, true, onRemoved);
   }
 
   /**
@@ -65,129 +81,179 @@ public final class PruneEngine {
    */
   StemPrune pruneStem(Path folder, String stem, RetentionPolicy retention, boolean dryRun,
       Consumer<Path> onRemoved, Path knownGood) {
-    Listing listing = list(folder, stem);
-    List<TimestampedBackup> files = listing.backups().getOrDefault(stem, List.of());
-    return prune(stem, files, files.isEmpty() ? List.of() : listing.orphansOf(stem), retention, dryRun, onRemoved,
-        knownGood);
-  }
-
-  private static StemPrune prune(String stem, List<TimestampedBackup> files, List<TimestampedBackup> orphans,
-      RetentionPolicy retention, boolean dryRun, Consumer<Path> onRemoved, Path knownGood) {
-    List<TimestampedBackup> newestFirst = new ArrayList<>(files);
-    newestFirst.sort(TimestampedBackup.NEWEST_FIRST);
-    Set<TimestampedBackup> keep = retention.keep(newestFirst);
-    TimestampedBackup newestGood = newestGood(newestFirst, knownGood);
-    if (newestGood != null && keep.add(newestGood)) {
-      LOG.debug("keeping {}: the newest backup of {} that passes a quick check", newestGood.file(), stem);
-    }
-    List<Path> kept = new ArrayList<>();
-    List<Path> removed = new ArrayList<>();
-    // Oldest first, so that a run that stops half-way has removed the least valuable backups.
-    List<TimestampedBackup> oldestFirst = new ArrayList<>(files);
-    oldestFirst.addAll(orphans);
-    oldestFirst.sort(TimestampedBackup.NEWEST_FIRST.reversed());
-    for (TimestampedBackup b : oldestFirst) {
-      if (orphans.contains(b)) {
-        // Asked again now: the listing may have been taken while a backup run published this one.
-        if (!Files.exists(b.file(), LinkOption.NOFOLLOW_LINKS)) {
-          remove(Sidecar.of(b.file()), dryRun, removed, onRemoved);
-        }
-        continue;
-      }
-      if (keep.contains(b)) {
-        kept.add(b.file());
-        continue;
-      }
-      // The backup before its sidecar: if the run stops in between, what is left is a harmless
-      // checksum file (which the next run removes) rather than a backup that can no longer be
-      // checked against its hash.
-      remove(b.file(), dryRun, removed, onRemoved);
-      remove(Sidecar.of(b.file()), dryRun, removed, onRemoved);
-    }
-    return new StemPrune(stem, kept, removed,
-        newestFirst.isEmpty() ? null : newestFirst.get(0).file(),
-        newestGood == null ? null : newestGood.file());
-  }
-
-  /** The newest backup that passes a quick check (and its sidecar's hash, when it has one). */
-  private static TimestampedBackup newestGood(List<TimestampedBackup> newestFirst, Path knownGood) {
-    for (TimestampedBackup b : newestFirst) {
-      if (b.file().equals(knownGood)) {
-        return b;
-      }
-      Verdict v = VerifyEngine.inspect(b.file(), null, CheckLevel.QUICK);
-      if (v.ok()) {
-        return b;
-      }
-      LOG.debug("{} fails a quick check: {}", b.file(), v.problems());
-    }
-    return null;
-  }
-
-  private static void remove(Path file, boolean dryRun, List<Path> removed, Consumer<Path> onRemoved) {
-    // Only regular files: a directory or a symlink that happens to carry a backup's name is not ours.
-    if (!Files.isRegularFile(file, LinkOption.NOFOLLOW_LINKS)) {
-      return;
-    }
-    if (!dryRun) {
-      try {
-        if (!Files.deleteIfExists(file)) {
-          return; // removed by someone else meanwhile: the goal is reached
-        }
-      } catch (IOException e) {
-        throw SqlbakException.failed("cannot remove backup", file, Failures.reason(e), e);
-      }
-    }
-    LOG.debug("{} {}", dryRun ? "would remove" : "removed", file);
-    removed.add(file);
-    onRemoved.accept(file);
+    LocalFolderStore store = existingFolder(folder);
+    String knownGoodName = knownGood != null && knownGood.getFileName() != null
+        && store.pathOf(knownGood.getFileName().toString()).equals(knownGood)
+        ? knownGood.getFileName().toString() : null;
+    return pruneStem(store, stem, retention, dryRun, name -> onRemoved.accept(store.pathOf(name)), knownGoodName)
+        .withPaths(store::pathOf);
   }
 
   /**
-   * What prune may act on in a folder: sqlbak's backups by stem, sorted by stem, and by stem the
-   * backups that are gone but whose {@code .sha256} sidecar is still there (a run killed between
-   * its two removals leaves one), each described by the missing backup's name.
+   * Prunes the backups of one {@code stem} in {@code store}, trusting that {@code knownGood} (a
+   * name, or null) passes a quick check. No backups of the stem: nothing happens.
    */
-  private record Listing(Map<String, List<TimestampedBackup>> backups, Map<String, List<TimestampedBackup>> orphans) {
-    List<TimestampedBackup> orphansOf(String stem) {
-      return orphans.getOrDefault(stem, List.of());
+  StorePrune pruneStem(BackupStore store, String stem, RetentionPolicy retention, boolean dryRun,
+      Consumer<String> onRemoved, String knownGood) {
+    Listing listing = list(store, stem);
+    List<TimestampedBackup> files = listing.backups().getOrDefault(stem, List.of());
+    return new Run(store, retention, dryRun, onRemoved, listing.listed()).prune(stem, files,
+        files.isEmpty() ? List.of() : listing.orphansOf(stem), knownGood);
+  }
+
+  private static List<StorePrune> pruneAll(BackupStore store, String stem, RetentionPolicy retention,
+      boolean dryRun, Consumer<String> onRemoved) {
+    Listing listing = list(store, stem);
+    Run run = new Run(store, retention, dryRun, onRemoved, listing.listed());
+    List<StorePrune> stems = new ArrayList<>();
+    for (Map.Entry<String, List<TimestampedBackup>> e : listing.backups().entrySet()) {
+      stems.add(run.prune(e.getKey(), e.getValue(), listing.orphansOf(e.getKey()), null));
+    }
+    return stems;
+  }
+
+  /**
+   * One prune's store, rules and mode, shared by the stems it prunes; {@code listed} is every name
+   * the store listed, which a dry run, removing nothing, goes by.
+   */
+  private record Run(BackupStore store, RetentionPolicy retention, boolean dryRun, Consumer<String> onRemoved,
+      Set<String> listed) {
+    StorePrune prune(String stem, List<TimestampedBackup> files, List<TimestampedBackup> orphans, String knownGood) {
+      List<TimestampedBackup> newestFirst = new ArrayList<>(files);
+      newestFirst.sort(TimestampedBackup.NEWEST_FIRST);
+      Set<TimestampedBackup> keep = retention.keep(newestFirst);
+      TimestampedBackup newestGood = newestGood(newestFirst, knownGood);
+      if (newestGood != null && keep.add(newestGood)) {
+        LOG.debug("keeping {}: the newest backup of {} that passes a quick check",
+            store.describe(newestGood.name()), stem);
+      }
+      List<String> kept = new ArrayList<>();
+      List<String> removed = new ArrayList<>();
+      // Oldest first, so that a run that stops half-way has removed the least valuable backups.
+      List<TimestampedBackup> oldestFirst = new ArrayList<>(files);
+      oldestFirst.addAll(orphans);
+      oldestFirst.sort(TimestampedBackup.NEWEST_FIRST.reversed());
+      for (TimestampedBackup b : oldestFirst) {
+        if (orphans.contains(b)) {
+          // Asked again now: the listing may have been taken while a backup run published this one.
+          if (!exists(store, b.name())) {
+            remove(b.name() + SIDECAR, removed);
+          }
+          continue;
+        }
+        if (keep.contains(b)) {
+          kept.add(b.name());
+          continue;
+        }
+        // The backup before its sidecar: if the run stops in between, what is left is a harmless
+        // checksum file (which the next run removes) rather than a backup that can no longer be
+        // checked against its hash.
+        remove(b.name(), removed);
+        remove(b.name() + SIDECAR, removed);
+      }
+      return new StorePrune(stem, kept, removed,
+          newestFirst.isEmpty() ? null : newestFirst.get(0).name(),
+          newestGood == null ? null : newestGood.name());
+    }
+
+    /** The newest backup that passes a quick check (and its sidecar's hash, when it has one). */
+    private TimestampedBackup newestGood(List<TimestampedBackup> newestFirst, String knownGood) {
+      for (TimestampedBackup b : newestFirst) {
+        if (b.name().equals(knownGood)) {
+          return b;
+        }
+        // The sidecar comes along, so that the check finds it beside the file as in a folder.
+        try (BackupStore.LocalCopy local = store.local(b.name(), SIDECAR)) {
+          Verdict v = BackupInspection.of(local.file(), CheckLevel.QUICK);
+          if (v.ok()) {
+            return b;
+          }
+          LOG.debug("{} fails a quick check: {}", store.describe(b.name()), v.problems());
+        } catch (IOException e) {
+          LOG.debug("cannot read {} for a quick check", store.describe(b.name()), e);
+        }
+      }
+      return null;
+    }
+
+    private void remove(String name, List<String> removed) {
+      if (!dryRun) {
+        try {
+          // Only regular files are removed, and one removed by someone else meanwhile is not an
+          // error: the goal is reached.
+          if (!store.delete(name)) {
+            return;
+          }
+        } catch (IOException e) {
+          throw SqlbakException.failed("cannot remove backup", store.describe(name), Failures.reason(e), e);
+        }
+      } else if (!listed.contains(name)) {
+        return; // not a regular file of the store (a folder or symlink carrying the name, or gone)
+      }
+      LOG.debug("{} {}", dryRun ? "would remove" : "removed", store.describe(name));
+      removed.add(name);
+      onRemoved.accept(name);
     }
   }
 
-  /** Lists {@code folder} (only {@code stem}'s files when it is not null). */
-  private static Listing list(Path folder, String stem) {
+  private static boolean exists(BackupStore store, String name) {
+    try {
+      return store.exists(name);
+    } catch (IOException e) {
+      throw SqlbakException.failed("cannot list directory", store.describe(), Failures.reason(e), e);
+    }
+  }
+
+  /** The folder as a store, refusing one that is missing or not a folder. */
+  private static LocalFolderStore existingFolder(Path folder) {
     if (!Files.exists(folder)) {
       throw SqlbakException.failed("directory not found", folder, null);
     }
     if (!Files.isDirectory(folder)) {
       throw SqlbakException.failed("not a directory", folder, "name the folder that holds the backups");
     }
+    return new LocalFolderStore(folder);
+  }
+
+  /**
+   * What prune may act on in a store: sqlbak's backups by stem, sorted by stem, and by stem the
+   * backups that are gone but whose {@code .sha256} sidecar is still there (a run killed between
+   * its two removals leaves one), each described by the missing backup's name; and every name listed.
+   */
+  private record Listing(Map<String, List<TimestampedBackup>> backups, Map<String, List<TimestampedBackup>> orphans,
+      Set<String> listed) {
+    List<TimestampedBackup> orphansOf(String stem) {
+      return orphans.getOrDefault(stem, List.of());
+    }
+  }
+
+  /** Lists {@code store} (only {@code stem}'s files when it is not null). */
+  private static Listing list(BackupStore store, String stem) {
     Map<String, List<TimestampedBackup>> byStem = new TreeMap<>();
     Map<String, List<TimestampedBackup>> orphans = new TreeMap<>();
-    try (DirectoryStream<Path> entries = Files.newDirectoryStream(folder)) {
-      for (Path entry : entries) {
-        String name = entry.getFileName().toString();
-        if (name.endsWith(SIDECAR)) {
-          Path of = entry.resolveSibling(name.substring(0, name.length() - SIDECAR.length()));
-          Optional<TimestampedBackup> gone = BackupNames.parse(of);
-          if (gone.isPresent() && (stem == null || stem.equals(gone.get().stem()))
-              && Files.isRegularFile(entry, LinkOption.NOFOLLOW_LINKS) && !Files.exists(of, LinkOption.NOFOLLOW_LINKS)) {
-            orphans.computeIfAbsent(gone.get().stem(), s -> new ArrayList<>()).add(gone.get());
-          }
-          continue;
+    Set<String> listed = new HashSet<>();
+    List<BackupStore.StoredFile> files;
+    try {
+      files = store.list();
+    } catch (IOException e) {
+      throw SqlbakException.failed("cannot list directory", store.describe(), Failures.reason(e), e);
+    }
+    for (BackupStore.StoredFile file : files) {
+      String name = file.name();
+      listed.add(name);
+      if (name.endsWith(SIDECAR)) {
+        String of = name.substring(0, name.length() - SIDECAR.length());
+        Optional<TimestampedBackup> gone = BackupNames.parse(of);
+        if (gone.isPresent() && (stem == null || stem.equals(gone.get().stem())) && !exists(store, of)) {
+          orphans.computeIfAbsent(gone.get().stem(), s -> new ArrayList<>()).add(gone.get());
         }
-        Optional<TimestampedBackup> backup = BackupNames.parse(entry);
-        if (backup.isEmpty() || (stem != null && !stem.equals(backup.get().stem()))
-            || !Files.isRegularFile(entry, LinkOption.NOFOLLOW_LINKS)) {
-          continue;
-        }
+        continue;
+      }
+      Optional<TimestampedBackup> backup = BackupNames.parse(name);
+      if (backup.isPresent() && (stem == null || stem.equals(backup.get().stem()))) {
         byStem.computeIfAbsent(backup.get().stem(), s -> new ArrayList<>()).add(backup.get());
       }
-    } catch (IOException e) {
-      throw SqlbakException.failed("cannot list directory", folder, Failures.reason(e), e);
-    } catch (DirectoryIteratorException e) {
-      throw SqlbakException.failed("cannot list directory", folder, Failures.reason(e.getCause()), e);
     }
-    return new Listing(byStem, orphans);
+    return new Listing(byStem, orphans, listed);
   }
 }

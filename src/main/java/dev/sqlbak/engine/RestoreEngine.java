@@ -10,6 +10,7 @@ import dev.sqlbak.source.RealPath;
 import dev.sqlbak.sqlite.SqliteDatabase;
 import dev.sqlbak.sqlite.SqliteFailure;
 import dev.sqlbak.storage.AtomicDestination;
+import dev.sqlbak.storage.BackupStore;
 import dev.sqlbak.storage.DataMode;
 import java.io.IOException;
 import java.nio.file.FileAlreadyExistsException;
@@ -295,7 +296,7 @@ public final class RestoreEngine {
           throw SqlbakException.failed("the restored copy fails quick_check", target + ": " + problems.get(0), null);
         }
       }
-      dest.publish(target, false);
+      dest.publish(dest.file(), target, BackupStore.Publish.CREATE_NEW);
       return pages;
     } catch (FileAlreadyExistsException e) {
       throw SqlbakException.failed("target exists", target,

@@ -1,10 +1,8 @@
 package dev.sqlbak.engine;
 
 import dev.sqlbak.check.BackupInspection;
-import dev.sqlbak.check.CheckLevel;
 import dev.sqlbak.check.Fingerprint;
 import dev.sqlbak.check.Verdict;
-import dev.sqlbak.payload.ReadableBackup;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -26,13 +24,5 @@ public final class VerifyEngine {
       verdicts.add(inspection.inspect(file));
     }
     return verdicts;
-  }
-
-  /**
-   * Checks one backup with SQLite's check and its sidecar only, opening it unless {@code opened}
-   * (already decompressed) is given. Kept for callers not yet moved to {@link BackupInspection}.
-   */
-  static Verdict inspect(Path file, ReadableBackup opened, CheckLevel check) {
-    return opened == null ? BackupInspection.of(file, check) : BackupInspection.ofOpened(file, opened, check);
   }
 }

@@ -9,6 +9,9 @@ import java.time.Instant;
 import java.time.ZoneOffset;
 import java.time.format.DateTimeFormatter;
 import java.time.temporal.ChronoUnit;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.List;
 import java.util.Optional;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -36,10 +39,11 @@ public final class BackupNames {
    */
   public static Optional<TimestampedBackup> parse(Path file) {
     Path fileName = file.getFileName();
-    if (fileName == null) {
-      return Optional.empty();
-    }
-    String name = fileName.toString();
+    return fileName == null ? Optional.empty() : parse(fileName.toString());
+  }
+
+  /** As {@link #parse(Path)}, for a file name without a folder (a name in a store). */
+  public static Optional<TimestampedBackup> parse(String name) {
     if (name.startsWith(TEMP_PREFIX)) {
       return Optional.empty();
     }
@@ -57,7 +61,7 @@ public final class BackupNames {
     if (!STAMP.format(time).equals(m.group(2))) {
       return Optional.empty();
     }
-    return Optional.of(new TimestampedBackup(file, m.group(1), time));
+    return Optional.of(new TimestampedBackup(name, m.group(1), time));
   }
 
   /** The file name without its last extension: {@code app.db} and {@code app.sqlite} give {@code app}. */
@@ -79,16 +83,25 @@ public final class BackupNames {
 
   /** The time of the newest backup of {@code stem} in {@code folder}, if any. */
   public static Optional<Instant> newest(Path folder, String stem) throws IOException {
-    Pattern pattern = patternFor(stem);
-    Instant newest = null;
+    List<String> names = new ArrayList<>();
     try (DirectoryStream<Path> entries = Files.newDirectoryStream(folder)) {
       for (Path p : entries) {
-        Matcher m = pattern.matcher(p.getFileName().toString());
-        if (m.matches()) {
-          Instant t = STAMP.parse(m.group(1), Instant::from);
-          if (newest == null || t.isAfter(newest)) {
-            newest = t;
-          }
+        names.add(p.getFileName().toString());
+      }
+    }
+    return newest(names, stem);
+  }
+
+  /** The time of the newest backup of {@code stem} among {@code names} (the names in a store), if any. */
+  public static Optional<Instant> newest(Collection<String> names, String stem) {
+    Pattern pattern = patternFor(stem);
+    Instant newest = null;
+    for (String name : names) {
+      Matcher m = pattern.matcher(name);
+      if (m.matches()) {
+        Instant t = STAMP.parse(m.group(1), Instant::from);
+        if (newest == null || t.isAfter(newest)) {
+          newest = t;
         }
       }
     }
@@ -101,8 +114,16 @@ public final class BackupNames {
    * that names stay unique and sort by time.
    */
   public static Instant nextFree(Path folder, String stem, Instant wanted) throws IOException {
+    return nextFree(newest(folder, stem), wanted);
+  }
+
+  /** As {@link #nextFree(Path, String, Instant)}, among {@code names} (the names in a store). */
+  public static Instant nextFree(Collection<String> names, String stem, Instant wanted) {
+    return nextFree(newest(names, stem), wanted);
+  }
+
+  private static Instant nextFree(Optional<Instant> newest, Instant wanted) {
     Instant second = wanted.truncatedTo(ChronoUnit.SECONDS);
-    Optional<Instant> newest = newest(folder, stem);
     if (newest.isPresent() && !second.isAfter(newest.get())) {
       return newest.get().plusSeconds(1);
     }

@@ -4,27 +4,18 @@ import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
 import java.nio.channels.FileLock;
-import java.nio.channels.OverlappingFileLockException;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.DirectoryStream;
 import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.FileSystemException;
 import java.nio.file.Files;
-import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
 import java.security.SecureRandom;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.HexFormat;
 import java.util.List;
-import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.locks.ReentrantLock;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -39,16 +30,9 @@ import org.slf4j.LoggerFactory;
  * removes them, while the files of a run still in progress (lock held) are left alone.
  */
 public final class AtomicDestination implements AutoCloseable {
-  private static final String PREFIX = ".sqlbak-";
-  private static final Pattern TEMP_NAME = Pattern.compile("\\.sqlbak-([0-9a-f]{16})\\..+");
+  private static final String PREFIX = StaleTemporaryFiles.PREFIX;
   private static final SecureRandom RANDOM = new SecureRandom();
-  /** Tokens of this JVM's live instances: never swept, and never opened (closing would unlock). */
-  private static final Set<String> LIVE_TOKENS = ConcurrentHashMap.newKeySet();
   private static final Set<AtomicDestination> IN_FLIGHT = ConcurrentHashMap.newKeySet();
-  /** The files of the {@link #lockName} locks this JVM holds, for the shutdown hook to remove. */
-  private static final Set<Path> HELD_NAME_LOCKS = ConcurrentHashMap.newKeySet();
-  /** OS locks belong to the process: threads of this JVM take turns on a name here first. */
-  private static final Map<Path, ReentrantLock> NAME_TURNS = new ConcurrentHashMap<>();
 
   private final Path folder;
   private final String token;
@@ -107,7 +91,7 @@ public final class AtomicDestination implements AutoCloseable {
       byte[] bytes = new byte[8];
       RANDOM.nextBytes(bytes);
       String token = HexFormat.of().formatHex(bytes);
-      LIVE_TOKENS.add(token);
+      StaleTemporaryFiles.LIVE_TOKENS.add(token);
       Path lockPath = dir.resolve(PREFIX + token + ".lock");
       FileChannel channel = null;
       try {
@@ -121,7 +105,7 @@ public final class AtomicDestination implements AutoCloseable {
           return d;
         }
         channel.close();
-        LIVE_TOKENS.remove(token);
+        StaleTemporaryFiles.LIVE_TOKENS.remove(token);
         if (attempt >= 10) {
           throw new IOException("cannot reserve a temporary file in " + dir);
         }
@@ -130,16 +114,10 @@ public final class AtomicDestination implements AutoCloseable {
           channel.close();
         }
         Files.deleteIfExists(lockPath);
-        LIVE_TOKENS.remove(token);
+        StaleTemporaryFiles.LIVE_TOKENS.remove(token);
         throw e;
       }
     }
-  }
-
-  /** A held {@link #lockName} lock; closing releases it and never fails. */
-  public interface NameLock extends AutoCloseable {
-    @Override
-    void close();
   }
 
   /**
@@ -153,91 +131,7 @@ public final class AtomicDestination implements AutoCloseable {
    * sweep); it then starts again. Where locks are not supported, publishing goes unserialised.
    */
   public static NameLock lockName(Path folder, String name) throws IOException {
-    String token = HexFormat.of().formatHex(sha256(name.getBytes(StandardCharsets.UTF_8))).substring(0, 16);
-    Path lockPath = folder.resolve(PREFIX + token + ".lock");
-    ReentrantLock turn = NAME_TURNS.computeIfAbsent(lockPath, p -> new ReentrantLock());
-    turn.lock();
-    LIVE_TOKENS.add(token); // this JVM's sweeps must neither remove it nor open it (closing would unlock)
-    try {
-      for (int attempt = 0; attempt < 1000; attempt++) {
-        FileChannel channel = FileChannel.open(lockPath, StandardOpenOption.CREATE, StandardOpenOption.WRITE);
-        FileChannel atName = null;
-        try {
-          try {
-            channel.lock();
-          } catch (IOException e) {
-            log().debug("cannot lock {}; publishing unserialised", lockPath, e);
-            LIVE_TOKENS.remove(token);
-            return turn::unlock;
-          }
-          atName = sameFileAtName(lockPath);
-        } finally {
-          if (atName == null) {
-            channel.close();
-          }
-        }
-        if (atName != null) {
-          FileChannel second = atName;
-          HELD_NAME_LOCKS.add(lockPath);
-          return () -> {
-            deleteQuietly(lockPath); // while still locked: no other run can hold this file now
-            HELD_NAME_LOCKS.remove(lockPath);
-            closeQuietly(second);
-            closeQuietly(channel);
-            LIVE_TOKENS.remove(token);
-            turn.unlock();
-          };
-        }
-      }
-      throw new IOException("cannot lock " + lockPath);
-    } catch (IOException | RuntimeException e) {
-      LIVE_TOKENS.remove(token);
-      turn.unlock();
-      throw e;
-    }
-  }
-
-  /**
-   * Whether the file now at {@code lockPath} is the one this JVM has just locked: this JVM's lock
-   * table knows files by device and inode, so a second lock on the same file overlaps. Returns the
-   * second channel, which must stay open as long as the lock is held (closing any channel of a file
-   * drops this process's locks on it); null if another file, or none, is at that name now.
-   */
-  private static FileChannel sameFileAtName(Path lockPath) throws IOException {
-    FileChannel second;
-    try {
-      second = FileChannel.open(lockPath, StandardOpenOption.WRITE);
-    } catch (NoSuchFileException e) {
-      return null;
-    }
-    try {
-      FileLock other = second.tryLock();
-      if (other != null) {
-        other.release();
-      }
-    } catch (OverlappingFileLockException e) {
-      return second;
-    } catch (IOException e) {
-      log().debug("cannot test the lock of {}", lockPath, e);
-    }
-    second.close();
-    return null;
-  }
-
-  private static byte[] sha256(byte[] bytes) {
-    try {
-      return java.security.MessageDigest.getInstance("SHA-256").digest(bytes);
-    } catch (java.security.NoSuchAlgorithmException e) {
-      throw new IllegalStateException("every Java runtime has SHA-256", e);
-    }
-  }
-
-  private static void closeQuietly(FileChannel channel) {
-    try {
-      channel.close();
-    } catch (IOException e) {
-      log().debug("cannot close a lock file", e);
-    }
+    return PublishingLock.take(folder, name);
   }
 
   private static FileLock lockOrNull(FileChannel channel) {
@@ -273,7 +167,7 @@ public final class AtomicDestination implements AutoCloseable {
     } catch (IOException e) {
       return e;
     } finally {
-      deleteQuietly(probe);
+      StaleTemporaryFiles.deleteQuietly(probe);
     }
   }
 
@@ -306,38 +200,18 @@ public final class AtomicDestination implements AutoCloseable {
   }
 
   /**
-   * Writes {@code content} to a temporary sidecar now, so that publishing it later is a rename and
-   * needs no free space.
-   */
-  public void prepareSidecar(String content) throws IOException {
-    Path side = sidecarTemp();
-    try (FileChannel ch = FileChannel.open(side, StandardOpenOption.CREATE,
-        StandardOpenOption.TRUNCATE_EXISTING, StandardOpenOption.WRITE)) {
-      ByteBuffer buf = ByteBuffer.wrap(content.getBytes(StandardCharsets.UTF_8));
-      while (buf.hasRemaining()) {
-        ch.write(buf);
-      }
-      ch.force(true);
-    }
-  }
-
-  /**
-   * Makes the temporary file visible as {@code target} (in this folder) and fsyncs the folder.
-   * Without {@code replace} an existing target is never touched: the file is hard-linked, which
-   * fails if the name exists, so two runs cannot both claim one name.
+   * Makes {@code file}, one of this destination's temporary files, visible as {@code target} (in
+   * this folder) and fsyncs the folder. With {@link BackupStore.Publish#CREATE_NEW} an existing
+   * target is never touched: the file is hard-linked, which fails if the name exists, so two runs
+   * cannot both claim one name.
    *
-   * @throws FileAlreadyExistsException if {@code replace} is false and {@code target} exists
+   * @throws FileAlreadyExistsException if {@code mode} is CREATE_NEW and {@code target} exists
    */
-  public void publish(Path target, boolean replace) throws IOException {
-    publish(file(), target, replace);
-  }
-
-  /** As {@link #publish(Path, boolean)}, for another of this destination's temporary files. */
-  public void publish(Path file, Path target, boolean replace) throws IOException {
+  public void publish(Path file, Path target, BackupStore.Publish mode) throws IOException {
     try (FileChannel ch = FileChannel.open(file, StandardOpenOption.WRITE)) {
       ch.force(true);
     }
-    if (replace) {
+    if (mode == BackupStore.Publish.REPLACE) {
       // rename(2): atomic, and a symlink at the target is replaced rather than followed.
       Files.move(file, target, StandardCopyOption.ATOMIC_MOVE);
     } else {
@@ -362,16 +236,6 @@ public final class AtomicDestination implements AutoCloseable {
     }
   }
 
-  /** Renames the prepared sidecar to {@code target}, replacing an older one, and fsyncs the folder. */
-  public void publishSidecar(Path target) throws IOException {
-    Files.move(sidecarTemp(), target, StandardCopyOption.ATOMIC_MOVE);
-    fsyncFolder();
-  }
-
-  private Path sidecarTemp() {
-    return folder.resolve(PREFIX + token + ".sha256");
-  }
-
   private void fsyncFolder() {
     try (FileChannel dir = FileChannel.open(folder, StandardOpenOption.READ)) {
       dir.force(true);
@@ -390,17 +254,17 @@ public final class AtomicDestination implements AutoCloseable {
       log().debug("closing lock of {}", token, e);
     }
     IN_FLIGHT.remove(this);
-    LIVE_TOKENS.remove(token);
+    StaleTemporaryFiles.LIVE_TOKENS.remove(token);
   }
 
   private List<Path> deleteTemporaryFiles() {
     List<Path> removed = new ArrayList<>();
-    for (Path p : filesOf(folder, token)) {
-      if (deleteQuietly(p)) {
+    for (Path p : StaleTemporaryFiles.filesOf(folder, token)) {
+      if (StaleTemporaryFiles.deleteQuietly(p)) {
         removed.add(p);
       }
     }
-    if (deleteQuietly(folder.resolve(PREFIX + token + ".lock"))) {
+    if (StaleTemporaryFiles.deleteQuietly(folder.resolve(PREFIX + token + ".lock"))) {
       removed.add(folder.resolve(PREFIX + token + ".lock"));
     }
     return removed;
@@ -412,9 +276,7 @@ public final class AtomicDestination implements AutoCloseable {
    */
   public static boolean abandonAll() {
     boolean any = false;
-    for (Path lockFile : HELD_NAME_LOCKS) {
-      deleteQuietly(lockFile); // still locked by this process, which is about to exit
-    }
+    PublishingLock.abandonHeld();
     for (AtomicDestination d : IN_FLIGHT) {
       any = true;
       d.deleteTemporaryFiles();
@@ -428,76 +290,6 @@ public final class AtomicDestination implements AutoCloseable {
    * removed stays for a later run.
    */
   public static void sweepStale(Path folder) {
-    Map<String, List<Path>> byToken = new HashMap<>();
-    try (DirectoryStream<Path> entries = Files.newDirectoryStream(folder, PREFIX + "*")) {
-      for (Path p : entries) {
-        Matcher m = TEMP_NAME.matcher(p.getFileName().toString());
-        if (m.matches() && !LIVE_TOKENS.contains(m.group(1))) {
-          byToken.computeIfAbsent(m.group(1), t -> new ArrayList<>()).add(p);
-        }
-      }
-    } catch (IOException e) {
-      log().debug("cannot list {} for stale temporary files", folder, e);
-      return;
-    }
-    for (Map.Entry<String, List<Path>> group : byToken.entrySet()) {
-      sweepGroup(folder, group.getKey(), group.getValue());
-    }
-  }
-
-  private static void sweepGroup(Path folder, String token, List<Path> files) {
-    Path lockPath = folder.resolve(PREFIX + token + ".lock");
-    // Ask again rather than trust the listing: a listing taken while a run creates its lock file
-    // and then its copy may show the copy without the lock.
-    if (!files.contains(lockPath) && !Files.exists(lockPath)) {
-      // A live run creates its lock file before anything else and removes it last.
-      files.forEach(AtomicDestination::deleteQuietly);
-      return;
-    }
-    try (FileChannel ch = FileChannel.open(lockPath, StandardOpenOption.WRITE)) {
-      FileLock held;
-      try {
-        held = ch.tryLock();
-      } catch (IOException | OverlappingFileLockException e) {
-        return; // cannot tell: treat as alive
-      }
-      if (held == null) {
-        return; // another process holds it: a run in progress
-      }
-      log().debug("removing temporary files of a dead run: {}", files);
-      for (Path p : files) {
-        if (!p.equals(lockPath)) {
-          deleteQuietly(p);
-        }
-      }
-      deleteQuietly(lockPath);
-    } catch (NoSuchFileException e) {
-      // swept by someone else meanwhile
-    } catch (IOException e) {
-      log().debug("cannot sweep {}", lockPath, e);
-    }
-  }
-
-  private static List<Path> filesOf(Path folder, String token) {
-    List<Path> files = new ArrayList<>();
-    try (DirectoryStream<Path> entries = Files.newDirectoryStream(folder, PREFIX + token + ".*")) {
-      for (Path p : entries) {
-        if (!p.getFileName().toString().endsWith(".lock")) {
-          files.add(p);
-        }
-      }
-    } catch (IOException e) {
-      log().debug("cannot list {}", folder, e);
-    }
-    return files;
-  }
-
-  private static boolean deleteQuietly(Path p) {
-    try {
-      return Files.deleteIfExists(p);
-    } catch (IOException e) {
-      log().debug("cannot remove {}", p, e);
-      return false;
-    }
+    StaleTemporaryFiles.sweep(folder);
   }
 }

@@ -178,7 +178,7 @@ class OverlapIT {
     try {
       vm = listen.accept(args);
       listen.stopListening(args);
-      stopAt(vm, "dev.sqlbak.storage.AtomicDestination", "publishSidecar");
+      stopAt(vm, "dev.sqlbak.engine.BackupPublisher", "publishSidecar");
       // A is stopped with DEST renamed into place and its checksum file not yet.
       assertEquals(digestA, TestDatabases.contentDigest(dest), "run A must have published DEST");
 

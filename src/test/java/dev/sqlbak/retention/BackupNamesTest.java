@@ -39,7 +39,8 @@ class BackupNamesTest {
     TimestampedBackup b = BackupNames.parse(Path.of("/b", name)).orElseThrow(() -> new AssertionError(name));
     assertEquals(stem, b.stem(), name);
     assertEquals(Instant.parse(time), b.time(), name);
-    assertEquals(Path.of("/b", name), b.file());
+    assertEquals(name, b.name());
+    assertEquals(b, BackupNames.parse(name).orElseThrow());
     // The stem found this way is the one whose backups the existing per-stem pattern matches.
     assertTrue(BackupNames.patternFor(stem).matcher(name).matches(), name);
   }

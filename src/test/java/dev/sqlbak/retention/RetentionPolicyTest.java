@@ -5,7 +5,6 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 
 import dev.sqlbak.engine.PruneEnginePropertyTest;
 import dev.sqlbak.engine.SqlbakException;
-import java.nio.file.Path;
 import java.time.Instant;
 import java.time.ZoneOffset;
 import java.time.format.DateTimeFormatter;
@@ -33,7 +32,7 @@ class RetentionPolicyTest {
   private static TimestampedBackup at(String utc, String compression) {
     Instant t = Instant.parse(utc + "Z");
     String name = "app-" + utc.replace("-", "").replace(":", "") + "Z.db" + compression;
-    return new TimestampedBackup(Path.of("/b", name), "app", t);
+    return new TimestampedBackup(name, "app", t);
   }
 
   /** The kept backups as {@code at} was given them (time, and compression if any), sorted. */

@@ -24,14 +24,14 @@ class AtomicDestinationNameLockTest {
     AtomicBoolean overlapped = new AtomicBoolean(false);
     CountDownLatch secondDone = new CountDownLatch(1);
     Thread second;
-    AtomicDestination.NameLock first = AtomicDestination.lockName(dir, "dest.db");
+    NameLock first = AtomicDestination.lockName(dir, "dest.db");
     try {
       List<String> held = listing(dir);
       assertEquals(1, held.size(), held.toString());
       assertTrue(held.get(0).matches("\\.sqlbak-[0-9a-f]{16}\\.lock"), held.toString());
       second = new Thread(() -> {
         try {
-          AtomicDestination.NameLock again = AtomicDestination.lockName(dir, "dest.db");
+          NameLock again = AtomicDestination.lockName(dir, "dest.db");
           overlapped.set(firstHeld.get());
           again.close();
         } catch (Exception e) {
@@ -55,7 +55,7 @@ class AtomicDestinationNameLockTest {
   void aLockFileLeftByAKilledRunIsTakenOverAndRemoved() throws Exception {
     AtomicDestination.lockName(dir, "dest.db").close();
     assertEquals(List.of(), listing(dir));
-    AtomicDestination.NameLock held = AtomicDestination.lockName(dir, "dest.db");
+    NameLock held = AtomicDestination.lockName(dir, "dest.db");
     Path lockFile = dir.resolve(listing(dir).get(0));
     held.close();
     Files.writeString(lockFile, ""); // as kill -9 would leave it: there, but unlocked
