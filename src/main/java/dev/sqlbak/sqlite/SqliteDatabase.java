@@ -19,7 +19,6 @@ import java.util.UUID;
 import org.sqlite.BusyHandler;
 import org.sqlite.SQLiteConfig;
 import org.sqlite.SQLiteConnection;
-import org.sqlite.SQLiteException;
 import org.sqlite.core.DB;
 
 /**
@@ -151,7 +150,7 @@ public final class SqliteDatabase implements AutoCloseable {
       BusyHandler.setHandler(connection, busyHandler);
     } catch (SQLException e) {
       close();
-      throw failure(e);
+      throw SqliteFailure.of(e);
     }
     return this;
   }
@@ -214,7 +213,7 @@ public final class SqliteDatabase implements AutoCloseable {
     try {
       return new SqliteDatabase(config.createConnection(url), label);
     } catch (SQLException e) {
-      throw failure(e);
+      throw SqliteFailure.of(e);
     }
   }
 
@@ -246,7 +245,7 @@ public final class SqliteDatabase implements AutoCloseable {
       s.execute("WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < 500)"
           + " INSERT INTO items(name, body) SELECT 'item ' || i, randomblob(200) FROM n");
     } catch (SQLException e) {
-      throw failure(e);
+      throw SqliteFailure.of(e);
     }
   }
 
@@ -279,7 +278,7 @@ public final class SqliteDatabase implements AutoCloseable {
       attach.setString(1, uriOf(file) + "?mode=ro");
       attach.execute();
     } catch (SQLException e) {
-      throw failure(e);
+      throw SqliteFailure.of(e);
     }
   }
 
@@ -292,7 +291,7 @@ public final class SqliteDatabase implements AutoCloseable {
         names.add(rs.getString(2));
       }
     } catch (SQLException e) {
-      throw failure(e);
+      throw SqliteFailure.of(e);
     }
     return names;
   }
@@ -313,7 +312,7 @@ public final class SqliteDatabase implements AutoCloseable {
         }
       }
     } catch (SQLException e) {
-      throw failure(e);
+      throw SqliteFailure.of(e);
     }
   }
 
@@ -323,7 +322,7 @@ public final class SqliteDatabase implements AutoCloseable {
       connection.rollback();
       connection.setAutoCommit(true);
     } catch (SQLException e) {
-      throw failure(e);
+      throw SqliteFailure.of(e);
     }
   }
 
@@ -340,7 +339,7 @@ public final class SqliteDatabase implements AutoCloseable {
         ResultSet rs = s.executeQuery("PRAGMA " + quote(schema) + ".journal_mode")) {
       return rs.next() ? rs.getString(1) : "";
     } catch (SQLException e) {
-      throw failure(e);
+      throw SqliteFailure.of(e);
     }
   }
 
@@ -349,7 +348,7 @@ public final class SqliteDatabase implements AutoCloseable {
         ResultSet rs = s.executeQuery("PRAGMA " + quote(schema) + "." + pragma)) {
       return rs.next() ? rs.getLong(1) : 0;
     } catch (SQLException e) {
-      throw failure(e);
+      throw SqliteFailure.of(e);
     }
   }
 
@@ -369,7 +368,7 @@ public final class SqliteDatabase implements AutoCloseable {
         s.executeQuery("PRAGMA journal_mode=OFF").close();
         s.execute("PRAGMA synchronous=OFF");
       } catch (SQLException e) {
-        throw failure(e);
+        throw SqliteFailure.of(e);
       }
       return copyTo(schema, uri, pagesPerStep, busyTimeout, observer);
     }
@@ -400,7 +399,7 @@ public final class SqliteDatabase implements AutoCloseable {
       rc = ((SQLiteConnection) connection).getDatabase()
           .backup(schema, target, progress, sleepMillis, retries, pagesPerStep);
     } catch (SQLException e) {
-      throw failure(e);
+      throw SqliteFailure.of(e);
     }
     if (rc != 0 && rc != 101) { // SQLITE_OK, SQLITE_DONE
       org.sqlite.SQLiteErrorCode code = org.sqlite.SQLiteErrorCode.getErrorCode(rc);
@@ -421,7 +420,7 @@ public final class SqliteDatabase implements AutoCloseable {
       vacuum.setString(1, target);
       vacuum.execute();
     } catch (SQLException e) {
-      throw failure(e);
+      throw SqliteFailure.of(e);
     }
   }
 
@@ -434,7 +433,7 @@ public final class SqliteDatabase implements AutoCloseable {
         tables.add(new ListedTable(rs.getString("name"), rs.getString("type"), rs.getInt("wr") != 0));
       }
     } catch (SQLException e) {
-      throw failure(e);
+      throw SqliteFailure.of(e);
     }
     return tables;
   }
@@ -488,7 +487,7 @@ public final class SqliteDatabase implements AutoCloseable {
       connection.commit();
       done = true;
     } catch (SQLException e) {
-      throw failure(e);
+      throw SqliteFailure.of(e);
     } finally {
       try {
         if (!done) {
@@ -598,7 +597,7 @@ public final class SqliteDatabase implements AutoCloseable {
         throw new SqliteFailure(SqliteFailure.Reason.OTHER, "journal mode stayed " + mode, null);
       }
     } catch (SQLException e) {
-      throw failure(e);
+      throw SqliteFailure.of(e);
     }
   }
 
@@ -617,7 +616,7 @@ public final class SqliteDatabase implements AutoCloseable {
         }
       }
     } catch (SQLException e) {
-      SqliteFailure f = failure(e);
+      SqliteFailure f = SqliteFailure.of(e);
       if (f.reason() == SqliteFailure.Reason.CORRUPT) {
         problems.add(f.getMessage());
         return problems;
@@ -637,7 +636,7 @@ public final class SqliteDatabase implements AutoCloseable {
         names.add(rs.getString(1));
       }
     } catch (SQLException e) {
-      throw failure(e);
+      throw SqliteFailure.of(e);
     }
     List<TableRows> tables = new ArrayList<>();
     for (String name : names) {
@@ -680,7 +679,7 @@ public final class SqliteDatabase implements AutoCloseable {
         ResultSet rs = s.executeQuery("SELECT count(*) FROM main.sqlite_schema")) {
       rs.next();
     } catch (SQLException e) {
-      throw failure(e);
+      throw SqliteFailure.of(e);
     }
   }
 
@@ -690,7 +689,7 @@ public final class SqliteDatabase implements AutoCloseable {
         ResultSet rs = s.executeQuery("PRAGMA main.journal_mode = " + quote(mode))) {
       rs.next();
     } catch (SQLException e) {
-      throw failure(e);
+      throw SqliteFailure.of(e);
     }
   }
 
@@ -700,7 +699,7 @@ public final class SqliteDatabase implements AutoCloseable {
         ResultSet rs = s.executeQuery("PRAGMA " + quote(schema) + "." + pragma)) {
       return rs.next() ? rs.getString(1) : "";
     } catch (SQLException e) {
-      throw failure(e);
+      throw SqliteFailure.of(e);
     }
   }
 
@@ -722,7 +721,7 @@ public final class SqliteDatabase implements AutoCloseable {
         lines.add(rs.getString(1) + " " + rs.getString(2) + " on " + rs.getString(3) + ": " + rs.getString(4));
       }
     } catch (SQLException e) {
-      throw failure(e);
+      throw SqliteFailure.of(e);
     }
     return lines;
   }
@@ -766,7 +765,7 @@ public final class SqliteDatabase implements AutoCloseable {
         }
       }
     } catch (SQLException e) {
-      throw failure(e);
+      throw SqliteFailure.of(e);
     }
     return new TableDigest(rows, java.util.HexFormat.of().formatHex(md.digest()));
   }
@@ -781,7 +780,7 @@ public final class SqliteDatabase implements AutoCloseable {
         names.add(rs.getString(1));
       }
     } catch (SQLException e) {
-      throw failure(e);
+      throw SqliteFailure.of(e);
     }
     return names;
   }
@@ -825,7 +824,7 @@ public final class SqliteDatabase implements AutoCloseable {
     try (Statement s = connection.createStatement()) {
       s.execute(sql);
     } catch (SQLException e) {
-      throw failure(e);
+      throw SqliteFailure.of(e);
     }
   }
 
@@ -846,10 +845,5 @@ public final class SqliteDatabase implements AutoCloseable {
 
   private static int clampMillis(Duration d) {
     return (int) Math.min(Integer.MAX_VALUE, Math.max(0, d.toMillis()));
-  }
-
-  private static SqliteFailure failure(SQLException e) {
-    int code = e instanceof SQLiteException ? ((SQLiteException) e).getResultCode().code : e.getErrorCode();
-    return new SqliteFailure(SqliteFailure.reasonOf(code), e.getMessage(), e);
   }
 }
