@@ -157,46 +157,11 @@ public final class SqliteDatabase implements AutoCloseable {
 
   /** How often, and how long in total, this connection has waited for another process's lock. */
   public LockWaits lockWaits() {
-    return busyHandler == null ? new LockWaits(0, Duration.ZERO)
-        : new LockWaits(busyHandler.retries, Duration.ofNanos(busyHandler.waitedNanos));
+    return busyHandler == null ? new LockWaits(0, Duration.ZERO) : busyHandler.waits();
   }
 
   /** Lock waits of one connection: busy-handler retries and the time spent sleeping in them. */
   public record LockWaits(long retries, Duration waited) {}
-
-  /**
-   * Retries a busy lock every 100 microseconds until the timeout. SQLite's own busy timeout sleeps in
-   * growing steps of up to 100 ms, and a rollback-journal writer committing back to back frees the
-   * lock only for moments between its transactions: a reader that sleeps that long keeps missing
-   * those moments and starves until its timeout, although the lock was free many times.
-   */
-  private static final class PatientBusyHandler extends BusyHandler {
-    private static final long RETRY_NANOS = 100_000;
-    private final long timeoutNanos;
-    private long episodeStart;
-    long retries;
-    long waitedNanos;
-
-    PatientBusyHandler(Duration timeout) {
-      // Saturating: --busy-timeout accepts durations beyond what fits in a long of nanoseconds.
-      this.timeoutNanos = timeout.compareTo(Duration.ofNanos(Long.MAX_VALUE)) >= 0 ? Long.MAX_VALUE : timeout.toNanos();
-    }
-
-    @Override
-    protected int callback(int previousRetries) {
-      long now = System.nanoTime();
-      if (previousRetries == 0) {
-        episodeStart = now;
-      }
-      if (now - episodeStart >= timeoutNanos) {
-        return 0;
-      }
-      java.util.concurrent.locks.LockSupport.parkNanos(Math.min(RETRY_NANOS, timeoutNanos - (now - episodeStart)));
-      retries++;
-      waitedNanos += System.nanoTime() - now;
-      return 1;
-    }
-  }
 
   /**
    * Opens a new, private in-memory database that the backup API can write into by name: a named
