@@ -41,10 +41,6 @@ public final class SqliteDatabase implements AutoCloseable {
    */
   public record ListedTable(String name, String type, boolean withoutRowid) {}
 
-  /** The schema name under which a logical copy attaches its source. */
-  private static final String COPY_SOURCE = "sqlbak_source";
-  /** Names that reach a rowid table's rowid, in the order SQLite tries them, unless a column takes them. */
-  private static final List<String> ROWID_NAMES = List.of("rowid", "_rowid_", "oid");
 
   static {
     useCachedNativeLibrary();
@@ -238,7 +234,7 @@ public final class SqliteDatabase implements AutoCloseable {
   }
 
   /** Attaches the real file {@code file} read-only as {@code schema}; never creates it. */
-  private void attach(String schema, Path file) throws SqliteFailure {
+  void attach(String schema, Path file) throws SqliteFailure {
     try (PreparedStatement attach = connection.prepareStatement("ATTACH DATABASE ? AS " + quote(schema))) {
       attach.setString(1, uriOf(file) + "?mode=ro");
       attach.execute();
@@ -308,7 +304,7 @@ public final class SqliteDatabase implements AutoCloseable {
     }
   }
 
-  private long pragmaLong(String schema, String pragma) throws SqliteFailure {
+  long pragmaLong(String schema, String pragma) throws SqliteFailure {
     try (Statement s = connection.createStatement();
         ResultSet rs = s.executeQuery("PRAGMA " + quote(schema) + "." + pragma)) {
       return rs.next() ? rs.getLong(1) : 0;
@@ -405,147 +401,12 @@ public final class SqliteDatabase implements AutoCloseable {
 
   /**
    * Fills this new, empty database with {@code tables} of {@code source}'s {@code schema} (which
-   * lives in {@code sourceFile}): their definitions, rows with their rowids, explicit indexes,
-   * triggers and sqlite_sequence rows; returns each table with the rows copied.
-   *
-   * <p>The source file is attached read-only to this connection and everything is read in one
-   * transaction, so all tables are one snapshot. Indexes and triggers are created after the rows:
-   * building an index once is faster than growing it row by row, and a trigger created earlier
-   * would fire for every copied row.
+   * lives in {@code sourceFile}), as one snapshot; returns each table with the rows copied. See
+   * {@link TableCopy#copyFrom}.
    */
   public List<TableRows> copyTablesFrom(SqliteDatabase source, String schema, LiveDatabaseFiles sourceFile,
       List<String> tables, Duration busyTimeout) throws SqliteFailure {
-    // Encoding, page size and auto-vacuum are fixed when the first table is created, and an
-    // attached database must share main's encoding, so they are set first.
-    execute("PRAGMA main.encoding = " + literal(source.pragmaText(schema, "encoding")));
-    execute("PRAGMA main.page_size = " + source.pageSize(schema));
-    execute("PRAGMA main.auto_vacuum = " + source.pragmaLong(schema, "auto_vacuum"));
-    execute("PRAGMA foreign_keys = OFF"); // a table's parent may be one that is not copied
-    execute("PRAGMA busy_timeout = " + clampMillis(busyTimeout));
-    // By its real path, owned by the source's connection, which outlives this one.
-    attach(COPY_SOURCE, sourceFile.real());
-    String from = quote(COPY_SOURCE) + ".";
-    List<TableRows> copied = new ArrayList<>();
-    boolean done = false;
-    try {
-      connection.setAutoCommit(false);
-      // The first read of the source starts the snapshot: the settings, schema and rows below.
-      execute("PRAGMA main.user_version = " + pragmaLong(COPY_SOURCE, "user_version"));
-      execute("PRAGMA main.application_id = " + pragmaLong(COPY_SOURCE, "application_id"));
-      List<ListedTable> listed = tableList(COPY_SOURCE);
-      for (String name : tables) {
-        ListedTable table = listed.stream()
-            .filter(t -> t.type().equals("table") && sameName(t.name(), name))
-            .findFirst()
-            .orElseThrow(() -> new SqliteFailure(SqliteFailure.Reason.OTHER, "no such table: " + name, null));
-        copied.add(new TableRows(table.name(), copyTable(table, from)));
-      }
-      for (TableRows table : copied) {
-        for (String type : List.of("index", "trigger")) {
-          for (String sql : strings("SELECT sql FROM " + from + "sqlite_schema WHERE type = ?"
-              + " AND tbl_name = ? COLLATE NOCASE AND sql IS NOT NULL ORDER BY rowid", type, table.name())) {
-            execute(sql);
-          }
-        }
-      }
-      copySequences(copied, from);
-      connection.commit();
-      done = true;
-    } catch (SQLException e) {
-      throw SqliteFailure.of(e);
-    } finally {
-      try {
-        if (!done) {
-          connection.rollback();
-        }
-        connection.setAutoCommit(true);
-        execute("DETACH " + quote(COPY_SOURCE));
-      } catch (SQLException | SqliteFailure e) {
-        // the failure being thrown says more; the caller throws this half-made copy away
-        org.slf4j.LoggerFactory.getLogger(SqliteDatabase.class).debug("ending a table copy", e);
-      }
-    }
-    return copied;
-  }
-
-  /** Creates {@code table} in main as the source defines it and copies its rows; returns how many. */
-  private long copyTable(ListedTable table, String from) throws SqliteFailure, SQLException {
-    List<String> definition = strings("SELECT sql FROM " + from + "sqlite_schema WHERE type = 'table'"
-        + " AND name = ?", table.name());
-    if (definition.isEmpty()) {
-      throw new SqliteFailure(SqliteFailure.Reason.OTHER, "no such table: " + table.name(), null);
-    }
-    execute(definition.get(0)); // unqualified, so it lands in main
-    // Generated columns cannot be written; they are computed again from the others.
-    List<String> columns = new ArrayList<>();
-    try (PreparedStatement info = connection.prepareStatement(
-        "SELECT name, hidden FROM pragma_table_xinfo(?, ?)")) {
-      info.setString(1, table.name());
-      info.setString(2, COPY_SOURCE);
-      try (ResultSet rs = info.executeQuery()) {
-        while (rs.next()) {
-          if (rs.getInt(2) == 0) {
-            columns.add(rs.getString(1));
-          }
-        }
-      }
-    }
-    List<String> names = new ArrayList<>();
-    if (!table.withoutRowid()) {
-      // A column named rowid hides the rowid under that name; the next unclaimed name reaches it.
-      ROWID_NAMES.stream()
-          .filter(alias -> columns.stream().noneMatch(c -> sameName(c, alias)))
-          .findFirst()
-          .ifPresent(names::add);
-    }
-    for (String column : columns) {
-      names.add(quote(column));
-    }
-    String list = String.join(", ", names);
-    try (Statement s = connection.createStatement()) {
-      return s.executeUpdate("INSERT INTO main." + quote(table.name()) + "(" + list + ") SELECT " + list
-          + " FROM " + from + quote(table.name()));
-    }
-  }
-
-  /**
-   * Sets the copied tables' sqlite_sequence rows to the source's: the copy's own inserts left the
-   * largest copied rowid there, but the source's counter may be higher (rows deleted at the end),
-   * and AUTOINCREMENT promises never to reuse those numbers.
-   */
-  private void copySequences(List<TableRows> copied, String from) throws SqliteFailure, SQLException {
-    String exists = "SELECT count(*) FROM %ssqlite_schema WHERE type = 'table' AND name = 'sqlite_sequence'";
-    if (strings(String.format(exists, from)).get(0).equals("0")
-        || strings(String.format(exists, "main.")).get(0).equals("0")) {
-      return;
-    }
-    try (PreparedStatement delete = connection.prepareStatement(
-            "DELETE FROM main.sqlite_sequence WHERE name = ? COLLATE NOCASE");
-        PreparedStatement insert = connection.prepareStatement("INSERT INTO main.sqlite_sequence(name, seq)"
-            + " SELECT name, seq FROM " + from + "sqlite_sequence WHERE name = ? COLLATE NOCASE")) {
-      for (TableRows table : copied) {
-        delete.setString(1, table.name());
-        delete.executeUpdate();
-        insert.setString(1, table.name());
-        insert.executeUpdate();
-      }
-    }
-  }
-
-  /** The first column of every row of a query with text parameters. */
-  private List<String> strings(String sql, String... parameters) throws SQLException {
-    List<String> values = new ArrayList<>();
-    try (PreparedStatement query = connection.prepareStatement(sql)) {
-      for (int i = 0; i < parameters.length; i++) {
-        query.setString(i + 1, parameters[i]);
-      }
-      try (ResultSet rs = query.executeQuery()) {
-        while (rs.next()) {
-          values.add(rs.getString(1));
-        }
-      }
-    }
-    return values;
+    return new TableCopy(this, connection).copyFrom(source, schema, sourceFile, tables, busyTimeout);
   }
 
   /** Whether two identifiers name the same object: SQLite folds ASCII letters only. */
@@ -658,7 +519,7 @@ public final class SqliteDatabase implements AutoCloseable {
     return new ContentInspector(connection).failedAssertion(sql);
   }
 
-  private void execute(String sql) throws SqliteFailure {
+  void execute(String sql) throws SqliteFailure {
     try (Statement s = connection.createStatement()) {
       s.execute(sql);
     } catch (SQLException e) {
@@ -672,7 +533,7 @@ public final class SqliteDatabase implements AutoCloseable {
   }
 
   /** Single-quotes a value for SQL text where no parameter can go, such as a PRAGMA's. */
-  private static String literal(String value) {
+  static String literal(String value) {
     return "'" + value.replace("'", "''") + "'";
   }
 
@@ -681,7 +542,7 @@ public final class SqliteDatabase implements AutoCloseable {
     return "file:" + file.toAbsolutePath().toUri().getRawPath();
   }
 
-  private static int clampMillis(Duration d) {
+  static int clampMillis(Duration d) {
     return (int) Math.min(Integer.MAX_VALUE, Math.max(0, d.toMillis()));
   }
 }
