@@ -49,6 +49,7 @@ public final class SqliteDatabase implements AutoCloseable {
   private final String label;
   /** The live files this connection reads, let go of only after it has closed (see {@link LiveDatabaseFiles}). */
   private final List<LiveDatabaseFiles> owned = new ArrayList<>();
+  private final SchemaSettings settings;
   private PatientBusyHandler busyHandler;
 
   /**
@@ -77,6 +78,7 @@ public final class SqliteDatabase implements AutoCloseable {
   private SqliteDatabase(Connection connection, String label) {
     this.connection = connection;
     this.label = label;
+    this.settings = new SchemaSettings(connection);
   }
 
   /**
@@ -249,16 +251,7 @@ public final class SqliteDatabase implements AutoCloseable {
 
   /** Schema names in this connection (main, temp and attached). */
   public List<String> schemaNames() throws SqliteFailure {
-    List<String> names = new ArrayList<>();
-    try (Statement s = connection.createStatement();
-        ResultSet rs = s.executeQuery("PRAGMA database_list")) {
-      while (rs.next()) {
-        names.add(rs.getString(2));
-      }
-    } catch (SQLException e) {
-      throw SqliteFailure.of(e);
-    }
-    return names;
+    return settings.schemaNames();
   }
 
   /**
@@ -292,29 +285,16 @@ public final class SqliteDatabase implements AutoCloseable {
   }
 
   public long pageCount(String schema) throws SqliteFailure {
-    return pragmaLong(schema, "page_count");
+    return settings.pragmaLong(schema, "page_count");
   }
 
   public long pageSize(String schema) throws SqliteFailure {
-    return pragmaLong(schema, "page_size");
+    return settings.pragmaLong(schema, "page_size");
   }
 
+  /** The journal mode of {@code schema}, such as wal or delete. */
   public String journalMode(String schema) throws SqliteFailure {
-    try (Statement s = connection.createStatement();
-        ResultSet rs = s.executeQuery("PRAGMA " + quote(schema) + ".journal_mode")) {
-      return rs.next() ? rs.getString(1) : "";
-    } catch (SQLException e) {
-      throw SqliteFailure.of(e);
-    }
-  }
-
-  long pragmaLong(String schema, String pragma) throws SqliteFailure {
-    try (Statement s = connection.createStatement();
-        ResultSet rs = s.executeQuery("PRAGMA " + quote(schema) + "." + pragma)) {
-      return rs.next() ? rs.getLong(1) : 0;
-    } catch (SQLException e) {
-      throw SqliteFailure.of(e);
-    }
+    return settings.journalMode(schema);
   }
 
   /**
@@ -354,16 +334,7 @@ public final class SqliteDatabase implements AutoCloseable {
 
   /** The tables, views and virtual tables of {@code schema} (not the temp schema's). */
   public List<ListedTable> tableList(String schema) throws SqliteFailure {
-    List<ListedTable> tables = new ArrayList<>();
-    try (Statement s = connection.createStatement();
-        ResultSet rs = s.executeQuery("PRAGMA " + quote(schema) + ".table_list")) {
-      while (rs.next()) {
-        tables.add(new ListedTable(rs.getString("name"), rs.getString("type"), rs.getInt("wr") != 0));
-      }
-    } catch (SQLException e) {
-      throw SqliteFailure.of(e);
-    }
-    return tables;
+    return settings.tableList(schema);
   }
 
   /**
@@ -383,15 +354,7 @@ public final class SqliteDatabase implements AutoCloseable {
 
   /** Switches this (own) copy to rollback-journal mode so that it is one self-contained file. */
   public void useRollbackJournal() throws SqliteFailure {
-    try (Statement s = connection.createStatement();
-        ResultSet rs = s.executeQuery("PRAGMA journal_mode=DELETE")) {
-      String mode = rs.next() ? rs.getString(1) : "";
-      if (!"delete".equalsIgnoreCase(mode)) {
-        throw new SqliteFailure(SqliteFailure.Reason.OTHER, "journal mode stayed " + mode, null);
-      }
-    } catch (SQLException e) {
-      throw SqliteFailure.of(e);
-    }
+    settings.useRollbackJournal();
   }
 
   /** Runs the check and returns its problems; an empty list means the check said "ok". */
@@ -421,43 +384,24 @@ public final class SqliteDatabase implements AutoCloseable {
     execute("PRAGMA query_only = ON");
   }
 
-  /**
-   * Reads the main schema once, as an application's first read does: on a read-write connection
-   * SQLite then rolls back a hot journal that a crashed writer left, so that the file holds its
-   * last committed content again.
-   */
+  /** Reads the main schema once, which rolls back a hot journal; see {@link SchemaSettings#readSchema}. */
   public void readSchema() throws SqliteFailure {
-    try (Statement s = connection.createStatement();
-        ResultSet rs = s.executeQuery("SELECT count(*) FROM main.sqlite_schema")) {
-      rs.next();
-    } catch (SQLException e) {
-      throw SqliteFailure.of(e);
-    }
+    settings.readSchema();
   }
 
   /** Sets the journal mode of the main schema, e.g. back to what a restore target had. */
   public void setJournalMode(String mode) throws SqliteFailure {
-    try (Statement s = connection.createStatement();
-        ResultSet rs = s.executeQuery("PRAGMA main.journal_mode = " + quote(mode))) {
-      rs.next();
-    } catch (SQLException e) {
-      throw SqliteFailure.of(e);
-    }
+    settings.setJournalMode(mode);
   }
 
   /** A PRAGMA's single text value, such as encoding or journal_mode. */
   public String pragmaText(String schema, String pragma) throws SqliteFailure {
-    try (Statement s = connection.createStatement();
-        ResultSet rs = s.executeQuery("PRAGMA " + quote(schema) + "." + pragma)) {
-      return rs.next() ? rs.getString(1) : "";
-    } catch (SQLException e) {
-      throw SqliteFailure.of(e);
-    }
+    return settings.pragmaText(schema, pragma);
   }
 
   /** A PRAGMA's single numeric value, such as page_count or user_version. */
   public long pragmaNumber(String schema, String pragma) throws SqliteFailure {
-    return pragmaLong(schema, pragma);
+    return settings.pragmaLong(schema, pragma);
   }
 
   /**

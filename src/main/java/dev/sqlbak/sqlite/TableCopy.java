@@ -50,7 +50,7 @@ final class TableCopy {
     // attached database must share main's encoding, so they are set first.
     copy.execute("PRAGMA main.encoding = " + literal(source.pragmaText(schema, "encoding")));
     copy.execute("PRAGMA main.page_size = " + source.pageSize(schema));
-    copy.execute("PRAGMA main.auto_vacuum = " + source.pragmaLong(schema, "auto_vacuum"));
+    copy.execute("PRAGMA main.auto_vacuum = " + source.pragmaNumber(schema, "auto_vacuum"));
     copy.execute("PRAGMA foreign_keys = OFF"); // a table's parent may be one that is not copied
     copy.execute("PRAGMA busy_timeout = " + clampMillis(busyTimeout));
     // By its real path, owned by the source's connection, which outlives this one.
@@ -61,8 +61,8 @@ final class TableCopy {
     try {
       connection.setAutoCommit(false);
       // The first read of the source starts the snapshot: the settings, schema and rows below.
-      copy.execute("PRAGMA main.user_version = " + copy.pragmaLong(COPY_SOURCE, "user_version"));
-      copy.execute("PRAGMA main.application_id = " + copy.pragmaLong(COPY_SOURCE, "application_id"));
+      copy.execute("PRAGMA main.user_version = " + copy.pragmaNumber(COPY_SOURCE, "user_version"));
+      copy.execute("PRAGMA main.application_id = " + copy.pragmaNumber(COPY_SOURCE, "application_id"));
       List<ListedTable> listed = copy.tableList(COPY_SOURCE);
       for (String name : tables) {
         ListedTable table = listed.stream()
