@@ -40,9 +40,8 @@ public final class SqliteDatabase implements AutoCloseable {
    */
   public record ListedTable(String name, String type, boolean withoutRowid) {}
 
-
   static {
-    useCachedNativeLibrary();
+    SqliteNativeLibrary.useCached();
   }
 
   private final Connection connection;
@@ -51,29 +50,6 @@ public final class SqliteDatabase implements AutoCloseable {
   private final List<LiveDatabaseFiles> owned = new ArrayList<>();
   private final SchemaSettings settings;
   private PatientBusyHandler busyHandler;
-
-  /**
-   * Points sqlite-jdbc at a copy of its native library in sqlbak's cache folder (see {@link
-   * NativeLibraryCache}); any problem just leaves the driver to its own way.
-   */
-  private static void useCachedNativeLibrary() {
-    if (System.getProperty("org.sqlite.lib.path") != null) {
-      return; // the user chose a library
-    }
-    try {
-      String platform = org.sqlite.util.OSInfo.getNativeLibFolderPathForCurrentOS();
-      String name = System.mapLibraryName("sqlitejdbc");
-      Path lib = NativeLibraryCache.cached(SQLiteConnection.class, "/org/sqlite/native/" + platform + "/" + name,
-          "sqlite-jdbc-" + org.sqlite.SQLiteJDBCLoader.getVersion() + "-" + platform.replace('/', '-'));
-      if (lib != null) {
-        System.setProperty("org.sqlite.lib.path", lib.getParent().toString());
-        System.setProperty("org.sqlite.lib.name", name);
-      }
-    } catch (RuntimeException e) {
-      org.slf4j.LoggerFactory.getLogger(SqliteDatabase.class)
-          .debug("native library cache unavailable; sqlite-jdbc extracts its own", e);
-    }
-  }
 
   private SqliteDatabase(Connection connection, String label) {
     this.connection = connection;

@@ -93,6 +93,7 @@ final class TableCopy {
         copy.execute("DETACH " + quote(COPY_SOURCE));
       } catch (SQLException | SqliteFailure e) {
         // the failure being thrown says more; the caller throws this half-made copy away
+        // Logged under SqliteDatabase's name as before it was split, so that --verbose output is unchanged.
         org.slf4j.LoggerFactory.getLogger(SqliteDatabase.class).debug("ending a table copy", e);
       }
     }
