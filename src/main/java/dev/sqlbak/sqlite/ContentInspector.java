@@ -1,5 +1,7 @@
 package dev.sqlbak.sqlite;
 
+import static dev.sqlbak.sqlite.SqlText.quote;
+
 import dev.sqlbak.check.CheckLevel;
 import java.sql.Connection;
 import java.sql.ResultSet;
@@ -60,7 +62,7 @@ final class ContentInspector {
     for (String name : names) {
       long rows;
       try (Statement s = connection.createStatement();
-          ResultSet rs = s.executeQuery("SELECT count(*) FROM main." + SqliteDatabase.quote(name))) {
+          ResultSet rs = s.executeQuery("SELECT count(*) FROM main." + quote(name))) {
         rows = rs.next() ? rs.getLong(1) : 0;
       } catch (SQLException e) {
         rows = -1; // e.g. a virtual table whose module this build of SQLite lacks
@@ -102,7 +104,7 @@ final class ContentInspector {
     long rows = 0;
     java.nio.ByteBuffer number = java.nio.ByteBuffer.allocate(9);
     try (Statement s = connection.createStatement();
-        ResultSet rs = s.executeQuery("SELECT * FROM main." + SqliteDatabase.quote(table) + " NOT INDEXED")) {
+        ResultSet rs = s.executeQuery("SELECT * FROM main." + quote(table) + " NOT INDEXED")) {
       int columns = rs.getMetaData().getColumnCount();
       while (rs.next()) {
         rows++;

@@ -1,7 +1,7 @@
 package dev.sqlbak.sqlite;
 
+import static dev.sqlbak.sqlite.SqlText.uriOf;
 import static dev.sqlbak.sqlite.SqliteDatabase.clampMillis;
-import static dev.sqlbak.sqlite.SqliteDatabase.uriOf;
 
 import dev.sqlbak.sqlite.SqliteDatabase.PageObserver;
 import java.nio.file.Path;

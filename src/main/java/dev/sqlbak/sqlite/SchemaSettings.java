@@ -1,6 +1,6 @@
 package dev.sqlbak.sqlite;
 
-import static dev.sqlbak.sqlite.SqliteDatabase.quote;
+import static dev.sqlbak.sqlite.SqlText.quote;
 
 import dev.sqlbak.sqlite.SqliteDatabase.ListedTable;
 import java.sql.Connection;

@@ -1,5 +1,8 @@
 package dev.sqlbak.sqlite;
 
+import static dev.sqlbak.sqlite.SqlText.quote;
+import static dev.sqlbak.sqlite.SqlText.uriOf;
+
 import dev.sqlbak.check.CheckLevel;
 import dev.sqlbak.engine.BackupRequest;
 import dev.sqlbak.source.LiveDatabaseFiles;
@@ -412,21 +415,6 @@ public final class SqliteDatabase implements AutoCloseable {
     } catch (SQLException e) {
       throw SqliteFailure.of(e);
     }
-  }
-
-  /** Double-quotes an identifier for SQL text. */
-  static String quote(String identifier) {
-    return "\"" + identifier.replace("\"", "\"\"") + "\"";
-  }
-
-  /** Single-quotes a value for SQL text where no parameter can go, such as a PRAGMA's. */
-  static String literal(String value) {
-    return "'" + value.replace("'", "''") + "'";
-  }
-
-  /** A {@code file:} URI for SQLite, with the path percent-encoded so that ?, # and % stay literal. */
-  static String uriOf(Path file) {
-    return "file:" + file.toAbsolutePath().toUri().getRawPath();
   }
 
   static int clampMillis(Duration d) {

@@ -1,8 +1,8 @@
 package dev.sqlbak.sqlite;
 
+import static dev.sqlbak.sqlite.SqlText.literal;
+import static dev.sqlbak.sqlite.SqlText.quote;
 import static dev.sqlbak.sqlite.SqliteDatabase.clampMillis;
-import static dev.sqlbak.sqlite.SqliteDatabase.literal;
-import static dev.sqlbak.sqlite.SqliteDatabase.quote;
 import static dev.sqlbak.sqlite.SqliteDatabase.sameName;
 
 import dev.sqlbak.source.LiveDatabaseFiles;
