@@ -6,10 +6,8 @@ import static dev.sqlbak.sqlite.SqlText.uriOf;
 import dev.sqlbak.check.CheckLevel;
 import dev.sqlbak.engine.BackupRequest;
 import dev.sqlbak.source.LiveDatabaseFiles;
-import dev.sqlbak.tuning.DirectIoCopy;
 import java.nio.file.Path;
 import java.sql.Connection;
-import java.sql.DriverManager;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
@@ -276,20 +274,13 @@ public final class SqliteDatabase implements AutoCloseable {
     return settings.journalMode(schema);
   }
 
-  /**
-   * Copies {@code schema} into {@code file}, a new file that nobody else sees until sqlbak has
-   * checked, fsynced and renamed it, with the online backup API and without a journal or fsync of
-   * its own (see {@link OnlineBackup#copyToPrivateFile}). Returns how often the copy restarted.
-   */
+  /** Copies {@code schema} into a new private {@code file}: see {@link OnlineBackup#copyToPrivateFile}. */
   public int copyToPrivateFile(String schema, Path file, int pagesPerStep, Duration busyTimeout, PageObserver observer)
       throws SqliteFailure {
     return new OnlineBackup(connection).copyToPrivateFile(schema, file, pagesPerStep, busyTimeout, observer);
   }
 
-  /**
-   * Copies {@code schema} into the database named {@code target} with SQLite's online backup API,
-   * {@code pagesPerStep} pages per step, and returns how often the copy restarted.
-   */
+  /** Copies {@code schema} into the database named {@code target}: see {@link OnlineBackup#copyTo}. */
   public int copyTo(String schema, String target, int pagesPerStep, Duration busyTimeout, PageObserver observer)
       throws SqliteFailure {
     return new OnlineBackup(connection).copyTo(schema, target, pagesPerStep, busyTimeout, observer);
@@ -316,11 +307,7 @@ public final class SqliteDatabase implements AutoCloseable {
     return settings.tableList(schema);
   }
 
-  /**
-   * Fills this new, empty database with {@code tables} of {@code source}'s {@code schema} (which
-   * lives in {@code sourceFile}), as one snapshot; returns each table with the rows copied. See
-   * {@link TableCopy#copyFrom}.
-   */
+  /** Fills this new, empty database with {@code tables} of another: see {@link TableCopy#copyFrom}. */
   public List<TableRows> copyTablesFrom(SqliteDatabase source, String schema, LiveDatabaseFiles sourceFile,
       List<String> tables, Duration busyTimeout) throws SqliteFailure {
     return new TableCopy(this, connection).copyFrom(source, schema, sourceFile, tables, busyTimeout);
@@ -383,10 +370,7 @@ public final class SqliteDatabase implements AutoCloseable {
     return settings.pragmaLong(schema, pragma);
   }
 
-  /**
-   * Every schema object of main as one comparable line each ({@code type name on table: sql}),
-   * sorted; two databases with equal lists have the same schema.
-   */
+  /** Every schema object of main as one comparable line: see {@link ContentInspector#schemaDefinitions}. */
   public List<String> schemaDefinitions() throws SqliteFailure {
     return new ContentInspector(connection).schemaDefinitions();
   }
@@ -401,10 +385,7 @@ public final class SqliteDatabase implements AutoCloseable {
     return new ContentInspector(connection).ordinaryTables();
   }
 
-  /**
-   * Runs an assertion query and returns null when its first row's first column is true
-   * (non-zero), else what was wrong with it.
-   */
+  /** Null if an assertion query holds, else what was wrong: see {@link ContentInspector#failedAssertion}. */
   public String failedAssertion(String sql) {
     return new ContentInspector(connection).failedAssertion(sql);
   }
