@@ -22,8 +22,10 @@ import org.sqlite.SQLiteConfig;
 import org.sqlite.SQLiteConnection;
 
 /**
- * The one class that talks to the sqlite-jdbc driver: opens connections, holds snapshots, drives the
- * online backup API and runs checks, translating every driver error into a {@link SqliteFailure}.
+ * A connection to one SQLite database and the entry point to this package, the only one that uses
+ * the sqlite-jdbc driver: it opens the connection, owns its live files until it closes, holds
+ * snapshots, and hands page copies, table copies, settings and checks to the package's classes for
+ * each, every driver error becoming a {@link SqliteFailure}.
  */
 public final class SqliteDatabase implements AutoCloseable {
   /** Receives (copied, total) page counts after each backup step. */
