@@ -148,8 +148,8 @@ public final class SqliteDatabase implements AutoCloseable {
     return open("jdbc:sqlite:" + name, new SQLiteConfig(), name);
   }
 
-  static SqliteDatabase open(String url, SQLiteConfig config, String label)
-      throws SqliteFailure {
+  /** Opens a connection to {@code url}; {@code label} names it to the backup API and in log messages. */
+  static SqliteDatabase open(String url, SQLiteConfig config, String label) throws SqliteFailure {
     config.setOpenMode(org.sqlite.SQLiteOpenMode.OPEN_URI);
     try {
       return new SqliteDatabase(config.createConnection(url), label);
@@ -249,10 +249,12 @@ public final class SqliteDatabase implements AutoCloseable {
     }
   }
 
+  /** How many pages {@code schema} has. */
   public long pageCount(String schema) throws SqliteFailure {
     return settings.pragmaLong(schema, "page_count");
   }
 
+  /** The page size of {@code schema} in bytes. */
   public long pageSize(String schema) throws SqliteFailure {
     return settings.pragmaLong(schema, "page_size");
   }
@@ -378,6 +380,7 @@ public final class SqliteDatabase implements AutoCloseable {
     return new ContentInspector(connection).failedAssertion(sql);
   }
 
+  /** Runs one statement that returns no rows. */
   void execute(String sql) throws SqliteFailure {
     try (Statement s = connection.createStatement()) {
       s.execute(sql);
@@ -386,6 +389,7 @@ public final class SqliteDatabase implements AutoCloseable {
     }
   }
 
+  /** A duration as the int milliseconds SQLite takes, never negative. */
   static int clampMillis(Duration d) {
     return (int) Math.min(Integer.MAX_VALUE, Math.max(0, d.toMillis()));
   }
