@@ -1,9 +1,11 @@
 package dev.sqlbak.sqlite;
 
+import static dev.sqlbak.sqlite.SqlText.quote;
+import static dev.sqlbak.sqlite.SqlText.uriOf;
+
 import dev.sqlbak.check.CheckLevel;
 import dev.sqlbak.engine.BackupRequest;
 import dev.sqlbak.source.LiveDatabaseFiles;
-import dev.sqlbak.tuning.DirectIoCopy;
 import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
@@ -18,12 +20,12 @@ import java.util.UUID;
 import org.sqlite.BusyHandler;
 import org.sqlite.SQLiteConfig;
 import org.sqlite.SQLiteConnection;
-import org.sqlite.SQLiteException;
-import org.sqlite.core.DB;
 
 /**
- * The one class that talks to the sqlite-jdbc driver: opens connections, holds snapshots, drives the
- * online backup API and runs checks, translating every driver error into a {@link SqliteFailure}.
+ * A connection to one SQLite database and the entry point to this package, the only one that uses
+ * the sqlite-jdbc driver: it opens the connection, owns its live files until it closes, holds
+ * snapshots, and hands page copies, table copies, settings and checks to the package's classes for
+ * each, every driver error becoming a {@link SqliteFailure}.
  */
 public final class SqliteDatabase implements AutoCloseable {
   /** Receives (copied, total) page counts after each backup step. */
@@ -41,47 +43,21 @@ public final class SqliteDatabase implements AutoCloseable {
    */
   public record ListedTable(String name, String type, boolean withoutRowid) {}
 
-  /** The schema name under which a logical copy attaches its source. */
-  private static final String COPY_SOURCE = "sqlbak_source";
-  /** Names that reach a rowid table's rowid, in the order SQLite tries them, unless a column takes them. */
-  private static final List<String> ROWID_NAMES = List.of("rowid", "_rowid_", "oid");
-
   static {
-    useCachedNativeLibrary();
+    SqliteNativeLibrary.useCached();
   }
 
   private final Connection connection;
   private final String label;
   /** The live files this connection reads, let go of only after it has closed (see {@link LiveDatabaseFiles}). */
   private final List<LiveDatabaseFiles> owned = new ArrayList<>();
+  private final SchemaSettings settings;
   private PatientBusyHandler busyHandler;
-
-  /**
-   * Points sqlite-jdbc at a copy of its native library in sqlbak's cache folder (see {@link
-   * NativeLibraryCache}); any problem just leaves the driver to its own way.
-   */
-  private static void useCachedNativeLibrary() {
-    if (System.getProperty("org.sqlite.lib.path") != null) {
-      return; // the user chose a library
-    }
-    try {
-      String platform = org.sqlite.util.OSInfo.getNativeLibFolderPathForCurrentOS();
-      String name = System.mapLibraryName("sqlitejdbc");
-      Path lib = NativeLibraryCache.cached(SQLiteConnection.class, "/org/sqlite/native/" + platform + "/" + name,
-          "sqlite-jdbc-" + org.sqlite.SQLiteJDBCLoader.getVersion() + "-" + platform.replace('/', '-'));
-      if (lib != null) {
-        System.setProperty("org.sqlite.lib.path", lib.getParent().toString());
-        System.setProperty("org.sqlite.lib.name", name);
-      }
-    } catch (RuntimeException e) {
-      org.slf4j.LoggerFactory.getLogger(SqliteDatabase.class)
-          .debug("native library cache unavailable; sqlite-jdbc extracts its own", e);
-    }
-  }
 
   private SqliteDatabase(Connection connection, String label) {
     this.connection = connection;
     this.label = label;
+    this.settings = new SchemaSettings(connection);
   }
 
   /**
@@ -150,53 +126,18 @@ public final class SqliteDatabase implements AutoCloseable {
       BusyHandler.setHandler(connection, busyHandler);
     } catch (SQLException e) {
       close();
-      throw failure(e);
+      throw SqliteFailure.of(e);
     }
     return this;
   }
 
   /** How often, and how long in total, this connection has waited for another process's lock. */
   public LockWaits lockWaits() {
-    return busyHandler == null ? new LockWaits(0, Duration.ZERO)
-        : new LockWaits(busyHandler.retries, Duration.ofNanos(busyHandler.waitedNanos));
+    return busyHandler == null ? new LockWaits(0, Duration.ZERO) : busyHandler.waits();
   }
 
   /** Lock waits of one connection: busy-handler retries and the time spent sleeping in them. */
   public record LockWaits(long retries, Duration waited) {}
-
-  /**
-   * Retries a busy lock every 100 microseconds until the timeout. SQLite's own busy timeout sleeps in
-   * growing steps of up to 100 ms, and a rollback-journal writer committing back to back frees the
-   * lock only for moments between its transactions: a reader that sleeps that long keeps missing
-   * those moments and starves until its timeout, although the lock was free many times.
-   */
-  private static final class PatientBusyHandler extends BusyHandler {
-    private static final long RETRY_NANOS = 100_000;
-    private final long timeoutNanos;
-    private long episodeStart;
-    long retries;
-    long waitedNanos;
-
-    PatientBusyHandler(Duration timeout) {
-      // Saturating: --busy-timeout accepts durations beyond what fits in a long of nanoseconds.
-      this.timeoutNanos = timeout.compareTo(Duration.ofNanos(Long.MAX_VALUE)) >= 0 ? Long.MAX_VALUE : timeout.toNanos();
-    }
-
-    @Override
-    protected int callback(int previousRetries) {
-      long now = System.nanoTime();
-      if (previousRetries == 0) {
-        episodeStart = now;
-      }
-      if (now - episodeStart >= timeoutNanos) {
-        return 0;
-      }
-      java.util.concurrent.locks.LockSupport.parkNanos(Math.min(RETRY_NANOS, timeoutNanos - (now - episodeStart)));
-      retries++;
-      waitedNanos += System.nanoTime() - now;
-      return 1;
-    }
-  }
 
   /**
    * Opens a new, private in-memory database that the backup API can write into by name: a named
@@ -207,13 +148,13 @@ public final class SqliteDatabase implements AutoCloseable {
     return open("jdbc:sqlite:" + name, new SQLiteConfig(), name);
   }
 
-  private static SqliteDatabase open(String url, SQLiteConfig config, String label)
-      throws SqliteFailure {
+  /** Opens a connection to {@code url}; {@code label} names it to the backup API and in log messages. */
+  static SqliteDatabase open(String url, SQLiteConfig config, String label) throws SqliteFailure {
     config.setOpenMode(org.sqlite.SQLiteOpenMode.OPEN_URI);
     try {
       return new SqliteDatabase(config.createConnection(url), label);
     } catch (SQLException e) {
-      throw failure(e);
+      throw SqliteFailure.of(e);
     }
   }
 
@@ -230,23 +171,14 @@ public final class SqliteDatabase implements AutoCloseable {
     }
   }
 
-  /**
-   * Creates a small database of a few tables, an index, a trigger and blobs at {@code file} (which
-   * must not exist): work for the launcher's class-data-sharing training run.
-   */
+  /** Creates a small sample database at {@code file}, which must not exist: see {@link SampleContent}. */
   public static void createSample(Path file) throws SqliteFailure {
-    try (SqliteDatabase db = open("jdbc:sqlite:" + uriOf(file) + "?mode=rwc", new SQLiteConfig(), file.toString());
-        Statement s = db.connection.createStatement()) {
-      s.execute("CREATE TABLE items(id INTEGER PRIMARY KEY, name TEXT NOT NULL, body BLOB)");
-      s.execute("CREATE TABLE log(id INTEGER PRIMARY KEY AUTOINCREMENT, item INTEGER, at TEXT)");
-      s.execute("CREATE INDEX items_name ON items(name)");
-      s.execute("CREATE TRIGGER items_log AFTER INSERT ON items BEGIN"
-          + " INSERT INTO log(item, at) VALUES (new.id, datetime('now')); END");
-      s.execute("WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < 500)"
-          + " INSERT INTO items(name, body) SELECT 'item ' || i, randomblob(200) FROM n");
-    } catch (SQLException e) {
-      throw failure(e);
-    }
+    SampleContent.create(file);
+  }
+
+  /** This database's connection, for the classes of this package that do one job on it. */
+  Connection connection() {
+    return connection;
   }
 
   /** The name under which the backup API reaches this database (memory databases only). */
@@ -273,27 +205,18 @@ public final class SqliteDatabase implements AutoCloseable {
   }
 
   /** Attaches the real file {@code file} read-only as {@code schema}; never creates it. */
-  private void attach(String schema, Path file) throws SqliteFailure {
+  void attach(String schema, Path file) throws SqliteFailure {
     try (PreparedStatement attach = connection.prepareStatement("ATTACH DATABASE ? AS " + quote(schema))) {
       attach.setString(1, uriOf(file) + "?mode=ro");
       attach.execute();
     } catch (SQLException e) {
-      throw failure(e);
+      throw SqliteFailure.of(e);
     }
   }
 
   /** Schema names in this connection (main, temp and attached). */
   public List<String> schemaNames() throws SqliteFailure {
-    List<String> names = new ArrayList<>();
-    try (Statement s = connection.createStatement();
-        ResultSet rs = s.executeQuery("PRAGMA database_list")) {
-      while (rs.next()) {
-        names.add(rs.getString(2));
-      }
-    } catch (SQLException e) {
-      throw failure(e);
-    }
-    return names;
+    return settings.schemaNames();
   }
 
   /**
@@ -312,7 +235,7 @@ public final class SqliteDatabase implements AutoCloseable {
         }
       }
     } catch (SQLException e) {
-      throw failure(e);
+      throw SqliteFailure.of(e);
     }
   }
 
@@ -322,90 +245,35 @@ public final class SqliteDatabase implements AutoCloseable {
       connection.rollback();
       connection.setAutoCommit(true);
     } catch (SQLException e) {
-      throw failure(e);
+      throw SqliteFailure.of(e);
     }
   }
 
+  /** How many pages {@code schema} has. */
   public long pageCount(String schema) throws SqliteFailure {
-    return pragmaLong(schema, "page_count");
+    return settings.pragmaLong(schema, "page_count");
   }
 
+  /** The page size of {@code schema} in bytes. */
   public long pageSize(String schema) throws SqliteFailure {
-    return pragmaLong(schema, "page_size");
+    return settings.pragmaLong(schema, "page_size");
   }
 
+  /** The journal mode of {@code schema}, such as wal or delete. */
   public String journalMode(String schema) throws SqliteFailure {
-    try (Statement s = connection.createStatement();
-        ResultSet rs = s.executeQuery("PRAGMA " + quote(schema) + ".journal_mode")) {
-      return rs.next() ? rs.getString(1) : "";
-    } catch (SQLException e) {
-      throw failure(e);
-    }
+    return settings.journalMode(schema);
   }
 
-  private long pragmaLong(String schema, String pragma) throws SqliteFailure {
-    try (Statement s = connection.createStatement();
-        ResultSet rs = s.executeQuery("PRAGMA " + quote(schema) + "." + pragma)) {
-      return rs.next() ? rs.getLong(1) : 0;
-    } catch (SQLException e) {
-      throw failure(e);
-    }
-  }
-
-  /**
-   * Copies {@code schema} into {@code file}, a new file that nobody else sees until sqlbak has
-   * checked, fsynced and renamed it. The backup API opens the destination itself, so the copy goes
-   * through a shared-cache URI: the connection opened here shares its pager with the one the
-   * driver opens, and turns off the pager's rollback journal and per-commit fsync. A crash
-   * mid-copy then loses only a temporary file the next run sweeps, and the one fsync that matters
-   * is sqlbak's own before the rename. Returns how often the copy restarted.
-   */
+  /** Copies {@code schema} into a new private {@code file}: see {@link OnlineBackup#copyToPrivateFile}. */
   public int copyToPrivateFile(String schema, Path file, int pagesPerStep, Duration busyTimeout, PageObserver observer)
       throws SqliteFailure {
-    String uri = uriOf(file) + "?mode=rwc&cache=shared";
-    try (SqliteDatabase sink = open("jdbc:sqlite:" + uri, new SQLiteConfig(), file.toString())) {
-      try (Statement s = sink.connection.createStatement()) {
-        s.executeQuery("PRAGMA journal_mode=OFF").close();
-        s.execute("PRAGMA synchronous=OFF");
-      } catch (SQLException e) {
-        throw failure(e);
-      }
-      return copyTo(schema, uri, pagesPerStep, busyTimeout, observer);
-    }
+    return new OnlineBackup(connection).copyToPrivateFile(schema, file, pagesPerStep, busyTimeout, observer);
   }
 
-  /**
-   * Copies {@code schema} into the database named {@code target} with SQLite's online backup API,
-   * {@code pagesPerStep} pages per step, and returns how often the copy restarted (seen as the
-   * copied page count going down). The driver reports failure only through its return code, which
-   * is checked here.
-   */
+  /** Copies {@code schema} into the database named {@code target}: see {@link OnlineBackup#copyTo}. */
   public int copyTo(String schema, String target, int pagesPerStep, Duration busyTimeout, PageObserver observer)
       throws SqliteFailure {
-    int sleepMillis = 50;
-    int retries = (int) Math.max(1, clampMillis(busyTimeout) / sleepMillis);
-    long[] last = {0};
-    int[] restarts = {0};
-    DB.ProgressObserver progress = (remaining, total) -> {
-      long copied = (long) total - remaining;
-      if (copied < last[0]) {
-        restarts[0]++;
-      }
-      last[0] = copied;
-      observer.pages(copied, total);
-    };
-    int rc;
-    try {
-      rc = ((SQLiteConnection) connection).getDatabase()
-          .backup(schema, target, progress, sleepMillis, retries, pagesPerStep);
-    } catch (SQLException e) {
-      throw failure(e);
-    }
-    if (rc != 0 && rc != 101) { // SQLITE_OK, SQLITE_DONE
-      org.sqlite.SQLiteErrorCode code = org.sqlite.SQLiteErrorCode.getErrorCode(rc);
-      throw new SqliteFailure(SqliteFailure.reasonOf(rc), code.name() + ": " + code.message, null);
-    }
-    return restarts[0];
+    return new OnlineBackup(connection).copyTo(schema, target, pagesPerStep, busyTimeout, observer);
   }
 
   /**
@@ -420,167 +288,19 @@ public final class SqliteDatabase implements AutoCloseable {
       vacuum.setString(1, target);
       vacuum.execute();
     } catch (SQLException e) {
-      throw failure(e);
+      throw SqliteFailure.of(e);
     }
   }
 
   /** The tables, views and virtual tables of {@code schema} (not the temp schema's). */
   public List<ListedTable> tableList(String schema) throws SqliteFailure {
-    List<ListedTable> tables = new ArrayList<>();
-    try (Statement s = connection.createStatement();
-        ResultSet rs = s.executeQuery("PRAGMA " + quote(schema) + ".table_list")) {
-      while (rs.next()) {
-        tables.add(new ListedTable(rs.getString("name"), rs.getString("type"), rs.getInt("wr") != 0));
-      }
-    } catch (SQLException e) {
-      throw failure(e);
-    }
-    return tables;
+    return settings.tableList(schema);
   }
 
-  /**
-   * Fills this new, empty database with {@code tables} of {@code source}'s {@code schema} (which
-   * lives in {@code sourceFile}): their definitions, rows with their rowids, explicit indexes,
-   * triggers and sqlite_sequence rows; returns each table with the rows copied.
-   *
-   * <p>The source file is attached read-only to this connection and everything is read in one
-   * transaction, so all tables are one snapshot. Indexes and triggers are created after the rows:
-   * building an index once is faster than growing it row by row, and a trigger created earlier
-   * would fire for every copied row.
-   */
+  /** Fills this new, empty database with {@code tables} of another: see {@link TableCopy#copyFrom}. */
   public List<TableRows> copyTablesFrom(SqliteDatabase source, String schema, LiveDatabaseFiles sourceFile,
       List<String> tables, Duration busyTimeout) throws SqliteFailure {
-    // Encoding, page size and auto-vacuum are fixed when the first table is created, and an
-    // attached database must share main's encoding, so they are set first.
-    execute("PRAGMA main.encoding = " + literal(source.pragmaText(schema, "encoding")));
-    execute("PRAGMA main.page_size = " + source.pageSize(schema));
-    execute("PRAGMA main.auto_vacuum = " + source.pragmaLong(schema, "auto_vacuum"));
-    execute("PRAGMA foreign_keys = OFF"); // a table's parent may be one that is not copied
-    execute("PRAGMA busy_timeout = " + clampMillis(busyTimeout));
-    // By its real path, owned by the source's connection, which outlives this one.
-    attach(COPY_SOURCE, sourceFile.real());
-    String from = quote(COPY_SOURCE) + ".";
-    List<TableRows> copied = new ArrayList<>();
-    boolean done = false;
-    try {
-      connection.setAutoCommit(false);
-      // The first read of the source starts the snapshot: the settings, schema and rows below.
-      execute("PRAGMA main.user_version = " + pragmaLong(COPY_SOURCE, "user_version"));
-      execute("PRAGMA main.application_id = " + pragmaLong(COPY_SOURCE, "application_id"));
-      List<ListedTable> listed = tableList(COPY_SOURCE);
-      for (String name : tables) {
-        ListedTable table = listed.stream()
-            .filter(t -> t.type().equals("table") && sameName(t.name(), name))
-            .findFirst()
-            .orElseThrow(() -> new SqliteFailure(SqliteFailure.Reason.OTHER, "no such table: " + name, null));
-        copied.add(new TableRows(table.name(), copyTable(table, from)));
-      }
-      for (TableRows table : copied) {
-        for (String type : List.of("index", "trigger")) {
-          for (String sql : strings("SELECT sql FROM " + from + "sqlite_schema WHERE type = ?"
-              + " AND tbl_name = ? COLLATE NOCASE AND sql IS NOT NULL ORDER BY rowid", type, table.name())) {
-            execute(sql);
-          }
-        }
-      }
-      copySequences(copied, from);
-      connection.commit();
-      done = true;
-    } catch (SQLException e) {
-      throw failure(e);
-    } finally {
-      try {
-        if (!done) {
-          connection.rollback();
-        }
-        connection.setAutoCommit(true);
-        execute("DETACH " + quote(COPY_SOURCE));
-      } catch (SQLException | SqliteFailure e) {
-        // the failure being thrown says more; the caller throws this half-made copy away
-        org.slf4j.LoggerFactory.getLogger(SqliteDatabase.class).debug("ending a table copy", e);
-      }
-    }
-    return copied;
-  }
-
-  /** Creates {@code table} in main as the source defines it and copies its rows; returns how many. */
-  private long copyTable(ListedTable table, String from) throws SqliteFailure, SQLException {
-    List<String> definition = strings("SELECT sql FROM " + from + "sqlite_schema WHERE type = 'table'"
-        + " AND name = ?", table.name());
-    if (definition.isEmpty()) {
-      throw new SqliteFailure(SqliteFailure.Reason.OTHER, "no such table: " + table.name(), null);
-    }
-    execute(definition.get(0)); // unqualified, so it lands in main
-    // Generated columns cannot be written; they are computed again from the others.
-    List<String> columns = new ArrayList<>();
-    try (PreparedStatement info = connection.prepareStatement(
-        "SELECT name, hidden FROM pragma_table_xinfo(?, ?)")) {
-      info.setString(1, table.name());
-      info.setString(2, COPY_SOURCE);
-      try (ResultSet rs = info.executeQuery()) {
-        while (rs.next()) {
-          if (rs.getInt(2) == 0) {
-            columns.add(rs.getString(1));
-          }
-        }
-      }
-    }
-    List<String> names = new ArrayList<>();
-    if (!table.withoutRowid()) {
-      // A column named rowid hides the rowid under that name; the next unclaimed name reaches it.
-      ROWID_NAMES.stream()
-          .filter(alias -> columns.stream().noneMatch(c -> sameName(c, alias)))
-          .findFirst()
-          .ifPresent(names::add);
-    }
-    for (String column : columns) {
-      names.add(quote(column));
-    }
-    String list = String.join(", ", names);
-    try (Statement s = connection.createStatement()) {
-      return s.executeUpdate("INSERT INTO main." + quote(table.name()) + "(" + list + ") SELECT " + list
-          + " FROM " + from + quote(table.name()));
-    }
-  }
-
-  /**
-   * Sets the copied tables' sqlite_sequence rows to the source's: the copy's own inserts left the
-   * largest copied rowid there, but the source's counter may be higher (rows deleted at the end),
-   * and AUTOINCREMENT promises never to reuse those numbers.
-   */
-  private void copySequences(List<TableRows> copied, String from) throws SqliteFailure, SQLException {
-    String exists = "SELECT count(*) FROM %ssqlite_schema WHERE type = 'table' AND name = 'sqlite_sequence'";
-    if (strings(String.format(exists, from)).get(0).equals("0")
-        || strings(String.format(exists, "main.")).get(0).equals("0")) {
-      return;
-    }
-    try (PreparedStatement delete = connection.prepareStatement(
-            "DELETE FROM main.sqlite_sequence WHERE name = ? COLLATE NOCASE");
-        PreparedStatement insert = connection.prepareStatement("INSERT INTO main.sqlite_sequence(name, seq)"
-            + " SELECT name, seq FROM " + from + "sqlite_sequence WHERE name = ? COLLATE NOCASE")) {
-      for (TableRows table : copied) {
-        delete.setString(1, table.name());
-        delete.executeUpdate();
-        insert.setString(1, table.name());
-        insert.executeUpdate();
-      }
-    }
-  }
-
-  /** The first column of every row of a query with text parameters. */
-  private List<String> strings(String sql, String... parameters) throws SQLException {
-    List<String> values = new ArrayList<>();
-    try (PreparedStatement query = connection.prepareStatement(sql)) {
-      for (int i = 0; i < parameters.length; i++) {
-        query.setString(i + 1, parameters[i]);
-      }
-      try (ResultSet rs = query.executeQuery()) {
-        while (rs.next()) {
-          values.add(rs.getString(1));
-        }
-      }
-    }
-    return values;
+    return new TableCopy(this, connection).copyFrom(source, schema, sourceFile, tables, busyTimeout);
   }
 
   /** Whether two identifiers name the same object: SQLite folds ASCII letters only. */
@@ -590,66 +310,17 @@ public final class SqliteDatabase implements AutoCloseable {
 
   /** Switches this (own) copy to rollback-journal mode so that it is one self-contained file. */
   public void useRollbackJournal() throws SqliteFailure {
-    try (Statement s = connection.createStatement();
-        ResultSet rs = s.executeQuery("PRAGMA journal_mode=DELETE")) {
-      String mode = rs.next() ? rs.getString(1) : "";
-      if (!"delete".equalsIgnoreCase(mode)) {
-        throw new SqliteFailure(SqliteFailure.Reason.OTHER, "journal mode stayed " + mode, null);
-      }
-    } catch (SQLException e) {
-      throw failure(e);
-    }
+    settings.useRollbackJournal();
   }
 
   /** Runs the check and returns its problems; an empty list means the check said "ok". */
   public List<String> check(CheckLevel level) throws SqliteFailure {
-    List<String> problems = new ArrayList<>();
-    if (level == CheckLevel.NONE) {
-      return problems;
-    }
-    try (Statement s = connection.createStatement();
-        ResultSet rs = s.executeQuery("PRAGMA main." + level.pragma())) {
-      while (rs.next()) {
-        String line = rs.getString(1);
-        if (!"ok".equals(line)) {
-          problems.add(line);
-        }
-      }
-    } catch (SQLException e) {
-      SqliteFailure f = failure(e);
-      if (f.reason() == SqliteFailure.Reason.CORRUPT) {
-        problems.add(f.getMessage());
-        return problems;
-      }
-      throw f;
-    }
-    return problems;
+    return new ContentInspector(connection).check(level);
   }
 
   /** Every table of the main schema with its row count, in name order. */
   public List<TableRows> tableRowCounts() throws SqliteFailure {
-    List<String> names = new ArrayList<>();
-    try (Statement s = connection.createStatement();
-        ResultSet rs = s.executeQuery(
-            "SELECT name FROM main.sqlite_schema WHERE type = 'table' ORDER BY name")) {
-      while (rs.next()) {
-        names.add(rs.getString(1));
-      }
-    } catch (SQLException e) {
-      throw failure(e);
-    }
-    List<TableRows> tables = new ArrayList<>();
-    for (String name : names) {
-      long rows;
-      try (Statement s = connection.createStatement();
-          ResultSet rs = s.executeQuery("SELECT count(*) FROM main." + quote(name))) {
-        rows = rs.next() ? rs.getLong(1) : 0;
-      } catch (SQLException e) {
-        rows = -1; // e.g. a virtual table whose module this build of SQLite lacks
-      }
-      tables.add(new TableRows(name, rows));
-    }
-    return tables;
+    return new ContentInspector(connection).tableRowCounts();
   }
 
   @Override
@@ -669,186 +340,57 @@ public final class SqliteDatabase implements AutoCloseable {
     execute("PRAGMA query_only = ON");
   }
 
-  /**
-   * Reads the main schema once, as an application's first read does: on a read-write connection
-   * SQLite then rolls back a hot journal that a crashed writer left, so that the file holds its
-   * last committed content again.
-   */
+  /** Reads the main schema once, which rolls back a hot journal; see {@link SchemaSettings#readSchema}. */
   public void readSchema() throws SqliteFailure {
-    try (Statement s = connection.createStatement();
-        ResultSet rs = s.executeQuery("SELECT count(*) FROM main.sqlite_schema")) {
-      rs.next();
-    } catch (SQLException e) {
-      throw failure(e);
-    }
+    settings.readSchema();
   }
 
   /** Sets the journal mode of the main schema, e.g. back to what a restore target had. */
   public void setJournalMode(String mode) throws SqliteFailure {
-    try (Statement s = connection.createStatement();
-        ResultSet rs = s.executeQuery("PRAGMA main.journal_mode = " + quote(mode))) {
-      rs.next();
-    } catch (SQLException e) {
-      throw failure(e);
-    }
+    settings.setJournalMode(mode);
   }
 
   /** A PRAGMA's single text value, such as encoding or journal_mode. */
   public String pragmaText(String schema, String pragma) throws SqliteFailure {
-    try (Statement s = connection.createStatement();
-        ResultSet rs = s.executeQuery("PRAGMA " + quote(schema) + "." + pragma)) {
-      return rs.next() ? rs.getString(1) : "";
-    } catch (SQLException e) {
-      throw failure(e);
-    }
+    return settings.pragmaText(schema, pragma);
   }
 
   /** A PRAGMA's single numeric value, such as page_count or user_version. */
   public long pragmaNumber(String schema, String pragma) throws SqliteFailure {
-    return pragmaLong(schema, pragma);
+    return settings.pragmaLong(schema, pragma);
   }
 
-  /**
-   * Every schema object of main as one comparable line each ({@code type name on table: sql}),
-   * sorted; two databases with equal lists have the same schema.
-   */
+  /** Every schema object of main as one comparable line: see {@link ContentInspector#schemaDefinitions}. */
   public List<String> schemaDefinitions() throws SqliteFailure {
-    List<String> lines = new ArrayList<>();
-    try (Statement s = connection.createStatement();
-        ResultSet rs = s.executeQuery(
-            "SELECT type, name, tbl_name, sql FROM main.sqlite_schema ORDER BY type, name")) {
-      while (rs.next()) {
-        lines.add(rs.getString(1) + " " + rs.getString(2) + " on " + rs.getString(3) + ": " + rs.getString(4));
-      }
-    } catch (SQLException e) {
-      throw failure(e);
-    }
-    return lines;
+    return new ContentInspector(connection).schemaDefinitions();
   }
 
-  /**
-   * Row count and SHA-256 over every value of every row of a table, in the table's own b-tree
-   * order (NOT INDEXED), so equal content gives an equal digest whatever the query planner picks.
-   */
+  /** Row count and SHA-256 of a table's content; see {@link ContentInspector#digestTable}. */
   public TableDigest digestTable(String table) throws SqliteFailure {
-    java.security.MessageDigest md;
-    try {
-      md = java.security.MessageDigest.getInstance("SHA-256");
-    } catch (java.security.NoSuchAlgorithmException e) {
-      throw new IllegalStateException("every Java runtime has SHA-256", e);
-    }
-    long rows = 0;
-    java.nio.ByteBuffer number = java.nio.ByteBuffer.allocate(9);
-    try (Statement s = connection.createStatement();
-        ResultSet rs = s.executeQuery("SELECT * FROM main." + quote(table) + " NOT INDEXED")) {
-      int columns = rs.getMetaData().getColumnCount();
-      while (rs.next()) {
-        rows++;
-        for (int i = 1; i <= columns; i++) {
-          Object v = rs.getObject(i);
-          number.clear();
-          if (v == null) {
-            md.update((byte) 0);
-          } else if (v instanceof Number && !(v instanceof Double || v instanceof Float)) {
-            md.update(number.put((byte) 1).putLong(((Number) v).longValue()).array());
-          } else if (v instanceof Number) {
-            md.update(number.put((byte) 2).putLong(Double.doubleToLongBits(((Number) v).doubleValue())).array());
-          } else if (v instanceof byte[]) {
-            byte[] b = (byte[]) v;
-            md.update(number.put((byte) 3).putLong(b.length).array());
-            md.update(b);
-          } else {
-            byte[] b = v.toString().getBytes(java.nio.charset.StandardCharsets.UTF_8);
-            md.update(number.put((byte) 4).putLong(b.length).array());
-            md.update(b);
-          }
-        }
-      }
-    } catch (SQLException e) {
-      throw failure(e);
-    }
-    return new TableDigest(rows, java.util.HexFormat.of().formatHex(md.digest()));
+    return new ContentInspector(connection).digestTable(table);
   }
 
   /** Names of the ordinary (not virtual) tables of main, sorted. */
   public List<String> ordinaryTables() throws SqliteFailure {
-    List<String> names = new ArrayList<>();
-    try (Statement s = connection.createStatement();
-        ResultSet rs = s.executeQuery("SELECT name FROM main.sqlite_schema WHERE type = 'table'"
-            + " AND sql NOT LIKE 'CREATE VIRTUAL TABLE%' ORDER BY name")) {
-      while (rs.next()) {
-        names.add(rs.getString(1));
-      }
-    } catch (SQLException e) {
-      throw failure(e);
-    }
-    return names;
+    return new ContentInspector(connection).ordinaryTables();
   }
 
-  /**
-   * Runs an assertion query and returns null when its first row's first column is true
-   * (non-zero), else what was wrong with it.
-   */
+  /** Null if an assertion query holds, else what was wrong: see {@link ContentInspector#failedAssertion}. */
   public String failedAssertion(String sql) {
-    try (Statement s = connection.createStatement()) {
-      if (!s.execute(sql)) {
-        return "returned no rows";
-      }
-      try (ResultSet rs = s.getResultSet()) {
-        if (!rs.next()) {
-          return "returned no rows";
-        }
-        Object v = rs.getObject(1);
-        boolean truthy = v instanceof Number ? ((Number) v).doubleValue() != 0
-            : v instanceof String && isTruthyText((String) v);
-        return truthy ? null : "returned " + (v == null ? "NULL" : v.toString());
-      }
-    } catch (SQLException e) {
-      return "failed: " + e.getMessage();
-    }
+    return new ContentInspector(connection).failedAssertion(sql);
   }
 
-  private static boolean isTruthyText(String text) {
-    String t = text.trim();
-    if (t.equalsIgnoreCase("true")) {
-      return true;
-    }
-    try {
-      return Double.parseDouble(t) != 0;
-    } catch (NumberFormatException e) {
-      return false;
-    }
-  }
-
-  private void execute(String sql) throws SqliteFailure {
+  /** Runs one statement that returns no rows. */
+  void execute(String sql) throws SqliteFailure {
     try (Statement s = connection.createStatement()) {
       s.execute(sql);
     } catch (SQLException e) {
-      throw failure(e);
+      throw SqliteFailure.of(e);
     }
   }
 
-  /** Double-quotes an identifier for SQL text. */
-  static String quote(String identifier) {
-    return "\"" + identifier.replace("\"", "\"\"") + "\"";
-  }
-
-  /** Single-quotes a value for SQL text where no parameter can go, such as a PRAGMA's. */
-  private static String literal(String value) {
-    return "'" + value.replace("'", "''") + "'";
-  }
-
-  /** A {@code file:} URI for SQLite, with the path percent-encoded so that ?, # and % stay literal. */
-  static String uriOf(Path file) {
-    return "file:" + file.toAbsolutePath().toUri().getRawPath();
-  }
-
-  private static int clampMillis(Duration d) {
+  /** A duration as the int milliseconds SQLite takes, never negative. */
+  static int clampMillis(Duration d) {
     return (int) Math.min(Integer.MAX_VALUE, Math.max(0, d.toMillis()));
-  }
-
-  private static SqliteFailure failure(SQLException e) {
-    int code = e instanceof SQLiteException ? ((SQLiteException) e).getResultCode().code : e.getErrorCode();
-    return new SqliteFailure(SqliteFailure.reasonOf(code), e.getMessage(), e);
   }
 }

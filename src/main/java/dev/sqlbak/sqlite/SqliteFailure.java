@@ -1,5 +1,8 @@
 package dev.sqlbak.sqlite;
 
+import java.sql.SQLException;
+import org.sqlite.SQLiteException;
+
 /** A failure reported by SQLite, classified so that callers never look at driver types. */
 public final class SqliteFailure extends Exception {
   private static final long serialVersionUID = 1L;
@@ -31,6 +34,12 @@ public final class SqliteFailure extends Exception {
 
   public Reason reason() {
     return reason;
+  }
+
+  /** Translates a driver error, classified by SQLite's result code where the driver kept it. */
+  static SqliteFailure of(SQLException e) {
+    int code = e instanceof SQLiteException ? ((SQLiteException) e).getResultCode().code : e.getErrorCode();
+    return new SqliteFailure(reasonOf(code), e.getMessage(), e);
   }
 
   /** Classifies one of SQLite's result codes (primary or extended). */
