@@ -1,7 +1,6 @@
 package dev.sqlbak.copy;
 
 import dev.sqlbak.payload.Sha256;
-import dev.sqlbak.source.LiveDatabaseFiles;
 import dev.sqlbak.sqlite.SqliteDatabase;
 import dev.sqlbak.storage.AtomicDestination;
 import dev.sqlbak.storage.DataMode;
@@ -26,7 +25,7 @@ import java.util.HexFormat;
  * checks), with its header rewritten to say rollback-journal; otherwise its snapshot lives partly
  * in the -wal file and the backup API copies it.
  *
- * <p>It reads through the descriptor {@link LiveDatabaseFiles} holds and never closes it: closing
+ * <p>It reads through the descriptor {@code LiveDatabaseFiles} holds and never closes it: closing
  * any descriptor of a file drops every POSIX lock the process holds on it, SQLite's SHARED lock
  * included.
  */
@@ -42,7 +41,7 @@ public final class FileImageCopy {
   private final boolean toRollbackJournal;
 
   /**
-   * A copy read through {@code source}, a descriptor that {@link LiveDatabaseFiles} owns and closes;
+   * A copy read through {@code source}, a descriptor that {@code LiveDatabaseFiles} owns and closes;
    * {@code walModeFile}: the copy's header is rewritten to say rollback-journal (bytes 18 and 19
    * set to 1, in the copy and in the bytes hashed), for a WAL-mode file whose snapshot holds no WAL
    * frames, which is all that tells it from the same database in rollback-journal mode.

@@ -2,6 +2,7 @@ package dev.sqlbak.copy;
 
 import dev.sqlbak.engine.BackupRequest;
 import dev.sqlbak.engine.SqlbakException;
+import dev.sqlbak.sqlite.SqlText;
 import dev.sqlbak.sqlite.SqliteDatabase;
 import dev.sqlbak.sqlite.SqliteFailure;
 import java.util.ArrayList;
@@ -26,7 +27,7 @@ final class TableChoice {
           .filter(t -> SqliteDatabase.sameName(t.name(), name))
           .findFirst()
           .orElseThrow(() -> SqlbakException.failed("unknown table", name, hint(stage, listed)));
-      if (BackupRequest.asciiLowerCase(table.name()).startsWith("sqlite_")) {
+      if (SqlText.foldedName(table.name()).startsWith("sqlite_")) {
         throw SqlbakException.failed("cannot copy SQLite's own table", table.name(),
             "the sqlite_sequence rows of the chosen tables come with them");
       }
@@ -47,7 +48,7 @@ final class TableChoice {
 
   private static String hint(StagedCopy stage, List<SqliteDatabase.ListedTable> listed) {
     List<String> ordinary = listed.stream()
-        .filter(t -> t.type().equals("table") && !BackupRequest.asciiLowerCase(t.name()).startsWith("sqlite_"))
+        .filter(t -> t.type().equals("table") && !SqlText.foldedName(t.name()).startsWith("sqlite_"))
         .map(SqliteDatabase.ListedTable::name)
         .sorted()
         .toList();

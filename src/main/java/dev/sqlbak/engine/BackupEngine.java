@@ -161,7 +161,7 @@ public final class BackupEngine {
       publisher.publishAs(stage, payload, name, request.force() ? Publish.REPLACE : Publish.CREATE_NEW);
       published = target.destination();
     } else {
-      String name = publisher.publishTimestamped(stage, payload, BackupNames.stemOf(stage.sourceFile()),
+      String name = publisher.publishTimestamped(stage, payload, BackupNames.stemOf(stage.sourceFile().getFileName().toString()),
           target.compression().suffix(), time);
       published = target.destination().resolve(name);
     }
@@ -175,7 +175,7 @@ public final class BackupEngine {
     List<Path> pruned = new ArrayList<>();
     if (request.retention() != null) {
       for (BackupCopy copy : copies) {
-        pruned.addAll(new PruneEngine().pruneStem(target.destination(), BackupNames.stemOf(copy.sourceFile()),
+        pruned.addAll(new PruneEngine().pruneStem(target.destination(), BackupNames.stemOf(copy.sourceFile().getFileName().toString()),
             request.retention(), false, removed -> {}, copy.destination()).removed());
       }
     }

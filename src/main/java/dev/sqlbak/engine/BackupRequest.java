@@ -3,6 +3,7 @@ package dev.sqlbak.engine;
 import dev.sqlbak.check.CheckLevel;
 import dev.sqlbak.payload.Compression;
 import dev.sqlbak.retention.RetentionPolicy;
+import dev.sqlbak.sqlite.SqlText;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.HashSet;
@@ -169,20 +170,10 @@ public record BackupRequest(
     // SQLite's table names are case-insensitive, for ASCII letters only.
     Set<String> seen = new HashSet<>();
     for (String table : tables) {
-      if (!seen.add(asciiLowerCase(table))) {
+      if (!seen.add(SqlText.foldedName(table))) {
         throw SqlbakException.usage("table named twice", table, null);
       }
     }
-  }
-
-  /** Folds A-Z only, as SQLite does when it compares identifiers. */
-  public static String asciiLowerCase(String identifier) {
-    StringBuilder b = new StringBuilder(identifier.length());
-    for (int i = 0; i < identifier.length(); i++) {
-      char c = identifier.charAt(i);
-      b.append(c >= 'A' && c <= 'Z' ? (char) (c + ('a' - 'A')) : c);
-    }
-    return b.toString();
   }
 
   /** Whether the destination is a stream rather than a place in the filesystem. */

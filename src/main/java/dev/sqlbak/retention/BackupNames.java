@@ -1,17 +1,11 @@
 package dev.sqlbak.retention;
 
-import java.io.IOException;
-import java.nio.file.DirectoryStream;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.time.DateTimeException;
 import java.time.Instant;
 import java.time.ZoneOffset;
 import java.time.format.DateTimeFormatter;
 import java.time.temporal.ChronoUnit;
-import java.util.ArrayList;
 import java.util.Collection;
-import java.util.List;
 import java.util.Optional;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -33,16 +27,11 @@ public final class BackupNames {
   private BackupNames() {}
 
   /**
-   * The backup that {@code file}'s name describes, if the name is one of sqlbak's timestamped
-   * backup names ({@code <stem>-<yyyyMMdd'T'HHmmss'Z'>.db}, optionally {@code .gz} or {@code .zst})
-   * with a real date and time; says nothing about the file's content or whether it exists.
+   * The backup that the file name {@code name} (a name in a store) describes, if it is one of
+   * sqlbak's timestamped backup names ({@code <stem>-<yyyyMMdd'T'HHmmss'Z'>.db}, optionally
+   * {@code .gz} or {@code .zst}) with a real date and time; says nothing about the file's content
+   * or whether it exists.
    */
-  public static Optional<TimestampedBackup> parse(Path file) {
-    Path fileName = file.getFileName();
-    return fileName == null ? Optional.empty() : parse(fileName.toString());
-  }
-
-  /** As {@link #parse(Path)}, for a file name without a folder (a name in a store). */
   public static Optional<TimestampedBackup> parse(String name) {
     if (name.startsWith(TEMP_PREFIX)) {
       return Optional.empty();
@@ -64,9 +53,8 @@ public final class BackupNames {
     return Optional.of(new TimestampedBackup(name, m.group(1), time));
   }
 
-  /** The file name without its last extension: {@code app.db} and {@code app.sqlite} give {@code app}. */
-  public static String stemOf(Path file) {
-    String name = file.getFileName().toString();
+  /** A file name without its last extension: {@code app.db} and {@code app.sqlite} give {@code app}. */
+  public static String stemOf(String name) {
     int dot = name.lastIndexOf('.');
     return dot > 0 ? name.substring(0, dot) : name;
   }
@@ -79,17 +67,6 @@ public final class BackupNames {
   /** A matcher for sqlbak's backup names of {@code stem}; group 1 is the timestamp. */
   public static Pattern patternFor(String stem) {
     return Pattern.compile(Pattern.quote(stem) + "-(\\d{8}T\\d{6}Z)\\.db(\\.gz|\\.zst)?");
-  }
-
-  /** The time of the newest backup of {@code stem} in {@code folder}, if any. */
-  public static Optional<Instant> newest(Path folder, String stem) throws IOException {
-    List<String> names = new ArrayList<>();
-    try (DirectoryStream<Path> entries = Files.newDirectoryStream(folder)) {
-      for (Path p : entries) {
-        names.add(p.getFileName().toString());
-      }
-    }
-    return newest(names, stem);
   }
 
   /** The time of the newest backup of {@code stem} among {@code names} (the names in a store), if any. */
@@ -113,11 +90,6 @@ public final class BackupNames {
    * already exists for it or for a later second, in which case the second after the newest one, so
    * that names stay unique and sort by time.
    */
-  public static Instant nextFree(Path folder, String stem, Instant wanted) throws IOException {
-    return nextFree(newest(folder, stem), wanted);
-  }
-
-  /** As {@link #nextFree(Path, String, Instant)}, among {@code names} (the names in a store). */
   public static Instant nextFree(Collection<String> names, String stem, Instant wanted) {
     return nextFree(newest(names, stem), wanted);
   }

@@ -1,6 +1,5 @@
 package dev.sqlbak.retention;
 
-import dev.sqlbak.engine.PruneEngine;
 import dev.sqlbak.engine.SqlbakException;
 import java.time.Instant;
 import java.time.LocalDate;
@@ -48,7 +47,7 @@ public record RetentionPolicy(Integer keepLast, Integer keepDaily, Integer keepW
 
   /**
    * The backups of {@code backups} (all of one stem) that the rules keep. The safety rule (the
-   * newest backup that passes a check is never removed) needs the files, so {@link PruneEngine}
+   * newest backup that passes a check is never removed) needs the files, so {@code PruneEngine}
    * applies it on top.
    */
   public Set<TimestampedBackup> keep(Collection<TimestampedBackup> backups) {

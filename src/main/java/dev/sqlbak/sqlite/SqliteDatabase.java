@@ -4,7 +4,6 @@ import static dev.sqlbak.sqlite.SqlText.quote;
 import static dev.sqlbak.sqlite.SqlText.uriOf;
 
 import dev.sqlbak.check.CheckLevel;
-import dev.sqlbak.engine.BackupRequest;
 import dev.sqlbak.source.LiveDatabaseFiles;
 import java.nio.file.Path;
 import java.sql.Connection;
@@ -305,7 +304,7 @@ public final class SqliteDatabase implements AutoCloseable {
 
   /** Whether two identifiers name the same object: SQLite folds ASCII letters only. */
   public static boolean sameName(String a, String b) {
-    return BackupRequest.asciiLowerCase(a).equals(BackupRequest.asciiLowerCase(b));
+    return SqlText.foldedName(a).equals(SqlText.foldedName(b));
   }
 
   /** Switches this (own) copy to rollback-journal mode so that it is one self-contained file. */

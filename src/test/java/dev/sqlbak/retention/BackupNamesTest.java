@@ -3,7 +3,6 @@ package dev.sqlbak.retention;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import java.nio.file.Path;
 import java.time.Instant;
 import java.util.List;
 import org.junit.jupiter.api.Test;
@@ -31,16 +30,15 @@ class BackupNamesTest {
         "app-20261124T035960Z.db", "app-20261324T030000Z.db", "app-00001124T030000Z.db",
         "app-٢٠٢٦١١٢٤T030000Z.db",
         ".sqlbak-0123456789abcdef.db", ".sqlbak-20261124T030000Z.db")) {
-      assertTrue(BackupNames.parse(Path.of("/b", name)).isEmpty(), name);
+      assertTrue(BackupNames.parse(name).isEmpty(), name);
     }
   }
 
   private static void assertParsed(String name, String stem, String time) {
-    TimestampedBackup b = BackupNames.parse(Path.of("/b", name)).orElseThrow(() -> new AssertionError(name));
+    TimestampedBackup b = BackupNames.parse(name).orElseThrow(() -> new AssertionError(name));
     assertEquals(stem, b.stem(), name);
     assertEquals(Instant.parse(time), b.time(), name);
     assertEquals(name, b.name());
-    assertEquals(b, BackupNames.parse(name).orElseThrow());
     // The stem found this way is the one whose backups the existing per-stem pattern matches.
     assertTrue(BackupNames.patternFor(stem).matcher(name).matches(), name);
   }
