@@ -2,6 +2,7 @@ package dev.sqlbak.cli;
 
 import dev.sqlbak.check.CheckLevel;
 import dev.sqlbak.cli.output.BackupJson;
+import dev.sqlbak.cli.output.ByteSize;
 import dev.sqlbak.cli.output.ExitCode;
 import dev.sqlbak.cli.output.JsonOutput;
 import dev.sqlbak.engine.BackupCopy;
@@ -138,7 +139,7 @@ final class BackupCommand implements Callable<Integer> {
             copy.sourceFile(), request.schemas().size() > 1 ? " (" + copy.schema() + ")"
                 : request.tables().isEmpty() ? "" : " (" + tableNames(copy) + ")",
             copy.destination() == null ? "standard output" : copy.destination(), copy.pageCount(),
-            humanBytes(copy.bytes()), checked);
+            ByteSize.human(copy.bytes()), checked);
       }
     }
     if (!common.quiet) {
@@ -157,19 +158,5 @@ final class BackupCommand implements Callable<Integer> {
       names.add(t.name());
     }
     return (names.size() == 1 ? "table " : "tables ") + String.join(", ", names);
-  }
-
-  static String humanBytes(long bytes) {
-    if (bytes < 1024) {
-      return bytes + " B";
-    }
-    String[] units = {"KiB", "MiB", "GiB", "TiB"};
-    double v = bytes;
-    int u = -1;
-    while (v >= 1024 && u < units.length - 1) {
-      v /= 1024;
-      u++;
-    }
-    return String.format(Locale.ROOT, "%.1f %s", v, units[u]);
   }
 }
