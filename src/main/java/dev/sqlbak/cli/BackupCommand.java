@@ -1,22 +1,18 @@
 package dev.sqlbak.cli;
 
 import dev.sqlbak.check.CheckLevel;
-import dev.sqlbak.cli.output.BackupJson;
+import dev.sqlbak.cli.output.BackupOutput;
 import dev.sqlbak.cli.output.ExitCode;
-import dev.sqlbak.cli.output.JsonOutput;
-import dev.sqlbak.engine.BackupCopy;
 import dev.sqlbak.engine.BackupEngine;
 import dev.sqlbak.engine.BackupRequest;
 import dev.sqlbak.engine.BackupResult;
 import dev.sqlbak.engine.ProgressListener;
 import dev.sqlbak.payload.Compression;
-import dev.sqlbak.sqlite.TableRows;
-import java.io.PrintWriter;
+import java.io.OutputStream;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
@@ -101,75 +97,23 @@ final class BackupCommand implements Callable<Integer> {
         check, copy.busyTimeout, force, compression, keep.given() ? keep.policy() : null, compact, tables);
     ProgressListener progress = copy.listener(spec.commandLine().getErr(), common.quiet,
         parent != null && parent.terminal, request.schemas().size() > 1);
-    BackupResult result;
-    if (request.toStream()) {
-      if (json) {
-        throw new ParameterException(spec.commandLine(),
-            "--json cannot go with DEST '-': standard output carries the backup itself");
-      }
-      if (parent == null || parent.binaryOut == null) {
-        throw new ParameterException(spec.commandLine(), "DEST '-' needs a byte stream for standard output");
-      }
-      result = new BackupEngine().stream(request, parent.binaryOut, progress);
-    } else {
-      result = new BackupEngine().backup(request, progress);
-    }
-    report(request, result);
+    BackupResult result = request.toStream()
+        ? new BackupEngine().stream(request, standardOutput(), progress)
+        : new BackupEngine().backup(request, progress);
+    new BackupOutput(spec.commandLine().getOut(), spec.commandLine().getErr(), json, common.quiet)
+        .print(request, result);
     return ExitCode.OK.code();
   }
 
-  private void report(BackupRequest request, BackupResult result) {
-    PrintWriter out = spec.commandLine().getOut();
-    PrintWriter err = spec.commandLine().getErr();
+  /** Standard output as bytes for DEST '-', where it carries the backup itself and nothing else. */
+  private OutputStream standardOutput() {
     if (json) {
-      JsonOutput.print(out, BackupJson.of(result));
+      throw new ParameterException(spec.commandLine(),
+          "--json cannot go with DEST '-': standard output carries the backup itself");
     }
-    for (BackupCopy copy : result.copies()) {
-      String checked = copy.check() == CheckLevel.NONE ? "not checked" : copy.check().pragma() + " ok";
-      if (request.toMemory() && !json) {
-        // The summary is the data this mode produces, so it goes to stdout even with --quiet.
-        out.printf(Locale.ROOT, "# %s: %s, %d pages of %d bytes, %s%n",
-            copy.schema(), copy.sourceFile(), copy.pageCount(), copy.pageSize(), checked);
-        for (TableRows t : copy.tables()) {
-          out.println(t.name() + "\t" + (t.rows() < 0 ? "?" : String.valueOf(t.rows())));
-        }
-      } else if (!common.quiet) {
-        err.printf(Locale.ROOT, "backed up %s%s to %s: %d pages, %s, %s%n",
-            copy.sourceFile(), request.schemas().size() > 1 ? " (" + copy.schema() + ")"
-                : request.tables().isEmpty() ? "" : " (" + tableNames(copy) + ")",
-            copy.destination() == null ? "standard output" : copy.destination(), copy.pageCount(),
-            humanBytes(copy.bytes()), checked);
-      }
+    if (parent == null || parent.binaryOut == null) {
+      throw new ParameterException(spec.commandLine(), "DEST '-' needs a byte stream for standard output");
     }
-    if (!common.quiet) {
-      for (Path removed : result.pruned()) {
-        err.println("removed " + removed);
-      }
-      err.printf(Locale.ROOT, "done in %.2f s%n", result.elapsed().toMillis() / 1000.0);
-    }
-    out.flush();
-    err.flush();
-  }
-
-  private static String tableNames(BackupCopy copy) {
-    List<String> names = new ArrayList<>();
-    for (TableRows t : copy.tables()) {
-      names.add(t.name());
-    }
-    return (names.size() == 1 ? "table " : "tables ") + String.join(", ", names);
-  }
-
-  static String humanBytes(long bytes) {
-    if (bytes < 1024) {
-      return bytes + " B";
-    }
-    String[] units = {"KiB", "MiB", "GiB", "TiB"};
-    double v = bytes;
-    int u = -1;
-    while (v >= 1024 && u < units.length - 1) {
-      v /= 1024;
-      u++;
-    }
-    return String.format(Locale.ROOT, "%.1f %s", v, units[u]);
+    return parent.binaryOut;
   }
 }

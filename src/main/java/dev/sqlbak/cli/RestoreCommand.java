@@ -1,14 +1,12 @@
 package dev.sqlbak.cli;
 
-import com.google.gson.JsonObject;
 import dev.sqlbak.cli.output.ExitCode;
-import dev.sqlbak.cli.output.JsonOutput;
+import dev.sqlbak.cli.output.RestoreOutput;
 import dev.sqlbak.engine.RestoreEngine;
 import dev.sqlbak.engine.RestoreRequest;
 import dev.sqlbak.engine.RestoreResult;
 import java.io.PrintWriter;
 import java.nio.file.Path;
-import java.util.Locale;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -59,23 +57,7 @@ final class RestoreCommand implements Callable<Integer> {
     PrintWriter err = spec.commandLine().getErr();
     RestoreResult result = new RestoreEngine().restore(request,
         copy.listener(err, common.quiet, parent != null && parent.terminal, false));
-    if (json) {
-      JsonObject o = new JsonObject();
-      o.addProperty("backup", result.backup().toString());
-      o.addProperty("target", result.target().toString());
-      o.addProperty("safetyCopy", result.safetyCopy() == null ? null : result.safetyCopy().toString());
-      o.addProperty("created", result.created());
-      o.addProperty("pageSize", result.pageSize());
-      o.addProperty("pageCount", result.pageCount());
-      o.addProperty("durationMs", result.elapsed().toMillis());
-      JsonOutput.print(spec.commandLine().getOut(), o);
-    }
-    if (!common.quiet) {
-      err.printf(Locale.ROOT, "restored %s into %s: %d pages%s%n", result.backup(), result.target(),
-          result.pageCount(),
-          result.safetyCopy() == null ? "" : "; previous content saved as " + result.safetyCopy());
-      err.flush();
-    }
+    RestoreOutput.print(spec.commandLine().getOut(), err, result, json, common.quiet);
     return ExitCode.OK.code();
   }
 }

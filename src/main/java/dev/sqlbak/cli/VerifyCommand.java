@@ -1,20 +1,16 @@
 package dev.sqlbak.cli;
 
-import com.google.gson.JsonArray;
-import com.google.gson.JsonObject;
 import dev.sqlbak.check.CheckLevel;
 import dev.sqlbak.check.Verdict;
 import dev.sqlbak.cli.output.ExitCode;
-import dev.sqlbak.cli.output.JsonOutput;
+import dev.sqlbak.cli.output.VerifyOutput;
 import dev.sqlbak.engine.BackupRequest;
 import dev.sqlbak.engine.VerifyEngine;
 import dev.sqlbak.engine.VerifyRequest;
-import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Locale;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -69,46 +65,19 @@ final class VerifyCommand implements Callable<Integer> {
   public Integer call() {
     List<Verdict> verdicts = new VerifyEngine().verify(
         new VerifyRequest(backups, check, against, assertions, busyTimeout));
-    PrintWriter err = spec.commandLine().getErr();
-    boolean bad = false;
-    boolean unreadable = false;
-    for (Verdict v : verdicts) {
-      switch (v.status()) {
-        case OK:
-          if (!common.quiet) {
-            err.printf(Locale.ROOT, "%s: ok (%s)%n", v.file(), String.join(", ", v.checks()));
-          }
-          break;
-        case BAD:
-          bad = true;
-          err.println("sqlbak: bad backup: " + v.file() + ": " + summary(v.problems()));
-          break;
-        default:
-          unreadable = true;
-          err.println("sqlbak: cannot read backup: " + v.file() + ": " + summary(v.problems()));
-      }
-    }
-    err.flush();
-    if (json) {
-      JsonArray results = new JsonArray();
-      for (Verdict v : verdicts) {
-        JsonObject o = new JsonObject();
-        o.addProperty("file", v.file().toString());
-        o.addProperty("ok", v.ok());
-        o.addProperty("status", v.status().name().toLowerCase(Locale.ROOT));
-        o.add("problems", JsonOutput.strings(v.problems()));
-        o.add("checks", JsonOutput.strings(v.checks()));
-        results.add(o);
-      }
-      JsonObject root = new JsonObject();
-      root.add("results", results);
-      JsonOutput.print(spec.commandLine().getOut(), root);
-    }
-    return (bad ? ExitCode.BAD_BACKUP : unreadable ? ExitCode.FAILURE : ExitCode.OK).code();
+    VerifyOutput.print(spec.commandLine().getOut(), spec.commandLine().getErr(), verdicts, json, common.quiet);
+    return exitCode(verdicts).code();
   }
 
-  private static String summary(List<String> problems) {
-    String first = problems.get(0).replace('\n', ' ');
-    return problems.size() == 1 ? first : first + " (and " + (problems.size() - 1) + " more)";
+  /** Any bad file outranks an unreadable one: a bad backup is the finding verify exists for. */
+  private static ExitCode exitCode(List<Verdict> verdicts) {
+    boolean unreadable = false;
+    for (Verdict v : verdicts) {
+      if (v.status() == Verdict.Status.BAD) {
+        return ExitCode.BAD_BACKUP;
+      }
+      unreadable |= v.status() != Verdict.Status.OK;
+    }
+    return unreadable ? ExitCode.FAILURE : ExitCode.OK;
   }
 }
