@@ -13,7 +13,6 @@ import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Locale;
 import java.util.Optional;
 
 /**
@@ -149,13 +148,12 @@ public final class BackupInspection {
 
   /** Compares the sidecar's hash with the file's bytes; empty when they match. */
   private static Optional<String> sidecarProblem(Path file, Path sidecar) throws IOException {
-    String line = Files.readString(sidecar, StandardCharsets.UTF_8).trim();
-    String expected = line.split("\\s+", 2)[0].toLowerCase(Locale.ROOT);
-    if (!expected.matches("[0-9a-f]{64}")) {
+    Sidecar content = Sidecar.parse(Files.readString(sidecar, StandardCharsets.UTF_8));
+    if (!content.holdsSha256()) {
       return Optional.of("checksum file " + sidecar.getFileName() + " holds no SHA-256");
     }
     String actual = Sha256.of(file);
-    return actual.equals(expected) ? Optional.empty() : Optional.of("sha256 mismatch: the file changed after it"
-        + " was written (checksum file " + sidecar.getFileName() + ")");
+    return actual.equals(content.sha256()) ? Optional.empty() : Optional.of("sha256 mismatch: the file changed"
+        + " after it was written (checksum file " + sidecar.getFileName() + ")");
   }
 }

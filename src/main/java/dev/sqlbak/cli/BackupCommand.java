@@ -75,6 +75,11 @@ final class BackupCommand implements Callable<Integer> {
           + " ending in .gz or .zst is compressed without this option.")
   Compression compression;
 
+  @Option(names = "--name", paramLabel = "NAME",
+      description = "The name part of timestamped backups in a directory DEST: NAME-<time>.db."
+          + " Default: the source file's stem.")
+  String name;
+
   @Option(names = "--json", description = "Print the result as one JSON object on stdout.")
   boolean json;
 
@@ -94,7 +99,8 @@ final class BackupCommand implements Callable<Integer> {
   @Override
   public Integer call() {
     BackupRequest request = new BackupRequest(source, destination, schemas, attachments, copy.pages,
-        check, copy.busyTimeout, force, compression, keep.given() ? keep.policy() : null, compact, tables);
+        check, copy.busyTimeout, force, compression, keep.given() ? keep.policy() : null, compact, tables,
+        name);
     ProgressListener progress = copy.listener(spec.commandLine().getErr(), common.quiet,
         parent != null && parent.terminal, request.schemas().size() > 1);
     BackupResult result = request.toStream()

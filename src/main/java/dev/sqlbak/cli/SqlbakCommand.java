@@ -4,14 +4,12 @@ import dev.sqlbak.cli.output.ExitCode;
 import dev.sqlbak.cli.output.StackTraces;
 import dev.sqlbak.engine.BackupEngine;
 import dev.sqlbak.engine.SqlbakException;
-import java.io.IOException;
-import java.io.InputStream;
+import dev.sqlbak.engine.SqlbakVersion;
 import java.io.OutputStream;
 import java.io.OutputStreamWriter;
 import java.io.PrintWriter;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
-import java.util.Properties;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.IExecutionExceptionHandler;
@@ -175,21 +173,9 @@ public final class SqlbakCommand implements Callable<Integer> {
     @Override
     public String[] getVersion() {
       return new String[] {
-        "sqlbak " + ownVersion(),
+        "sqlbak " + SqlbakVersion.get(),
         "SQLite " + BackupEngine.sqliteVersion() + ", Java " + System.getProperty("java.version")
       };
-    }
-
-    private static String ownVersion() {
-      Properties p = new Properties();
-      try (InputStream in = SqlbakCommand.class.getResourceAsStream("/sqlbak-version.properties")) {
-        if (in != null) {
-          p.load(in);
-        }
-      } catch (IOException e) {
-        // fall through to "unknown"
-      }
-      return p.getProperty("version", "unknown");
     }
   }
 }

@@ -8,7 +8,7 @@ import dev.sqlbak.copy.SnapshotCopier;
 import dev.sqlbak.copy.StagedCopy;
 import dev.sqlbak.payload.Payload;
 import dev.sqlbak.payload.PayloadPass;
-import dev.sqlbak.retention.BackupNames;
+import dev.sqlbak.payload.Provenance;
 import dev.sqlbak.source.SourceConnection;
 import dev.sqlbak.source.SourceSpec;
 import dev.sqlbak.sqlite.SqliteDatabase;
@@ -95,6 +95,10 @@ public final class BackupEngine {
         request.schemas(), request.busyTimeout()))) {
       for (String schema : request.schemas()) {
         stages.add(new StagedCopy(schema, source.filesOf(schema)));
+        if (target.kind() == BackupTarget.Kind.DIRECTORY) {
+          // Before anything is copied: a name taken by another source's backups refuses the run.
+          BackupSeries.of(request, stages.get(stages.size() - 1)).refuseOtherSources(store);
+        }
       }
       Snapshot snapshot = SnapshotCopier.copy(source, orderFor(request, target, store), stages, listener);
       // Every copy is checked before any is published: a schema that fails leaves nothing behind.
@@ -102,22 +106,48 @@ public final class BackupEngine {
       for (StagedCopy stage : stages) {
         payloads.add(check(stage, request.check(), target, sink));
       }
-      BackupPublisher publisher = new BackupPublisher(store, sidecars);
-      List<BackupCopy> copies = new ArrayList<>();
-      for (int i = 0; i < stages.size(); i++) {
-        StagedCopy stage = stages.get(i);
-        Path published = target.toFiles()
-            ? publish(publisher, stage, payloads.get(i), request, target, snapshot.time()) : null;
-        copies.add(new BackupCopy(stage.schema(), stage.sourceFile(), published, stage.pageSize(),
-            stage.pageCount(), payloads.get(i).bytes(), payloads.get(i).sha256(), request.check(),
-            target.compression(), stage.tables()));
-      }
-      List<Path> pruned = pruneAfter(request, target, copies);
-      return new BackupResult(copies, snapshot.time(), Duration.between(started, Instant.now()), pruned,
-          snapshot.contention());
+      Published published = publishAll(new BackupPublisher(store, sidecars), stages, payloads, request, target,
+          snapshot.time());
+      return new BackupResult(published.copies(), snapshot.time(), Duration.between(started, Instant.now()),
+          published.pruned(), snapshot.contention(), published.warnings());
     } finally {
       stages.forEach(StagedCopy::close);
     }
+  }
+
+  /** What publishing a run's copies gave: the copies, what retention removed, and warnings. */
+  private record Published(List<BackupCopy> copies, List<Path> pruned, List<String> warnings) {}
+
+  /** Publishes every checked copy (files and folders only), then applies retention to each new backup's series. */
+  private static Published publishAll(BackupPublisher publisher, List<StagedCopy> stages, List<Payload> payloads,
+      BackupRequest request, BackupTarget target, Instant time) {
+    List<BackupCopy> copies = new ArrayList<>();
+    List<String> warnings = new ArrayList<>();
+    for (int i = 0; i < stages.size(); i++) {
+      StagedCopy stage = stages.get(i);
+      Path published = null;
+      if (target.toFiles()) {
+        BackupSeries series = BackupSeries.of(request, stage);
+        published = publish(publisher, stage, payloads.get(i), series, request, target, time);
+        if (target.kind() == BackupTarget.Kind.DIRECTORY) {
+          series.laterThan(publisher.store(), published.getFileName().toString()).ifPresent(warnings::add);
+        }
+      }
+      copies.add(new BackupCopy(stage.schema(), stage.sourceFile(), published, stage.pageSize(),
+          stage.pageCount(), payloads.get(i).bytes(), payloads.get(i).sha256(), request.check(),
+          target.compression(), stage.tables()));
+    }
+    List<Path> pruned = new ArrayList<>();
+    if (request.retention() != null) {
+      for (int i = 0; i < stages.size(); i++) {
+        BackupSeries series = BackupSeries.of(request, stages.get(i));
+        for (String name : new PruneEngine().pruneSeries(publisher.store(), series.series(), request.retention(),
+            copies.get(i).destination().getFileName().toString())) {
+          pruned.add(target.destination().resolve(name));
+        }
+      }
+    }
+    return new Published(copies, pruned, warnings);
   }
 
   private CopyOrder orderFor(BackupRequest request, BackupTarget target, LocalFolderStore store) {
@@ -152,33 +182,22 @@ public final class BackupEngine {
   }
 
   /** Publishes one checked copy: at the file destination's name, or timestamped in a folder; returns where. */
-  private static Path publish(BackupPublisher publisher, StagedCopy stage, Payload payload, BackupRequest request,
-      BackupTarget target, Instant time) {
+  private static Path publish(BackupPublisher publisher, StagedCopy stage, Payload payload, BackupSeries series,
+      BackupRequest request, BackupTarget target, Instant time) {
     long t0 = System.nanoTime();
+    Provenance provenance = series.provenance(stage, time);
     Path published;
     if (target.kind() == BackupTarget.Kind.FILE) {
       String name = target.destination().getFileName().toString();
-      publisher.publishAs(stage, payload, name, request.force() ? Publish.REPLACE : Publish.CREATE_NEW);
+      publisher.publishAs(stage, payload, name, request.force() ? Publish.REPLACE : Publish.CREATE_NEW, provenance);
       published = target.destination();
     } else {
-      String name = publisher.publishTimestamped(stage, payload, BackupNames.stemOf(stage.sourceFile().getFileName().toString()),
-          target.compression().suffix(), time);
+      String name = publisher.publishTimestamped(stage, payload, series.name(), target.compression().suffix(), time,
+          provenance);
       published = target.destination().resolve(name);
     }
     LOG.debug("published the copy of schema {} (fsync, link, sidecar) in {} ms", stage.schema(),
         (System.nanoTime() - t0) / 1_000_000);
     return published;
-  }
-
-  /** Applies the request's retention to the series of each new backup, once all are published. */
-  private static List<Path> pruneAfter(BackupRequest request, BackupTarget target, List<BackupCopy> copies) {
-    List<Path> pruned = new ArrayList<>();
-    if (request.retention() != null) {
-      for (BackupCopy copy : copies) {
-        pruned.addAll(new PruneEngine().pruneStem(target.destination(), BackupNames.stemOf(copy.sourceFile().getFileName().toString()),
-            request.retention(), false, removed -> {}, copy.destination()).removed());
-      }
-    }
-    return pruned;
   }
 }

@@ -2,6 +2,7 @@ package dev.sqlbak.engine;
 
 import dev.sqlbak.copy.StagedCopy;
 import dev.sqlbak.payload.Payload;
+import dev.sqlbak.payload.Provenance;
 import dev.sqlbak.payload.Sidecar;
 import dev.sqlbak.retention.BackupNames;
 import dev.sqlbak.storage.BackupStore.Publish;
@@ -40,13 +41,13 @@ final class BackupPublisher {
    * unless {@code mode} says to replace it. Runs publishing one name take turns, or the sidecar of
    * a run whose backup another run has replaced meanwhile could land last.
    */
-  String publishAs(StagedCopy stage, Payload payload, String name, Publish mode) {
+  String publishAs(StagedCopy stage, Payload payload, String name, Publish mode, Provenance provenance) {
     try {
       if (sidecars == Sidecars.OMITTED) {
-        return publishWithSidecar(stage, payload, name, mode);
+        return publishWithSidecar(stage, payload, name, mode, provenance);
       }
       try (NameLock turn = lock(stage, name)) {
-        return publishWithSidecar(stage, payload, name, mode);
+        return publishWithSidecar(stage, payload, name, mode, provenance);
       }
     } catch (FileAlreadyExistsException e) {
       throw SqlbakException.failed("destination exists", store.describe(name),
@@ -62,20 +63,28 @@ final class BackupPublisher {
     }
   }
 
-  /** Publishes {@code payload} under the first free timestamped name of {@code stem} at or after {@code time}. */
-  String publishTimestamped(StagedCopy stage, Payload payload, String stem, String suffix, Instant time) {
+  /**
+   * Publishes {@code payload} under the timestamped name of {@code stem} for {@code time}'s second,
+   * or the first free second after it.
+   */
+  String publishTimestamped(StagedCopy stage, Payload payload, String stem, String suffix, Instant time,
+      Provenance provenance) {
     Instant when = time;
     while (true) {
-      List<String> names = names(stage);
-      when = BackupNames.nextFree(names, stem, when);
+      when = BackupNames.nextFree(names(stage), stem, when);
       String name = BackupNames.nameFor(stem, when) + suffix;
       try {
-        return publishWithSidecar(stage, payload, name, Publish.CREATE_NEW);
+        return publishWithSidecar(stage, payload, name, Publish.CREATE_NEW, provenance);
       } catch (FileAlreadyExistsException raced) {
         LOG.debug("{} was taken meanwhile; trying the next second", name);
         when = when.plusSeconds(1);
       }
     }
+  }
+
+  /** The store this publisher publishes into. */
+  BackupStore store() {
+    return store;
   }
 
   private List<String> names(StagedCopy stage) {
@@ -92,13 +101,13 @@ final class BackupPublisher {
    *
    * @throws FileAlreadyExistsException if {@code mode} is CREATE_NEW and {@code name} is taken
    */
-  private String publishWithSidecar(StagedCopy stage, Payload payload, String name, Publish mode)
-      throws FileAlreadyExistsException {
+  private String publishWithSidecar(StagedCopy stage, Payload payload, String name, Publish mode,
+      Provenance provenance) throws FileAlreadyExistsException {
     BackupStore.Staging staging = stage.staging();
     Path sidecar = null;
     try {
       if (sidecars == Sidecars.WRITTEN) {
-        sidecar = staging.prepareText("sha256", Sidecar.line(payload.sha256(), name));
+        sidecar = staging.prepareText("sha256", Sidecar.text(payload.sha256(), name, provenance));
         if (mode == Publish.REPLACE) {
           // An old sidecar beside the new backup would not match it; a missing one is honest.
           store.delete(name + Sidecar.SUFFIX);

@@ -34,6 +34,8 @@ import java.util.Set;
  *     online backup API
  * @param tables the only tables to copy, table by table into a fresh file (a logical partial
  *     backup); empty copies the whole schema
+ * @param name the name part of timestamped backups ({@code --name}), or null for the source
+ *     file's stem
  */
 public record BackupRequest(
     Path source,
@@ -47,7 +49,8 @@ public record BackupRequest(
     Compression compression,
     RetentionPolicy retention,
     boolean compact,
-    List<String> tables) {
+    List<String> tables,
+    String name) {
 
   /** The destination that copies into memory, checks, summarizes and writes nothing. */
   public static final String MEMORY = ":memory:";
@@ -80,6 +83,9 @@ public record BackupRequest(
     if (!tables.isEmpty()) {
       checkTables(tables, schemas, pagesPerStep, compact);
     }
+    if (name != null) {
+      checkName(name, schemas);
+    }
     if (compact && pagesPerStep != null) {
       throw SqlbakException.usage("--compact cannot go with --pages", pagesPerStep,
           "VACUUM INTO copies in one statement, without page steps");
@@ -92,7 +98,7 @@ public record BackupRequest(
 
   /** A request with every default: back up {@code source}'s main schema into {@code destination}. */
   public static BackupRequest of(Path source, String destination) {
-    return new BackupRequest(source, destination, null, null, null, null, null, false, null, null, false, null);
+    return new BackupRequest(source, destination, null, null, null, null, null, false, null, null, false, null, null);
   }
 
   /** The pages per step to use for a schema whose pages are {@code pageSize} bytes. */
@@ -110,42 +116,42 @@ public record BackupRequest(
 
   public BackupRequest withDestination(String newDestination) {
     return new BackupRequest(
-        source, newDestination, schemas, attachments, pagesPerStep, check, busyTimeout, force, compression, retention, compact, tables);
+        source, newDestination, schemas, attachments, pagesPerStep, check, busyTimeout, force, compression, retention, compact, tables, name);
   }
 
   public BackupRequest withForce(boolean newForce) {
     return new BackupRequest(
-        source, destination, schemas, attachments, pagesPerStep, check, busyTimeout, newForce, compression, retention, compact, tables);
+        source, destination, schemas, attachments, pagesPerStep, check, busyTimeout, newForce, compression, retention, compact, tables, name);
   }
 
   public BackupRequest withPages(Integer newPagesPerStep) {
     return new BackupRequest(
-        source, destination, schemas, attachments, newPagesPerStep, check, busyTimeout, force, compression, retention, compact, tables);
+        source, destination, schemas, attachments, newPagesPerStep, check, busyTimeout, force, compression, retention, compact, tables, name);
   }
 
   public BackupRequest withSchemas(List<String> newSchemas, Map<String, Path> newAttachments) {
     return new BackupRequest(
-        source, destination, newSchemas, newAttachments, pagesPerStep, check, busyTimeout, force, compression, retention, compact, tables);
+        source, destination, newSchemas, newAttachments, pagesPerStep, check, busyTimeout, force, compression, retention, compact, tables, name);
   }
 
   public BackupRequest withCompression(Compression newCompression) {
     return new BackupRequest(
-        source, destination, schemas, attachments, pagesPerStep, check, busyTimeout, force, newCompression, retention, compact, tables);
+        source, destination, schemas, attachments, pagesPerStep, check, busyTimeout, force, newCompression, retention, compact, tables, name);
   }
 
   public BackupRequest withRetention(RetentionPolicy newRetention) {
     return new BackupRequest(source, destination, schemas, attachments, pagesPerStep, check, busyTimeout,
-        force, compression, newRetention, compact, tables);
+        force, compression, newRetention, compact, tables, name);
   }
 
   public BackupRequest withCompact(boolean newCompact) {
     return new BackupRequest(source, destination, schemas, attachments, pagesPerStep, check, busyTimeout,
-        force, compression, retention, newCompact, tables);
+        force, compression, retention, newCompact, tables, name);
   }
 
   public BackupRequest withTables(List<String> newTables) {
     return new BackupRequest(source, destination, schemas, attachments, pagesPerStep, check, busyTimeout,
-        force, compression, retention, compact, newTables);
+        force, compression, retention, compact, newTables, name);
   }
 
   /** Whether the copy is page by page through the online backup API (not --compact, not --table). */
@@ -176,6 +182,32 @@ public record BackupRequest(
     }
   }
 
+  public BackupRequest withName(String newName) {
+    return new BackupRequest(source, destination, schemas, attachments, pagesPerStep, check, busyTimeout, force,
+        compression, retention, compact, tables, newName);
+  }
+
+  /** The name of the series {@code file} (the source's, or an attached one) is backed up in. */
+  public String seriesName(Path file) {
+    if (name != null) {
+      return name;
+    }
+    String fileName = file.getFileName().toString();
+    int dot = fileName.lastIndexOf('.');
+    return dot > 0 ? fileName.substring(0, dot) : fileName;
+  }
+
+  private static void checkName(String name, List<String> schemas) {
+    if (name.isEmpty() || name.startsWith(".") || name.contains("/") || name.indexOf('\0') >= 0) {
+      throw SqlbakException.usage("invalid --name", "'" + name + "'",
+          "a file name part: not empty, no '/', not starting with '.'");
+    }
+    if (schemas.size() > 1) {
+      throw SqlbakException.usage("--name cannot go with several schemas", String.join(", ", schemas),
+          "each schema is named after its own file");
+    }
+  }
+
   /** Whether the destination is a stream rather than a place in the filesystem. */
   public boolean toStream() {
     return STREAM.equals(destination);
@@ -183,11 +215,11 @@ public record BackupRequest(
 
   public BackupRequest withCheck(CheckLevel newCheck) {
     return new BackupRequest(
-        source, destination, schemas, attachments, pagesPerStep, newCheck, busyTimeout, force, compression, retention, compact, tables);
+        source, destination, schemas, attachments, pagesPerStep, newCheck, busyTimeout, force, compression, retention, compact, tables, name);
   }
 
   public BackupRequest withBusyTimeout(Duration newBusyTimeout) {
     return new BackupRequest(
-        source, destination, schemas, attachments, pagesPerStep, check, newBusyTimeout, force, compression, retention, compact, tables);
+        source, destination, schemas, attachments, pagesPerStep, check, newBusyTimeout, force, compression, retention, compact, tables, name);
   }
 }

@@ -13,6 +13,8 @@ import java.util.List;
  * @param elapsed wall time of the whole run
  * @param pruned old backups and sidecars that retention removed afterwards
  * @param contention how the source's other users and the backup got in each other's way
+ * @param warnings what the user should know although the backup succeeded (each without the
+ *     {@code sqlbak: warning: } prefix)
  */
 public record BackupResult(List<BackupCopy> copies, Instant snapshotTime, Duration elapsed, List<Path> pruned,
-    SourceContention contention) {}
+    SourceContention contention, List<String> warnings) {}

@@ -5,6 +5,7 @@ import dev.sqlbak.check.CheckLevel;
 import dev.sqlbak.check.Verdict;
 import dev.sqlbak.retention.BackupNames;
 import dev.sqlbak.retention.RetentionPolicy;
+import dev.sqlbak.retention.Series;
 import dev.sqlbak.retention.TimestampedBackup;
 import dev.sqlbak.storage.BackupStore;
 import dev.sqlbak.storage.LocalFolderStore;
@@ -90,15 +91,35 @@ public final class PruneEngine {
   }
 
   /**
-   * Prunes the backups of one {@code stem} in {@code store}, trusting that {@code knownGood} (a
-   * name, or null) passes a quick check. No backups of the stem: nothing happens.
+   * Prunes the backups of one {@code stem} in {@code store}, each of its series on its own,
+   * trusting that {@code knownGood} (a name, or null) passes a quick check; returns what happened
+   * to the first series (the stem's only one, as a rule). No backups of the stem: nothing happens.
    */
   StorePrune pruneStem(BackupStore store, String stem, RetentionPolicy retention, boolean dryRun,
       Consumer<String> onRemoved, String knownGood) {
     Listing listing = list(store, stem);
-    List<TimestampedBackup> files = listing.backups().getOrDefault(stem, List.of());
-    return new Run(store, retention, dryRun, onRemoved, listing.listed()).prune(stem, files,
-        files.isEmpty() ? List.of() : listing.orphansOf(stem), knownGood);
+    Run run = new Run(store, retention, dryRun, onRemoved, listing.listed());
+    List<StorePrune> done = new ArrayList<>();
+    for (SeriesListing.Group g : listing.groups()) {
+      done.add(run.prune(g, listing.orphansFor(g), knownGood));
+    }
+    return done.isEmpty() ? new StorePrune(stem, List.of(), List.of(), null, null) : done.get(0);
+  }
+
+  /**
+   * Prunes the one series {@code series} in {@code store} by {@code retention}, trusting that
+   * {@code knownGood} passes a quick check: what {@code backup --keep-*} runs after publishing
+   * {@code knownGood} into it, which it never removes. Returns the names removed.
+   */
+  List<String> pruneSeries(BackupStore store, Series series, RetentionPolicy retention, String knownGood) {
+    Listing listing = list(store, series.name());
+    Run run = new Run(store, retention, false, name -> {}, listing.listed());
+    for (SeriesListing.Group g : listing.groups()) {
+      if (g.series().equals(series)) {
+        return run.prune(g, listing.orphansFor(g), knownGood).removed();
+      }
+    }
+    return List.of();
   }
 
   private static List<StorePrune> pruneAll(BackupStore store, String stem, RetentionPolicy retention,
@@ -106,8 +127,8 @@ public final class PruneEngine {
     Listing listing = list(store, stem);
     Run run = new Run(store, retention, dryRun, onRemoved, listing.listed());
     List<StorePrune> stems = new ArrayList<>();
-    for (Map.Entry<String, List<TimestampedBackup>> e : listing.backups().entrySet()) {
-      stems.add(run.prune(e.getKey(), e.getValue(), listing.orphansOf(e.getKey()), null));
+    for (SeriesListing.Group g : listing.groups()) {
+      stems.add(run.prune(g, listing.orphansFor(g), null));
     }
     return stems;
   }
@@ -118,11 +139,16 @@ public final class PruneEngine {
    */
   private record Run(BackupStore store, RetentionPolicy retention, boolean dryRun, Consumer<String> onRemoved,
       Set<String> listed) {
-    StorePrune prune(String stem, List<TimestampedBackup> files, List<TimestampedBackup> orphans, String knownGood) {
+    StorePrune prune(SeriesListing.Group group, List<TimestampedBackup> orphans, String knownGood) {
+      String stem = group.series().name();
+      List<TimestampedBackup> files = group.newestFirst().stream().map(SeriesListing.Entry::backup).toList();
       List<TimestampedBackup> newestFirst = new ArrayList<>(files);
       newestFirst.sort(TimestampedBackup.NEWEST_FIRST);
       Set<TimestampedBackup> keep = retention.keep(newestFirst);
       TimestampedBackup newestGood = newestGood(newestFirst, knownGood);
+      // The backup a run has just published is never removed by that run, even when backups
+      // dated after it (a clock that ran ahead) fill what the rules keep.
+      newestFirst.stream().filter(b -> b.name().equals(knownGood)).findFirst().ifPresent(keep::add);
       if (newestGood != null && keep.add(newestGood)) {
         LOG.debug("keeping {}: the newest backup of {} that passes a quick check",
             store.describe(newestGood.name()), stem);
@@ -216,20 +242,27 @@ public final class PruneEngine {
   }
 
   /**
-   * What prune may act on in a store: sqlbak's backups by stem, sorted by stem, and by stem the
-   * backups that are gone but whose {@code .sha256} sidecar is still there (a run killed between
-   * its two removals leaves one), each described by the missing backup's name; and every name listed.
+   * What prune may act on in a store: sqlbak's backups by series (see {@link SeriesListing}), and
+   * by stem the backups that are gone but whose {@code .sha256} sidecar is still there (a run
+   * killed between its two removals leaves one), each described by the missing backup's name; and
+   * every name listed.
    */
-  private record Listing(Map<String, List<TimestampedBackup>> backups, Map<String, List<TimestampedBackup>> orphans,
+  private record Listing(List<SeriesListing.Group> groups, Map<String, List<TimestampedBackup>> orphans,
       Set<String> listed) {
-    List<TimestampedBackup> orphansOf(String stem) {
-      return orphans.getOrDefault(stem, List.of());
+    /** A stem's orphaned sidecars go with the first of its series, so that they are removed once. */
+    List<TimestampedBackup> orphansFor(SeriesListing.Group group) {
+      String stem = group.series().name();
+      for (SeriesListing.Group g : groups) {
+        if (g.series().name().equals(stem)) {
+          return g == group ? orphans.getOrDefault(stem, List.of()) : List.of();
+        }
+      }
+      return List.of();
     }
   }
 
   /** Lists {@code store} (only {@code stem}'s files when it is not null). */
   private static Listing list(BackupStore store, String stem) {
-    Map<String, List<TimestampedBackup>> byStem = new TreeMap<>();
     Map<String, List<TimestampedBackup>> orphans = new TreeMap<>();
     Set<String> listed = new HashSet<>();
     List<BackupStore.StoredFile> files;
@@ -247,13 +280,8 @@ public final class PruneEngine {
         if (gone.isPresent() && (stem == null || stem.equals(gone.get().stem())) && !exists(store, of)) {
           orphans.computeIfAbsent(gone.get().stem(), s -> new ArrayList<>()).add(gone.get());
         }
-        continue;
-      }
-      Optional<TimestampedBackup> backup = BackupNames.parse(name);
-      if (backup.isPresent() && (stem == null || stem.equals(backup.get().stem()))) {
-        byStem.computeIfAbsent(backup.get().stem(), s -> new ArrayList<>()).add(backup.get());
       }
     }
-    return new Listing(byStem, orphans, listed);
+    return new Listing(SeriesListing.group(store, files, Optional.ofNullable(stem)), orphans, listed);
   }
 }

@@ -19,7 +19,7 @@ public record RestoreRequest(
   public RestoreRequest {
     busyTimeout = busyTimeout == null ? DurationText.parse(BackupRequest.DEFAULT_BUSY_TIMEOUT) : busyTimeout;
     // The same validation and automatic step size as backup's.
-    new BackupRequest(backup, null, null, null, pagesPerStep, null, busyTimeout, false, null, null, false, null);
+    new BackupRequest(backup, null, null, null, pagesPerStep, null, busyTimeout, false, null, null, false, null, null);
   }
 
   /** Restores {@code backup} into {@code target} with every default (no force, with safety copy). */
@@ -44,6 +44,6 @@ public record RestoreRequest(
   }
 
   int stepFor(long pageSize) {
-    return new BackupRequest(backup, null, null, null, pagesPerStep, null, busyTimeout, false, null, null, false, null).stepFor(pageSize);
+    return new BackupRequest(backup, null, null, null, pagesPerStep, null, busyTimeout, false, null, null, false, null, null).stepFor(pageSize);
   }
 }

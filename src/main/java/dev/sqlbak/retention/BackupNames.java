@@ -6,7 +6,9 @@ import java.time.ZoneOffset;
 import java.time.format.DateTimeFormatter;
 import java.time.temporal.ChronoUnit;
 import java.util.Collection;
+import java.util.HashSet;
 import java.util.Optional;
+import java.util.Set;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
@@ -69,35 +71,24 @@ public final class BackupNames {
     return Pattern.compile(Pattern.quote(stem) + "-(\\d{8}T\\d{6}Z)\\.db(\\.gz|\\.zst)?");
   }
 
-  /** The time of the newest backup of {@code stem} among {@code names} (the names in a store), if any. */
-  public static Optional<Instant> newest(Collection<String> names, String stem) {
+  /**
+   * The time to name a new backup taken at {@code wanted}: that second, or the first free second
+   * after it, where a second is taken when {@code names} (the names in the store) hold a backup of
+   * {@code stem} for it, compressed or not. The clock is never moved by what else is there: a
+   * backup dated in the future does not drag later names after it.
+   */
+  public static Instant nextFree(Collection<String> names, String stem, Instant wanted) {
     Pattern pattern = patternFor(stem);
-    Instant newest = null;
+    Set<String> taken = new HashSet<>();
     for (String name : names) {
       Matcher m = pattern.matcher(name);
       if (m.matches()) {
-        Instant t = STAMP.parse(m.group(1), Instant::from);
-        if (newest == null || t.isAfter(newest)) {
-          newest = t;
-        }
+        taken.add(m.group(1));
       }
     }
-    return Optional.ofNullable(newest);
-  }
-
-  /**
-   * The time to name a new backup taken at {@code wanted}: that second, unless a backup of the stem
-   * already exists for it or for a later second, in which case the second after the newest one, so
-   * that names stay unique and sort by time.
-   */
-  public static Instant nextFree(Collection<String> names, String stem, Instant wanted) {
-    return nextFree(newest(names, stem), wanted);
-  }
-
-  private static Instant nextFree(Optional<Instant> newest, Instant wanted) {
     Instant second = wanted.truncatedTo(ChronoUnit.SECONDS);
-    if (newest.isPresent() && !second.isAfter(newest.get())) {
-      return newest.get().plusSeconds(1);
+    while (taken.contains(STAMP.format(second))) {
+      second = second.plusSeconds(1);
     }
     return second;
   }

@@ -234,7 +234,7 @@ class TableBackupTest {
     Path dest = dir.resolve("other-users.db");
 
     engine.backup(new BackupRequest(source, dest.toString(), List.of("aux"), Map.of("aux", other), null,
-        null, null, false, null, null, false, List.of("users")), ProgressListener.NONE);
+        null, null, false, null, null, false, List.of("users"), null), ProgressListener.NONE);
 
     assertEquals(rows(other, "SELECT rowid, * FROM users"), rows(dest, "SELECT rowid, * FROM users"));
     assertEquals(List.of("users"), TestDatabases.column(dest, "SELECT name FROM sqlite_schema WHERE type = 'table'"));

@@ -39,6 +39,10 @@ public final class BackupOutput {
         copyLine(request, copy);
       }
     }
+    for (String warning : result.warnings()) {
+      // Even under --quiet: each says the folder is not in the shape its owner expects.
+      err.println("sqlbak: warning: " + warning);
+    }
     if (!quiet) {
       for (Path removed : result.pruned()) {
         err.println("removed " + removed);

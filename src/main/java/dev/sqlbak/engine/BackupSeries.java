@@ -1,0 +1,96 @@
+package dev.sqlbak.engine;
+
+import dev.sqlbak.copy.StagedCopy;
+import dev.sqlbak.payload.Provenance;
+import dev.sqlbak.retention.BackupNames;
+import dev.sqlbak.retention.Series;
+import dev.sqlbak.sqlite.TableRows;
+import dev.sqlbak.storage.BackupStore;
+import java.io.IOException;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+
+/**
+ * The series one schema of a backup run belongs to (its name, its source's real path and host,
+ * full or partial), and what that means in a store: whose backups the name already holds, and the
+ * provenance its sidecars record.
+ *
+ * @param series the series
+ * @param kind what the run copies: {@link Provenance#FULL}, {@link Provenance#COMPACT} or its tables
+ */
+record BackupSeries(Series series, String kind) {
+
+  /** The series of {@code stage}, copied as {@code request} asks. */
+  static BackupSeries of(BackupRequest request, StagedCopy stage) {
+    String kind = !request.tables().isEmpty() ? Provenance.tablesKind(tableNames(request, stage))
+        : request.compact() ? Provenance.COMPACT : Provenance.FULL;
+    Series.Part part = request.tables().isEmpty() ? Series.Part.FULL : Series.Part.PARTIAL;
+    return new BackupSeries(Series.of(request.seriesName(stage.sourceFile()), stage.files().real().toString(),
+        Provenance.thisHost(), part), kind);
+  }
+
+  /** The tables asked for; their names as created are known only once copied. */
+  private static List<String> tableNames(BackupRequest request, StagedCopy stage) {
+    List<String> copied = stage.tables().stream().map(TableRows::name).toList();
+    return copied.isEmpty() ? request.tables() : copied;
+  }
+
+  /** The name part of this series' backups. */
+  String name() {
+    return series.name();
+  }
+
+  /**
+   * Refuses a store whose backups of this name came from another source: naming and retention act
+   * within one series, and two sources under one name would take each other's history.
+   */
+  void refuseOtherSources(BackupStore store) {
+    List<SeriesListing.Group> groups = groups(store);
+    for (SeriesListing.Group g : groups) {
+      Series other = g.series();
+      if (other.sourceKnown() && !(other.source().equals(series.source()) && other.host().equals(series.host()))) {
+        throw SqlbakException.failed("destination holds another source's backups named " + name(),
+            store.describe(g.newestFirst().get(0).backup().name()),
+            "they are of " + other.describeSource() + "; give this source's backups another name with --name");
+      }
+    }
+  }
+
+  /** The provenance the sidecar of this series' backup of {@code stage}, taken at {@code snapshot}, records. */
+  Provenance provenance(StagedCopy stage, Instant snapshot) {
+    return new Provenance(series.source().orElseThrow(), series.host().orElseThrow(), snapshot, kind,
+        stage.pageSize(), stage.pageCount(), SqlbakVersion.get());
+  }
+
+  /**
+   * The warning due when this series in {@code store} holds backups dated after {@code published}
+   * (a clock that once ran ahead): they sort as newer, and retention keeps them as such.
+   */
+  Optional<String> laterThan(BackupStore store, String published) {
+    Instant time = BackupNames.parse(published).orElseThrow().time();
+    List<String> later = new ArrayList<>();
+    for (SeriesListing.Group g : groups(store)) {
+      if (g.series().equals(series) || !g.series().sourceKnown() && series.part() == Series.Part.FULL) {
+        g.newestFirst().stream().filter(e -> e.backup().time().isAfter(time))
+            .forEach(e -> later.add(e.backup().name()));
+      }
+    }
+    if (later.isEmpty()) {
+      return Optional.empty();
+    }
+    later.sort(null);
+    return Optional.of(store.describe() + " holds " + later.size() + " backup(s) of " + name()
+        + " dated after the new one, " + published + " (newest: " + later.get(later.size() - 1)
+        + "); a clock ran ahead? retention counts them as newer");
+  }
+
+  private List<SeriesListing.Group> groups(BackupStore store) {
+    try {
+      return SeriesListing.read(store, Optional.of(name()));
+    } catch (IOException e) {
+      throw SqlbakException.failed("cannot list directory", store.describe(), Failures.reason(e), e);
+    }
+  }
+}
