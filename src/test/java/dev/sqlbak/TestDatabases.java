@@ -270,4 +270,20 @@ public final class TestDatabases {
     }
     return entries;
   }
+
+  /**
+   * The hash line of a sidecar ({@code <sha256>  <name>}, with its newline), below the provenance
+   * comment lines, which must each start {@code # } and come first.
+   */
+  public static String hashLine(Path sidecar) throws IOException {
+    List<String> lines = Files.readAllLines(sidecar, java.nio.charset.StandardCharsets.UTF_8);
+    int first = 0;
+    while (first < lines.size() && lines.get(first).startsWith("# ")) {
+      first++;
+    }
+    if (first != lines.size() - 1) {
+      throw new AssertionError("a sidecar is comment lines, then one hash line: " + lines);
+    }
+    return lines.get(first) + "\n";
+  }
 }

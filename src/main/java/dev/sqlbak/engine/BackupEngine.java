@@ -192,8 +192,8 @@ public final class BackupEngine {
       publisher.publishAs(stage, payload, name, request.force() ? Publish.REPLACE : Publish.CREATE_NEW, provenance);
       published = target.destination();
     } else {
-      String name = publisher.publishTimestamped(stage, payload, series.name(), target.compression().suffix(), time,
-          provenance);
+      String name = publisher.publishTimestamped(stage, payload, series.name(), target.compression().suffix(),
+          series.notBefore(publisher.store(), time), provenance);
       published = target.destination().resolve(name);
     }
     LOG.debug("published the copy of schema {} (fsync, link, sidecar) in {} ms", stage.schema(),

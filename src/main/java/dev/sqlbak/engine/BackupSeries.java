@@ -65,6 +65,27 @@ record BackupSeries(Series series, String kind) {
   }
 
   /**
+   * The earliest second a backup of this name taken at {@code snapshot} may be named for, so that
+   * names sort as the snapshots do: after every backup of the name whose snapshot (by its
+   * provenance, else by its name) was not later than this one, even where that one was named
+   * for a later second because its own was taken. A backup from the future (a clock that ran
+   * ahead) has a later snapshot and moves nothing.
+   */
+  Instant notBefore(BackupStore store, Instant snapshot) {
+    Instant floor = snapshot;
+    for (SeriesListing.Group g : groups(store)) {
+      for (SeriesListing.Entry e : g.newestFirst()) {
+        Instant taken = e.provenance().map(Provenance::snapshot).orElse(e.backup().time());
+        Instant after = e.backup().time().plusSeconds(1);
+        if (!taken.isAfter(snapshot) && after.isAfter(floor)) {
+          floor = after;
+        }
+      }
+    }
+    return floor;
+  }
+
+  /**
    * The warning due when this series in {@code store} holds backups dated after {@code published}
    * (a clock that once ran ahead): they sort as newer, and retention keeps them as such.
    */

@@ -100,7 +100,7 @@ class TableBackupTest {
     assertEquals("ok", TestDatabases.integrityCheck(dest));
     assertEquals("rollback", TestDatabases.headerJournalMode(dest));
     assertEquals("delete", TestDatabases.column(dest, "PRAGMA journal_mode").get(0));
-    assertTrue(Files.readString(Sidecar.of(dest)).startsWith(TestDatabases.sha256(dest) + "  part.db"));
+    assertTrue(TestDatabases.hashLine(Sidecar.of(dest)).startsWith(TestDatabases.sha256(dest) + "  part.db"));
     for (String pragma : List.of("page_size", "user_version", "application_id", "encoding")) {
       assertEquals(TestDatabases.column(source, "PRAGMA " + pragma), TestDatabases.column(dest, "PRAGMA " + pragma), pragma);
     }
