@@ -124,6 +124,10 @@ public final class PruneEngine {
 
   private static List<StorePrune> pruneAll(BackupStore store, String stem, RetentionPolicy retention,
       boolean dryRun, Consumer<String> onRemoved) {
+    if (!dryRun) {
+      // Dead runs' temporary files (hundreds of MiB after a kill -9) are the first thing to go.
+      store.sweepDeadRuns();
+    }
     Listing listing = list(store, stem);
     Run run = new Run(store, retention, dryRun, onRemoved, listing.listed());
     List<StorePrune> stems = new ArrayList<>();

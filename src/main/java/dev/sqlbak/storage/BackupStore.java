@@ -87,6 +87,12 @@ public interface BackupStore {
    */
   NameLock lockName(String name) throws IOException;
 
+  /**
+   * Removes what runs that died (kill -9, a lost machine) left behind: their temporary files, never
+   * those of a run still alive. Never fails; what cannot be removed stays for a later sweep.
+   */
+  void sweepDeadRuns();
+
   /** {@code name} as messages show it (for a folder: the file's path). */
   String describe(String name);
 

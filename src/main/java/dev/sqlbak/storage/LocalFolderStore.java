@@ -124,6 +124,11 @@ public final class LocalFolderStore implements BackupStore {
   }
 
   @Override
+  public void sweepDeadRuns() {
+    AtomicDestination.sweepStale(folder);
+  }
+
+  @Override
   public String describe(String name) {
     return pathOf(name).toString();
   }

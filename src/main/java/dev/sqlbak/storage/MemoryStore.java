@@ -134,6 +134,12 @@ public final class MemoryStore implements BackupStore {
   }
 
   @Override
+  public void sweepDeadRuns() {
+    // The names live in this process only; its scratch files are swept with the scratch folder's.
+    AtomicDestination.sweepStale(scratch);
+  }
+
+  @Override
   public String describe(String name) {
     return "memory:" + BackupStore.requirePlainName(name);
   }

@@ -15,6 +15,8 @@ import dev.sqlbak.check.BackupInspection;
 import dev.sqlbak.check.CheckLevel;
 import dev.sqlbak.check.Verdict;
 import dev.sqlbak.retention.RetentionPolicy;
+import dev.sqlbak.storage.AtomicDestination;
+import dev.sqlbak.storage.DataMode;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.LocalDateTime;
@@ -59,6 +61,22 @@ class PruneEngineTest {
   }
 
   @Test
+  void pruneRemovesDeadRunsTemporaryFilesButNeverALiveRunsNorInADryRun() throws Exception {
+    writeGood(dir, BackupFolders.name("app", LocalDateTime.of(2026, 11, 1, 3, 0), ".db"), true);
+    try (AtomicDestination live = AtomicDestination.create(dir, DataMode.OWNER_ONLY)) {
+      // A run killed with -9: its lock file is there, but nobody holds the lock.
+      Path deadCopy = Files.write(dir.resolve(".sqlbak-00112233aabbccdd.db"), new byte[4096]);
+      Path deadLock = Files.write(dir.resolve(".sqlbak-00112233aabbccdd.lock"), new byte[0]);
+      engine.prune(new PruneRequest(dir, 5, null, null, null, null, true));
+      assertTrue(Files.exists(deadCopy) && Files.exists(deadLock), "a dry run removed a dead run's files");
+
+      engine.prune(new PruneRequest(dir, 5, null, null, null, null, false));
+      assertFalse(Files.exists(deadCopy) || Files.exists(deadLock), "a dead run's files stayed");
+      assertTrue(Files.exists(live.file()), "a live run's copy was removed");
+    }
+  }
+
+  @Test
   void foreignFilesAndOtherStemsAreNeverTouched() throws Exception {
     for (int day = 1; day <= 6; day++) {
       backup("app", day);
@@ -92,6 +110,10 @@ class PruneEngineTest {
       expected.remove(name("app", day));
       expected.remove(name("app", day) + ".sha256");
     }
+    // A dead run's temporary files (its lock file free) go too; a look-alike name that is not
+    // one of sqlbak's temporary names stays.
+    expected.remove(".sqlbak-0123456789abcdef.db");
+    expected.remove(".sqlbak-0123456789abcdef.lock");
     assertEquals(expected, snapshot(dir));
     assertTrue(Files.exists(elsewhere));
     // Each stem by its own rules: app's newer backups do not push billing's or app-eu's out.
