@@ -27,7 +27,11 @@ import org.junit.jupiter.api.io.TempDir;
  * starts the ISO week, and by year and month, instead of the engine's single newest-first walk.
  * The folders mix stems (with dashes, one that contains a timestamp), same-day multiples, year
  * boundaries and ISO week 53, compressed siblings of the same second, sidecars, foreign files,
- * and newest backups that fail a quick check.
+ * and newest backups that fail a quick check. Each stem is made in one of four ways: sidecars
+ * without provenance (hand-made, older sqlbak); one source; two sources under the one name; one
+ * source with partial ({@code --table}) backups beside full ones. Backups without a sidecar join
+ * the one full series of their name that has provenance, if there is exactly one, as the contract
+ * says; a dead run's temporary file goes too.
  */
 public class PruneEnginePropertyTest {
   private static final int CASES = 400;
@@ -47,14 +51,19 @@ public class PruneEnginePropertyTest {
       "app-20261124T030000Z.db.bak", "another suffix",
       "app-20260230T030000Z.db", "no such day",
       "my-app_20261124T030000Z.db", "underscore",
-      ".sqlbak-0123456789abcdef.db", "a temporary file",
       ".sqlbak-20200101T000000Z.db", "a temporary-looking file",
       "zz-20200101T000000Z.db.sha256", "a sidecar without its backup");
 
   @TempDir Path root;
 
-  /** One generated backup file: its name, stem, time, and whether it passes a quick check. */
-  private record Item(String name, String stem, long epochSecond, boolean good) {}
+  /** A dead run's temporary file: its lock file is gone, so every prune that removes anything removes it. */
+  private static final String DEAD_TEMPORARY = ".sqlbak-0123456789abcdef.db";
+
+  /**
+   * One generated backup file: its name, stem, time, whether it passes a quick check, and the
+   * series its sidecar names ({@code source|part}), or null when it has no provenance.
+   */
+  private record Item(String name, String stem, long epochSecond, boolean good, String series) {}
 
   @Test
   void randomFoldersKeepExactlyWhatAnIndependentComputationKeeps() throws Exception {
@@ -62,12 +71,14 @@ public class PruneEnginePropertyTest {
     PruneEngine engine = new PruneEngine();
     int removedInTotal = 0;
     int safetyKeeps = 0;
+    int sharedNames = 0;
     for (int c = 0; c < CASES; c++) {
       Path dir = Files.createDirectory(root.resolve("case" + c));
       List<Item> items = generate(random, dir);
       for (Map.Entry<String, String> f : FOREIGN.entrySet()) {
         Files.writeString(dir.resolve(f.getKey()), f.getValue());
       }
+      Files.writeString(dir.resolve(DEAD_TEMPORARY), "left by a run killed with -9");
       Integer[] keep = new Integer[4];
       do {
         for (int i = 0; i < keep.length; i++) {
@@ -80,14 +91,19 @@ public class PruneEnginePropertyTest {
 
       // What must survive, computed here on its own.
       Set<String> expected = new TreeSet<>(TestDatabases.listing(dir));
+      expected.remove(DEAD_TEMPORARY);
       Map<String, Set<String>> expectedKept = new TreeMap<>();
-      Set<String> stems = new TreeSet<>();
-      items.forEach(i -> stems.add(i.stem()));
-      for (String s : stems) {
+      Map<String, List<Item>> bySeries = seriesOf(items);
+      long distinctNames = bySeries.values().stream().map(l -> l.get(0).stem()).distinct().count();
+      if (distinctNames < bySeries.size()) {
+        sharedNames++;
+      }
+      for (Map.Entry<String, List<Item>> series : bySeries.entrySet()) {
+        String s = series.getValue().get(0).stem();
         if (stem != null && !stem.equals(s)) {
           continue;
         }
-        List<Item> ofStem = items.stream().filter(i -> i.stem().equals(s)).toList();
+        List<Item> ofStem = series.getValue();
         Set<String> kept = keptByRules(ofStem, keep);
         Item newestGood = null;
         for (Item i : ofStem) {
@@ -98,7 +114,7 @@ public class PruneEnginePropertyTest {
         if (newestGood != null && kept.add(newestGood.name())) {
           safetyKeeps++;
         }
-        expectedKept.put(s, kept);
+        expectedKept.computeIfAbsent(s, k -> new TreeSet<>()).addAll(kept);
         for (Item i : ofStem) {
           if (!kept.contains(i.name())) {
             expected.remove(i.name());
@@ -119,7 +135,7 @@ public class PruneEnginePropertyTest {
       for (StemPrune s : real.stems()) {
         Set<String> names = new TreeSet<>();
         s.kept().forEach(p -> names.add(p.getFileName().toString()));
-        kept.put(s.stem(), names);
+        kept.computeIfAbsent(s.stem(), k -> new TreeSet<>()).addAll(names);
       }
       assertEquals(expectedKept, kept, label);
       List<Path> removed = new ArrayList<>();
@@ -134,11 +150,13 @@ public class PruneEnginePropertyTest {
       for (String name : FOREIGN.keySet()) {
         assertEquals(before.get(name), BackupFolders.snapshot(dir).get(name), label);
       }
+      assertEquals(true, before.containsKey(DEAD_TEMPORARY), "the dry run removed a dead run's file; " + label);
       removedInTotal += removed.size();
     }
     // The generator must exercise what it claims to: real removals and the safety rule.
     assertEquals(true, removedInTotal > CASES * 5, "only " + removedInTotal + " files removed");
     assertEquals(true, safetyKeeps > CASES / 10, "the safety rule decided only " + safetyKeeps + " times");
+    assertEquals(true, sharedNames > CASES / 5, "only " + sharedNames + " folders had a name shared by two series");
   }
 
   /** Writes one random backup set into {@code dir} and says what each backup is. */
@@ -163,6 +181,7 @@ public class PruneEnginePropertyTest {
         }
       }
       List<Long> newestFirst = new ArrayList<>(times.descendingSet());
+      int mode = random.nextInt(4);
       // The newest few may fail a quick check (sometimes all of them); the rest are good.
       int bad = random.nextInt(100) < 35 ? 1 + random.nextInt(3) : 0;
       boolean allBad = random.nextInt(100) < 5;
@@ -170,39 +189,107 @@ public class PruneEnginePropertyTest {
         long t = newestFirst.get(i);
         String name = BackupFolders.name(stem, LocalDateTime.ofEpochSecond(t, 0, ZoneOffset.UTC), ".db");
         boolean good = !allBad && i >= bad;
+        String series = mode == 0 ? null : seriesFor(random, mode, stem);
+        boolean sidecar = random.nextBoolean();
         if (good) {
-          BackupFolders.writeGood(dir, name, random.nextBoolean());
+          BackupFolders.writeGood(dir, name, false);
+          if (sidecar) {
+            writeSidecar(dir, name, series, t, null);
+          }
         } else {
-          writeBad(random, dir, name);
+          sidecar = writeBad(random, dir, name, series, t);
         }
-        items.add(new Item(name, stem, t, good));
+        items.add(new Item(name, stem, t, good, sidecar ? series : null));
         // A compressed sibling of the same second, only below the newest good backup, so that
         // which backup is the newest good one does not depend on how compressed files are read.
-        if (good && i > bad && random.nextInt(100) < 10) {
+        // Only where the stem is one series: in another, this backup may be its series' newest good one.
+        if (good && i > bad && mode <= 1 && random.nextInt(100) < 10) {
           String sibling = name + (random.nextBoolean() ? ".gz" : ".zst");
-          BackupFolders.writeGood(dir, sibling, random.nextBoolean());
-          items.add(new Item(sibling, stem, t, false));
+          BackupFolders.writeGood(dir, sibling, false);
+          // With a sidecar exactly when its sibling has one: both stay in one series.
+          boolean siblingSidecar = sidecar;
+          if (siblingSidecar) {
+            writeSidecar(dir, sibling, series, t, null);
+          }
+          items.add(new Item(sibling, stem, t, false, siblingSidecar ? series : null));
         }
       }
     }
     return items;
   }
 
-  /** A backup that fails a quick check: empty, noise, or a good database whose sidecar disagrees. */
-  private static void writeBad(Random random, Path dir, String name) throws Exception {
+  /**
+   * A backup that fails a quick check: empty, noise, or a good database whose sidecar disagrees;
+   * returns whether it got a sidecar.
+   */
+  private static boolean writeBad(Random random, Path dir, String name, String series, long t) throws Exception {
     switch (random.nextInt(3)) {
       case 0:
-        BackupFolders.write(dir, name, new byte[0], random.nextBoolean());
+        BackupFolders.write(dir, name, new byte[0], false);
         break;
       case 1:
         byte[] noise = new byte[4096];
         random.nextBytes(noise);
-        BackupFolders.write(dir, name, noise, random.nextBoolean());
+        BackupFolders.write(dir, name, noise, false);
         break;
       default:
         BackupFolders.writeGood(dir, name, false);
-        Files.writeString(dir.resolve(name + ".sha256"), "0".repeat(64) + "  " + name + "\n");
+        writeSidecar(dir, name, series, t, "0".repeat(64));
+        return true;
     }
+    if (random.nextBoolean()) {
+      writeSidecar(dir, name, series, t, null);
+      return true;
+    }
+    return false;
+  }
+
+  /** Which series a backup of {@code stem} made in {@code mode} belongs to ({@code source|part}). */
+  private static String seriesFor(Random random, int mode, String stem) {
+    String source = "/srv/" + stem + (mode == 2 && random.nextBoolean() ? "/b/" : "/a/") + "db.sqlite3";
+    String part = mode == 3 && random.nextBoolean() ? "tables: t" : "full";
+    return source + "|" + part;
+  }
+
+  /**
+   * A sidecar: provenance lines when {@code series} is given (as sqlbak writes them), then the
+   * hash line with {@code sha256}, or the file's own hash when null.
+   */
+  private static void writeSidecar(Path dir, String name, String series, long t, String sha256) throws Exception {
+    String hash = sha256 != null ? sha256 : TestDatabases.sha256(dir.resolve(name));
+    StringBuilder text = new StringBuilder();
+    if (series != null) {
+      String[] parts = series.split("\\|");
+      text.append("# sqlbak-provenance: 1\n# source: ").append(parts[0]).append("\n# host: h1\n# snapshot: ")
+          .append(java.time.Instant.ofEpochSecond(t)).append("\n# kind: ").append(parts[1])
+          .append("\n# page-size: 4096\n# page-count: 2\n# sqlbak: test\n");
+    }
+    Files.writeString(dir.resolve(name + ".sha256"), text + hash + "  " + name + "\n");
+  }
+
+  /**
+   * The series, computed here: by name and the source and part in the sidecar; a backup without
+   * provenance joins the one full series of its name that has provenance, if there is exactly
+   * one, else the series of its name alone.
+   */
+  private static Map<String, List<Item>> seriesOf(List<Item> items) {
+    Map<String, List<Item>> series = new TreeMap<>();
+    for (Item i : items) {
+      if (i.series() != null) {
+        series.computeIfAbsent(i.stem() + "|" + i.series(), k -> new ArrayList<>()).add(i);
+      }
+    }
+    for (Item i : items) {
+      if (i.series() == null) {
+        List<String> full = series.keySet().stream()
+            .filter(k -> k.startsWith(i.stem() + "|") && k.endsWith("|full")
+                && k.split("\\|").length == 3 && k.split("\\|")[0].equals(i.stem()))
+            .toList();
+        String key = full.size() == 1 ? full.get(0) : i.stem() + "|?";
+        series.computeIfAbsent(key, k -> new ArrayList<>()).add(i);
+      }
+    }
+    return series;
   }
 
   /** The rules, brute force: for each, group by period, take the newest of each of the N latest periods. */

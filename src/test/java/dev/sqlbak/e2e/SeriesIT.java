@@ -1,0 +1,88 @@
+package dev.sqlbak.e2e;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.sqlbak.BackupFolders;
+import dev.sqlbak.TestDatabases;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.LocalDateTime;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The history a backup folder keeps is the history asked for, with the built sqlbak as a real
+ * process: the findings of issue 17 (same-named databases, a partial backup beside full ones, a
+ * backup dated in the future), each as a user would meet it.
+ */
+class SeriesIT {
+  @TempDir Path dir;
+
+  private List<String> backups(Path folder) throws Exception {
+    return TestDatabases.listing(folder).stream().filter(n -> !n.endsWith(".sha256")).toList();
+  }
+
+  @Test
+  void twoInstallsWhoseDatabasesShareANameKeepTheirOwnBackups() throws Exception {
+    Path siteA = TestDatabases.createSample(Files.createDirectories(dir.resolve("siteA")).resolve("db.sqlite3"),
+        true, 30);
+    Path siteB = TestDatabases.createSample(Files.createDirectories(dir.resolve("siteB")).resolve("db.sqlite3"),
+        true, 40);
+    Path out = Files.createDirectory(dir.resolve("backups"));
+    Sqlbak.Result a = Sqlbak.run(dir, "backup", "-q", "--keep-last", "1", "siteA/db.sqlite3", "backups/");
+    assertEquals(0, a.exitCode(), a.toString());
+    List<String> siteABackups = backups(out);
+
+    Sqlbak.Result b = Sqlbak.run(dir, "backup", "-q", "--keep-last", "1", "siteB/db.sqlite3", "backups/");
+    assertEquals(1, b.exitCode(), b.toString());
+    assertEquals(1, b.stderrLines().size(), b.toString());
+    assertTrue(b.stderrLines().get(0).contains(siteA.toRealPath().toString()), b.toString());
+    assertEquals(siteABackups, backups(out), "siteA's backup must survive siteB's run");
+
+    Sqlbak.Result named = Sqlbak.run(dir, "backup", "-q", "--name", "siteB", "--keep-last", "1",
+        "siteB/db.sqlite3", "backups/");
+    assertEquals(0, named.exitCode(), named.toString());
+    List<String> all = backups(out);
+    assertEquals(2, all.size(), all.toString());
+    assertTrue(all.containsAll(siteABackups), all.toString());
+    assertEquals(40, TestDatabases.scalar(out.resolve(all.stream().filter(n -> n.startsWith("siteB-"))
+        .findFirst().orElseThrow()), "SELECT count(*) FROM users"));
+  }
+
+  @Test
+  void aPartialBackupWithKeepLastOneLeavesTheFullBackups() throws Exception {
+    TestDatabases.createSample(dir.resolve("app.db"), false, 50);
+    Path out = Files.createDirectory(dir.resolve("backups"));
+    for (int i = 0; i < 2; i++) {
+      assertEquals(0, Sqlbak.run(dir, "backup", "-q", "app.db", "backups/").exitCode());
+    }
+    List<String> full = backups(out);
+    Sqlbak.Result partial = Sqlbak.run(dir, "backup", "-q", "--table", "users", "--keep-last", "1", "app.db",
+        "backups/");
+    assertEquals(0, partial.exitCode(), partial.toString());
+    List<String> after = backups(out);
+    assertEquals(3, after.size(), after.toString());
+    assertTrue(after.containsAll(full), "the partial run pruned full backups: " + after);
+  }
+
+  @Test
+  void aBackupFromTheFutureNeitherDragsNamesNorEatsTheNewBackups() throws Exception {
+    TestDatabases.createSample(dir.resolve("app.db"), false, 20);
+    Path out = Files.createDirectory(dir.resolve("backups"));
+    String future = BackupFolders.name("app", LocalDateTime.of(2030, 12, 31, 0, 0), ".db");
+    BackupFolders.writeGood(out, future, true);
+    for (int run = 0; run < 3; run++) {
+      Sqlbak.Result r = Sqlbak.run(dir, "backup", "--keep-daily", "7", "--keep-weekly", "4", "app.db", "backups/");
+      assertEquals(0, r.exitCode(), r.toString());
+      assertTrue(r.stderr().contains("sqlbak: warning: ") && r.stderr().contains(future), r.toString());
+      List<String> now = backups(out);
+      assertTrue(now.contains(future), now.toString());
+      assertEquals(2, now.size(), "the future file and this run's backup: " + now);
+      String fresh = now.stream().filter(n -> !n.equals(future)).findFirst().orElseThrow();
+      assertTrue(fresh.startsWith("app-20") && fresh.compareTo(future) < 0, fresh);
+      assertTrue(r.stderr().contains(fresh), "the run must name the backup it made: " + r);
+    }
+  }
+}
