@@ -20,6 +20,15 @@ import java.util.Optional;
  * optionally a comparison with the live source ({@link Fingerprint}) and the user's assertions.
  */
 public final class BackupInspection {
+  /**
+   * What a failed check of a backup's content may mean: the copy is the source's pages as they
+   * were, so a backup made with {@code --check quick} reproduces index damage that only
+   * integrity_check sees in the source too.
+   */
+  public static final String SOURCE_TOO_HINT = "the damage may be in the source too (a backup made with"
+      + " --check quick copies index damage that only integrity_check sees): check the source with"
+      + " PRAGMA integrity_check";
+
   private final CheckLevel check;
   private final Fingerprint source;
   private final List<String> assertions;
@@ -56,6 +65,9 @@ public final class BackupInspection {
     if (unfit.isPresent()) {
       return unfit.get();
     }
+    // A sidecar that disagrees means the bytes changed after the backup was written: the source is not to blame.
+    boolean bytesChanged = !problems.isEmpty();
+    boolean contentDamaged = false;
     ReadableBackup readable;
     try {
       readable = opened.isPresent() ? opened.get() : ReadableBackup.open(file);
@@ -66,19 +78,21 @@ public final class BackupInspection {
       return new Verdict(file, Verdict.Status.UNREADABLE, List.of(Failures.reason(e)), checks);
     }
     try (SqliteDatabase db = ReadableBackup.openDatabase(readable.database())) {
-      checkContent(db, problems, checks);
+      contentDamaged = checkContent(db, problems, checks);
     } catch (SqliteFailure f) {
       Optional<String> problem = problemOf(f, file);
       if (problem.isEmpty()) {
         return new Verdict(file, Verdict.Status.UNREADABLE, List.of("cannot open: " + f.getMessage()), checks);
       }
       problems.add(problem.get());
+      contentDamaged = f.reason() == SqliteFailure.Reason.CORRUPT;
     } finally {
       if (opened.isEmpty()) {
         readable.close();
       }
     }
-    return new Verdict(file, problems.isEmpty() ? Verdict.Status.OK : Verdict.Status.BAD, problems, checks);
+    Optional<String> hint = contentDamaged && !bytesChanged ? Optional.of(SOURCE_TOO_HINT) : Optional.empty();
+    return new Verdict(file, problems.isEmpty() ? Verdict.Status.OK : Verdict.Status.BAD, problems, checks, hint);
   }
 
   /** The checks on the file itself, before it is opened: present, a file, not empty, matching its sidecar. */
@@ -107,11 +121,14 @@ public final class BackupInspection {
     return Optional.empty();
   }
 
-  private void checkContent(SqliteDatabase db, List<String> problems, List<String> checks) throws SqliteFailure {
+  /** Runs the content checks, adding what they find to {@code problems}; true if SQLite's own check found damage. */
+  private boolean checkContent(SqliteDatabase db, List<String> problems, List<String> checks) throws SqliteFailure {
+    boolean damaged = false;
     if (check != CheckLevel.NONE) {
       checks.add(check.pragma());
       List<String> found = db.check(check);
       problems.addAll(found.subList(0, Math.min(found.size(), 20)));
+      damaged = !found.isEmpty();
     }
     if (source != null) {
       checks.add("against " + source.file());
@@ -127,6 +144,7 @@ public final class BackupInspection {
         }
       }
     }
+    return damaged;
   }
 
   /** What SQLite's failure says is wrong with the backup; empty when the backup could not be opened at all. */

@@ -35,7 +35,7 @@ public final class SqlbakCommand implements Callable<Integer> {
    * it did not run; a run whose first argument names a command registers only that one.
    */
   static final List<Class<?>> SUBCOMMANDS = List.of(BackupCommand.class, RestoreCommand.class,
-      VerifyCommand.class, InfoCommand.class, PruneCommand.class, CompletionCommand.class,
+      VerifyCommand.class, InfoCommand.class, ListCommand.class, PruneCommand.class, CompletionCommand.class,
       WarmUpCommand.class, CommandLine.HelpCommand.class);
 
   @Spec CommandSpec spec;
@@ -52,7 +52,7 @@ public final class SqlbakCommand implements Callable<Integer> {
 
   @Override
   public Integer call() {
-    throw new ParameterException(spec.commandLine(), "missing command (backup, restore, verify, info or prune)");
+    throw new ParameterException(spec.commandLine(), "missing command (backup, restore, verify, info, list or prune)");
   }
 
   /** Runs sqlbak with {@code args}, writing to {@code out} and {@code err}; returns the exit code. */

@@ -19,7 +19,7 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
 
-/** {@code sqlbak verify BACKUP...}: is every backup still good? */
+/** {@code sqlbak verify BACKUP|DIR...}: is every backup still good? */
 @Command(
     name = "verify",
     mixinStandardHelpOptions = true,
@@ -27,6 +27,10 @@ import picocli.CommandLine.Spec;
     description = {
       "Check backups: integrity_check, the .sha256 sidecar when present, optionally a comparison"
           + " with the source (--against) and assertions run read-only on each backup (--assert).",
+      "",
+      "A DIR stands for the backups in it (sqlbak's timestamped names; sidecars and other files are"
+          + " skipped), series by series, newest first; --latest checks only the newest backup of"
+          + " each series. A DIR without backups fails the run (exit 1).",
       "",
       "One line per file on stderr. Exit 3 if any file is bad (including one that is not a"
           + " database), else 1 if any could not be read, else 0.",
@@ -36,8 +40,14 @@ final class VerifyCommand implements Callable<Integer> {
   @Spec CommandSpec spec;
   @Mixin CommonOptions common;
 
-  @Parameters(arity = "1..*", paramLabel = "BACKUP", description = "Backup files to verify.")
+  @Parameters(arity = "1..*", paramLabel = "BACKUP|DIR",
+      description = "Backup files, or folders of backups, to verify.")
   List<Path> backups = new ArrayList<>();
+
+  @Option(names = "--latest",
+      description = "Of each DIR, verify only the newest backup of each series; file arguments are verified"
+          + " as given. Needs at least one DIR (else exit 2).")
+  boolean latest;
 
   @Option(names = "--check", paramLabel = "full|quick|none", defaultValue = VerifyRequest.DEFAULT_CHECK,
       completionCandidates = DocumentedValues.VerifyCheck.class,
@@ -64,7 +74,8 @@ final class VerifyCommand implements Callable<Integer> {
   @Override
   public Integer call() {
     List<Verdict> verdicts = new VerifyEngine().verify(
-        new VerifyRequest(backups, check, against, assertions, busyTimeout));
+        new VerifyRequest(backups, check, against, assertions, busyTimeout,
+            latest ? VerifyRequest.Selection.LATEST : VerifyRequest.Selection.EVERY));
     VerifyOutput.print(spec.commandLine().getOut(), spec.commandLine().getErr(), verdicts, json, common.quiet);
     return exitCode(verdicts).code();
   }

@@ -10,7 +10,6 @@ import dev.sqlbak.retention.TimestampedBackup;
 import dev.sqlbak.storage.BackupStore;
 import dev.sqlbak.storage.LocalFolderStore;
 import java.io.IOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.HashSet;
@@ -42,7 +41,7 @@ public final class PruneEngine {
    * run: each file that would be), so a caller can report progress even if a later removal fails.
    */
   public PruneResult prune(PruneRequest request, Consumer<Path> onRemoved) {
-    LocalFolderStore store = existingFolder(request.folder());
+    LocalFolderStore store = BackupFolder.existing(request.folder());
     List<StemPrune> stems = new ArrayList<>();
     for (StorePrune s : pruneAll(store, request.stem(), request.retention(), request.dryRun(),
         name -> onRemoved.accept(store.pathOf(name)))) {
@@ -82,7 +81,7 @@ public final class PruneEngine {
    */
   StemPrune pruneStem(Path folder, String stem, RetentionPolicy retention, boolean dryRun,
       Consumer<Path> onRemoved, Path knownGood) {
-    LocalFolderStore store = existingFolder(folder);
+    LocalFolderStore store = BackupFolder.existing(folder);
     String knownGoodName = knownGood != null && knownGood.getFileName() != null
         && store.pathOf(knownGood.getFileName().toString()).equals(knownGood)
         ? knownGood.getFileName().toString() : null;
@@ -232,17 +231,6 @@ public final class PruneEngine {
     } catch (IOException e) {
       throw SqlbakException.failed("cannot list directory", store.describe(), Failures.reason(e), e);
     }
-  }
-
-  /** The folder as a store, refusing one that is missing or not a folder. */
-  private static LocalFolderStore existingFolder(Path folder) {
-    if (!Files.exists(folder)) {
-      throw SqlbakException.failed("directory not found", folder, null);
-    }
-    if (!Files.isDirectory(folder)) {
-      throw SqlbakException.failed("not a directory", folder, "name the folder that holds the backups");
-    }
-    return new LocalFolderStore(folder);
   }
 
   /**

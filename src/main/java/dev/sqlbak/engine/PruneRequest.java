@@ -23,9 +23,8 @@ public record PruneRequest(
   public PruneRequest {
     Objects.requireNonNull(folder, "folder");
     new RetentionPolicy(keepLast, keepDaily, keepWeekly, keepMonthly); // validates the counts
-    if (stem != null && (stem.isEmpty() || stem.contains("/") || stem.contains(java.io.File.separator))) {
-      throw SqlbakException.usage("invalid --stem", "'" + stem + "'",
-          "give the name part before -<timestamp>, such as app for app-20261124T030000Z.db");
+    if (stem != null) {
+      BackupFolder.requireStem(stem);
     }
   }
 

@@ -8,15 +8,16 @@ import java.util.List;
 /**
  * Which backups to verify and how; the single home of verify defaults.
  *
- * @param backups the files to verify
+ * @param backups the files to verify, and folders whose backups to verify
  * @param check integrity_check (FULL, the default) or quick_check (QUICK)
  * @param against a source database to compare each backup with (schema, row counts, content
  *     digests), or null
  * @param assertions read-only queries that must each return a first row whose first column is true
  * @param busyTimeout how long to wait for a lock on {@code against}
+ * @param selection which backups of each folder among {@code backups} to verify
  */
-public record VerifyRequest(
-    List<Path> backups, CheckLevel check, Path against, List<String> assertions, Duration busyTimeout) {
+public record VerifyRequest(List<Path> backups, CheckLevel check, Path against, List<String> assertions,
+    Duration busyTimeout, Selection selection) {
   /** Default of {@code verify --check}: the full integrity_check. */
   public static final String DEFAULT_CHECK = "full";
 
@@ -25,10 +26,29 @@ public record VerifyRequest(
     check = check == null ? CheckLevel.valueOf(DEFAULT_CHECK.toUpperCase(java.util.Locale.ROOT)) : check;
     assertions = assertions == null ? List.of() : List.copyOf(assertions);
     busyTimeout = busyTimeout == null ? DurationText.parse(BackupRequest.DEFAULT_BUSY_TIMEOUT) : busyTimeout;
+    selection = selection == null ? Selection.EVERY : selection;
+  }
+
+  /** Which of a folder's backups verify checks. */
+  public enum Selection {
+    /** Every backup in the folder, series by series, newest first. */
+    EVERY,
+    /** The newest backup of each series in the folder ({@code --latest}): what a nightly job checks. */
+    LATEST
+  }
+
+  /** Verifies every backup of each folder among {@code backups}. */
+  public VerifyRequest(List<Path> backups, CheckLevel check, Path against, List<String> assertions,
+      Duration busyTimeout) {
+    this(backups, check, against, assertions, busyTimeout, Selection.EVERY);
   }
 
   /** Verifies {@code backups} with every default. */
   public static VerifyRequest of(List<Path> backups) {
     return new VerifyRequest(backups, null, null, null, null);
+  }
+
+  public VerifyRequest withSelection(Selection newSelection) {
+    return new VerifyRequest(backups, check, against, assertions, busyTimeout, newSelection);
   }
 }

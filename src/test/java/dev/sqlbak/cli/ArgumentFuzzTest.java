@@ -34,7 +34,7 @@ import org.junit.jupiter.api.io.TempDir;
  */
 class ArgumentFuzzTest {
   private static final List<String> SUBCOMMANDS =
-      List.of("backup", "restore", "verify", "info", "prune", "completion", "help");
+      List.of("backup", "restore", "verify", "info", "list", "prune", "completion", "help");
 
   @TempDir Path dir;
 
@@ -198,9 +198,9 @@ class ArgumentFuzzTest {
 
   private String positional(Random r, String sub, int index) {
     int kind = r.nextInt(12);
-    // "-" and ":memory:" are special only as a backup's DEST; as a restore TARGET or a prune DIR
-    // they are relative paths.
-    if (kind == 0 && !sub.equals("restore") && !sub.equals("prune")) {
+    // "-" and ":memory:" are special only as a backup's DEST; as a restore TARGET or a prune or
+    // list DIR they are relative paths.
+    if (kind == 0 && !sub.equals("restore") && !sub.equals("prune") && !sub.equals("list")) {
       return pick(r, "-", ":memory:");
     }
     if (kind == 1 && sub.equals("help")) {
@@ -213,7 +213,7 @@ class ArgumentFuzzTest {
     String name = pick(r, "-q", "--quiet", "--json", "-f", "--force", "--compact", "--dry-run",
         "--no-safety-copy", "-p", "--pages", "-s", "--schema", "--attach", "--check", "--compress",
         "--progress", "--busy-timeout", "--keep-last", "--keep-daily", "--keep-weekly", "--keep-monthly",
-        "--stem", "--against", "--assert", "--table", "--frobnicate", "-x", "-v", "--pages=", "--help");
+        "--stem", "--against", "--assert", "--table", "--latest", "--frobnicate", "-x", "-v", "--pages=", "--help");
     if (name.equals("-v") && r.nextInt(8) != 0) {
       name = "-q"; // verbose runs may print stack traces; keep them rare so the other checks bite
     }

@@ -154,7 +154,7 @@ class RestoreVerifyInfoCommandTest {
     JsonArray results = json(r).getAsJsonArray("results");
     assertEquals(2, results.size());
     JsonObject good = results.get(0).getAsJsonObject();
-    assertEquals(Set.of("file", "ok", "status", "problems", "checks"), good.keySet());
+    assertEquals(Set.of("file", "ok", "status", "problems", "checks", "hint"), good.keySet());
     assertEquals(backup.toString(), good.get("file").getAsString());
     assertTrue(good.get("ok").getAsBoolean());
     assertEquals("ok", good.get("status").getAsString());

@@ -83,10 +83,12 @@ class VerifyEngineTest {
     Verdict v = verify(VerifyRequest.of(List.of(backup)));
     assertEquals(Verdict.Status.BAD, v.status());
     assertEquals(List.of("integrity_check"), v.checks());
+    // Nothing tells whether the page was damaged before or after the copy: the source may be too.
+    assertEquals(java.util.Optional.of(dev.sqlbak.check.BackupInspection.SOURCE_TOO_HINT), v.hint());
   }
 
   @Test
-  void emptyTextAndRandomFilesAreBadMissingAndDirectoriesUnreadable() throws Exception {
+  void emptyTextAndRandomFilesAreBadMissingUnreadableAndAFolderWithoutBackupsSaysSo() throws Exception {
     Path empty = Files.createFile(dir.resolve("empty.db"));
     Path text = dir.resolve("text.db");
     Files.writeString(text, "hello\n".repeat(1000));
@@ -100,7 +102,7 @@ class VerifyEngineTest {
     List<Verdict> v = engine.verify(VerifyRequest.of(List.of(empty, text, noise, missing, folder)));
 
     assertEquals(List.of(Verdict.Status.BAD, Verdict.Status.BAD, Verdict.Status.BAD,
-        Verdict.Status.UNREADABLE, Verdict.Status.UNREADABLE), v.stream().map(Verdict::status).toList());
+        Verdict.Status.UNREADABLE, Verdict.Status.NO_BACKUPS), v.stream().map(Verdict::status).toList());
     assertEquals("empty file (0 bytes), not a database", v.get(0).problems().get(0));
     assertEquals("not a SQLite database", v.get(1).problems().get(0));
     assertEquals("not found", v.get(3).problems().get(0));

@@ -21,7 +21,13 @@ public final class VerifyOutput {
           }
           break;
         case BAD:
-          err.println("sqlbak: bad backup: " + v.file() + ": " + summary(v.problems()));
+          err.println("sqlbak: bad backup: " + v.file() + ": " + summary(v.problems())
+              + v.hint().map(h -> "; " + h).orElse(""));
+          break;
+        case NO_BACKUPS:
+          // A nightly job that verifies an empty folder must not pass: the backups it expects are missing.
+          err.println("sqlbak: no backups found: " + v.file()
+              + "; verify looks for <name>-<yyyyMMdd'T'HHmmss'Z'>.db[.gz|.zst] files in a folder");
           break;
         default:
           err.println("sqlbak: cannot read backup: " + v.file() + ": " + summary(v.problems()));
@@ -43,6 +49,7 @@ public final class VerifyOutput {
       o.addProperty("status", v.status().name().toLowerCase(Locale.ROOT));
       o.add("problems", JsonOutput.strings(v.problems()));
       o.add("checks", JsonOutput.strings(v.checks()));
+      o.addProperty("hint", v.hint().orElse(null));
       results.add(o);
     }
     JsonObject root = new JsonObject();

@@ -1,0 +1,100 @@
+package dev.sqlbak.cli.output;
+
+import com.google.gson.JsonArray;
+import com.google.gson.JsonObject;
+import dev.sqlbak.engine.ListResult;
+import dev.sqlbak.retention.Series;
+import java.io.PrintWriter;
+import java.time.temporal.ChronoUnit;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+
+/**
+ * Renders a listing on stdout, since a listing is data: a table per series (a header line, then
+ * one indented row per backup) or --json; an empty listing is a warning on stderr.
+ */
+public final class ListOutput {
+  /** What the table shows where no sidecar says. */
+  private static final String UNKNOWN = "?";
+
+  private ListOutput() {}
+
+  /** Prints the listing as text, or as JSON if asked; warns when there is nothing to list. */
+  public static void print(PrintWriter out, PrintWriter err, ListResult result, boolean json) {
+    if (result.empty()) {
+      err.println("sqlbak: warning: no backups" + result.stem().map(s -> " named " + s).orElse("") + " in "
+          + result.folder());
+      err.flush();
+    }
+    if (json) {
+      JsonOutput.print(out, json(result));
+      return;
+    }
+    for (int i = 0; i < result.groups().size(); i++) {
+      if (i > 0) {
+        out.println();
+      }
+      table(out, result.groups().get(i));
+    }
+    out.flush();
+  }
+
+  /** The --json shape of a listing: {@code {"series": [{"name", "source", "host", "backups": [...]}]}}. */
+  public static JsonObject json(ListResult result) {
+    JsonArray series = new JsonArray();
+    for (ListResult.Group g : result.groups()) {
+      JsonArray backups = new JsonArray();
+      for (ListResult.Listed b : g.newestFirst()) {
+        JsonObject o = new JsonObject();
+        o.addProperty("file", b.file());
+        o.addProperty("snapshotTime", b.snapshotTime().toString());
+        o.addProperty("bytes", b.bytes());
+        o.addProperty("kind", b.kind().orElse(null));
+        o.addProperty("compression", compression(b));
+        o.addProperty("sha256", b.sha256().orElse(null));
+        backups.add(o);
+      }
+      JsonObject s = new JsonObject();
+      s.addProperty("name", g.series().name());
+      s.addProperty("source", g.series().source().orElse(null));
+      s.addProperty("host", g.series().host().orElse(null));
+      s.add("backups", backups);
+      series.add(s);
+    }
+    JsonObject root = new JsonObject();
+    root.add("series", series);
+    return root;
+  }
+
+  /** One series: {@code app  web1:/srv/app/app.db  (full)}, then its backups in aligned columns. */
+  private static void table(PrintWriter out, ListResult.Group g) {
+    out.println(g.series().name() + "  " + g.series().describeSource() + "  (" + part(g.series()) + ")");
+    List<String[]> rows = new ArrayList<>();
+    for (ListResult.Listed b : g.newestFirst()) {
+      rows.add(new String[] {b.file(), b.snapshotTime().truncatedTo(ChronoUnit.SECONDS).toString(),
+          ByteSize.human(b.bytes()), b.kind().orElse(UNKNOWN), compression(b),
+          b.sidecar() == ListResult.Sidecar.PRESENT ? "sidecar" : "no sidecar"});
+    }
+    int[] widths = new int[rows.get(0).length];
+    for (String[] row : rows) {
+      for (int c = 0; c < row.length; c++) {
+        widths[c] = Math.max(widths[c], row[c].length());
+      }
+    }
+    // Sizes right-aligned so that their units line up; the last column is not padded.
+    String format = String.format(Locale.ROOT, "  %%-%ds  %%-%ds  %%%ds  %%-%ds  %%-%ds  %%s",
+        widths[0], widths[1], widths[2], widths[3], widths[4]);
+    for (String[] row : rows) {
+      out.println(String.format(Locale.ROOT, format, (Object[]) row));
+    }
+  }
+
+  private static String part(Series series) {
+    return series.part() == Series.Part.PARTIAL ? "partial" : "full";
+  }
+
+  private static String compression(ListResult.Listed b) {
+    return b.compression().name().toLowerCase(Locale.ROOT);
+  }
+}

@@ -1,0 +1,60 @@
+package dev.sqlbak.engine;
+
+import dev.sqlbak.payload.Compression;
+import dev.sqlbak.retention.Series;
+import java.nio.file.Path;
+import java.time.Instant;
+import java.util.List;
+import java.util.Optional;
+
+/**
+ * The backups in a folder grouped by series, as their names and sidecars describe them.
+ *
+ * @param folder the folder listed
+ * @param stem the name the listing was limited to, if it was
+ * @param groups the series, sorted by {@link Series#ORDER}
+ */
+public record ListResult(Path folder, Optional<String> stem, List<Group> groups) {
+  public ListResult {
+    groups = List.copyOf(groups);
+  }
+
+  /**
+   * One series and its backups.
+   *
+   * @param series its name, source and part
+   * @param newestFirst its backups, newest first
+   */
+  public record Group(Series series, List<Listed> newestFirst) {
+    public Group {
+      newestFirst = List.copyOf(newestFirst);
+    }
+  }
+
+  /**
+   * One backup as the listing shows it.
+   *
+   * @param file its file name in the folder
+   * @param snapshotTime the moment it is of: its sidecar's snapshot time, else the time in its name
+   * @param bytes its size as stored (compressed if compressed)
+   * @param kind {@code full}, {@code compact} or {@code tables: a, b}, if its sidecar says
+   * @param compression how it is stored, from its name
+   * @param sidecar whether a {@code .sha256} sidecar is beside it
+   * @param sha256 the hash its sidecar holds, if it holds one
+   */
+  public record Listed(String file, Instant snapshotTime, long bytes, Optional<String> kind, Compression compression,
+      Sidecar sidecar, Optional<String> sha256) {}
+
+  /** Whether a backup has its {@code .sha256} sidecar beside it. */
+  public enum Sidecar {
+    /** The sidecar is there (whatever it holds). */
+    PRESENT,
+    /** No sidecar: a hand-made copy, or one whose sidecar was lost. */
+    MISSING
+  }
+
+  /** Whether the listing found no backups at all. */
+  public boolean empty() {
+    return groups.isEmpty();
+  }
+}
