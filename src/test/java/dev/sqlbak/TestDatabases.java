@@ -286,4 +286,19 @@ public final class TestDatabases {
     }
     return lines.get(first) + "\n";
   }
+
+  /**
+   * A database whose index {@code i} claims to be on {@code t(b)} while its entries are of
+   * {@code a}: damage that quick_check does not see and integrity_check does.
+   */
+  public static Path createWithIndexDamage(Path file) throws SQLException {
+    try (Connection c = open(file); Statement s = c.createStatement()) {
+      s.execute("CREATE TABLE t(a, b)");
+      s.execute("CREATE INDEX i ON t(a)");
+      s.execute("INSERT INTO t VALUES (1, 100), (2, 200), (3, 300)");
+      s.execute("PRAGMA writable_schema = ON");
+      s.execute("UPDATE sqlite_schema SET sql = 'CREATE INDEX i ON t(b)' WHERE name = 'i'");
+    }
+    return file;
+  }
 }

@@ -12,8 +12,6 @@ import dev.sqlbak.TestDatabases;
 import dev.sqlbak.payload.Provenance;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.sql.Connection;
-import java.sql.Statement;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
@@ -187,15 +185,7 @@ class ListAndVerifyDirCommandTest {
 
   @Test
   void aFailedCheckSaysTheSourceMayBeDamagedToo() throws Exception {
-    Path damaged = dir.resolve("damaged.db");
-    try (Connection c = TestDatabases.open(damaged); Statement s = c.createStatement()) {
-      s.execute("CREATE TABLE t(a, b)");
-      s.execute("CREATE INDEX i ON t(a)");
-      s.execute("INSERT INTO t VALUES (1, 100), (2, 200)");
-      // An index whose entries do not match its definition: only integrity_check sees it.
-      s.execute("PRAGMA writable_schema = ON");
-      s.execute("UPDATE sqlite_schema SET sql = 'CREATE INDEX i ON t(b)' WHERE name = 'i'");
-    }
+    Path damaged = TestDatabases.createWithIndexDamage(dir.resolve("damaged.db"));
     Path out = Files.createDirectory(dir.resolve("quick"));
     backup("--check", "quick", damaged.toString(), out.toString());
 

@@ -85,4 +85,60 @@ class SeriesIT {
       assertTrue(r.stderr().contains(fresh), "the run must name the backup it made: " + r);
     }
   }
+
+  /**
+   * The README's cron line, as written (only sqlbak, the database and the folder replaced by this
+   * test's), run twice by a real shell; then {@code list} and {@code verify} of the folder in both
+   * output forms, and the cron line's verify after the newest backup was damaged.
+   */
+  @Test
+  void theReadmeCronLineBacksUpAndVerifiesAndListAndVerifyShowTheFolder() throws Exception {
+    String cron = Files.readAllLines(Path.of("README.md")).stream()
+        .filter(l -> l.trim().startsWith("0 3 * * *")).findFirst().orElseThrow().trim();
+    String command = cron.split("\\s+", 6)[5];
+    TestDatabases.createSample(dir.resolve("app.db"), true, 60);
+    Path out = Files.createDirectory(dir.resolve("backups"));
+    String asHere = command.replace("/srv/app.db", dir.resolve("app.db").toString())
+        .replace("/backups/", out + "/").replace("sqlbak ", Sqlbak.launcher() + " ");
+    for (int night = 0; night < 2; night++) {
+      Process p = new ProcessBuilder("bash", "-c", asHere).directory(dir.toFile()).redirectErrorStream(true).start();
+      String said = new String(p.getInputStream().readAllBytes());
+      assertTrue(p.waitFor(120, java.util.concurrent.TimeUnit.SECONDS));
+      assertEquals(0, p.exitValue(), asHere + "\n" + said);
+      assertEquals("", said, "cron would mail this: " + said);
+    }
+    List<String> made = backups(out);
+    assertEquals(2, made.size(), made.toString());
+    assertTrue(made.stream().allMatch(n -> n.endsWith(".db.zst")), made.toString());
+
+    Sqlbak.Result list = Sqlbak.run(dir, "list", "backups");
+    assertEquals(0, list.exitCode(), list.toString());
+    assertTrue(list.stdout().contains(dir.resolve("app.db").toRealPath().toString()), list.toString());
+    for (String name : made) {
+      assertTrue(list.stdout().contains(name), list.toString());
+    }
+    Sqlbak.Result json = Sqlbak.run(dir, "list", "--json", "backups");
+    com.google.gson.JsonObject o = com.google.gson.JsonParser.parseString(json.stdout()).getAsJsonObject();
+    com.google.gson.JsonArray series = o.getAsJsonArray("series");
+    assertEquals(1, series.size(), json.stdout());
+    assertEquals(2, series.get(0).getAsJsonObject().getAsJsonArray("backups").size(), json.stdout());
+    assertEquals("zstd", series.get(0).getAsJsonObject().getAsJsonArray("backups").get(0).getAsJsonObject()
+        .get("compression").getAsString());
+
+    Sqlbak.Result all = Sqlbak.run(dir, "verify", "--json", "backups");
+    assertEquals(0, all.exitCode(), all.toString());
+    assertEquals(2, com.google.gson.JsonParser.parseString(all.stdout()).getAsJsonObject()
+        .getAsJsonArray("results").size(), all.stdout());
+
+    // The newest backup damaged after it was written: the cron line's verify must say so.
+    String newest = made.stream().sorted().reduce((a, b) -> b).orElseThrow();
+    byte[] bytes = Files.readAllBytes(out.resolve(newest));
+    bytes[bytes.length / 2] ^= 0x55;
+    Files.write(out.resolve(newest), bytes);
+    Sqlbak.Result latest = Sqlbak.run(dir, "verify", "-q", "--latest", "backups/");
+    assertEquals(3, latest.exitCode(), latest.toString());
+    assertEquals(1, latest.stderrLines().size(), latest.toString());
+    assertTrue(latest.stderrLines().get(0).startsWith("sqlbak: ") && latest.stderr().contains(newest),
+        latest.toString());
+  }
 }

@@ -11,8 +11,6 @@ import dev.sqlbak.check.CheckLevel;
 import dev.sqlbak.check.Verdict;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.sql.Connection;
-import java.sql.Statement;
 import java.util.List;
 import java.util.Optional;
 import org.junit.jupiter.api.BeforeEach;
@@ -85,15 +83,7 @@ class VerifyFolderTest {
 
   @Test
   void indexDamageCopiedFromTheSourceSaysTheSourceMayBeDamagedToo() throws Exception {
-    Path damaged = dir.resolve("damaged.db");
-    try (Connection c = TestDatabases.open(damaged); Statement s = c.createStatement()) {
-      s.execute("CREATE TABLE t(a, b)");
-      s.execute("CREATE INDEX i ON t(a)");
-      s.execute("INSERT INTO t VALUES (1, 100), (2, 200), (3, 300)");
-      // The index now claims to be on b while its entries are of a: damage quick_check does not see.
-      s.execute("PRAGMA writable_schema = ON");
-      s.execute("UPDATE sqlite_schema SET sql = 'CREATE INDEX i ON t(b)' WHERE name = 'i'");
-    }
+    Path damaged = TestDatabases.createWithIndexDamage(dir.resolve("damaged.db"));
     Path backup = new BackupEngine().backup(BackupRequest.of(damaged, folder.toString()).withCheck(CheckLevel.QUICK),
         ProgressListener.NONE).copies().get(0).destination();
 
