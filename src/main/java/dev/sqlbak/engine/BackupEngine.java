@@ -14,6 +14,7 @@ import dev.sqlbak.source.SourceSpec;
 import dev.sqlbak.sqlite.SqliteDatabase;
 import dev.sqlbak.storage.BackupStore.Publish;
 import dev.sqlbak.storage.LocalFolderStore;
+import dev.sqlbak.storage.NameLock;
 import dev.sqlbak.tuning.Tuning;
 import java.io.OutputStream;
 import java.nio.file.Path;
@@ -137,6 +138,7 @@ public final class BackupEngine {
           stage.pageCount(), payloads.get(i).bytes(), payloads.get(i).sha256(), request.check(),
           target.compression(), stage.tables()));
     }
+    warnings.addAll(publisher.warnings());
     List<Path> pruned = new ArrayList<>();
     if (request.retention() != null) {
       for (int i = 0; i < stages.size(); i++) {
@@ -192,9 +194,13 @@ public final class BackupEngine {
       publisher.publishAs(stage, payload, name, request.force() ? Publish.REPLACE : Publish.CREATE_NEW, provenance);
       published = target.destination();
     } else {
-      String name = publisher.publishTimestamped(stage, payload, series.name(), target.compression().suffix(),
-          series.notBefore(publisher.store(), time), provenance);
-      published = target.destination().resolve(name);
+      try (NameLock turn = publisher.lockSeries(stage, series.name())) {
+        // Asked again under the lock: another source's run may have published this name meanwhile.
+        series.refuseOtherSources(publisher.store());
+        String name = publisher.publishTimestamped(stage, payload, series.name(), target.compression().suffix(),
+            series.notBefore(publisher.store(), time), provenance);
+        published = target.destination().resolve(name);
+      }
     }
     LOG.debug("published the copy of schema {} (fsync, link, sidecar) in {} ms", stage.schema(),
         (System.nanoTime() - t0) / 1_000_000);

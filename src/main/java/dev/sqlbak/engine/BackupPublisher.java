@@ -12,6 +12,7 @@ import java.io.IOException;
 import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.Path;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.List;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -29,6 +30,7 @@ final class BackupPublisher {
 
   private final BackupStore store;
   private final Sidecars sidecars;
+  private final List<String> warnings = new ArrayList<>();
 
   /** A publisher into {@code store}, where the copies were staged. */
   BackupPublisher(BackupStore store, Sidecars sidecars) {
@@ -53,6 +55,15 @@ final class BackupPublisher {
       throw SqlbakException.failed("destination exists", store.describe(name),
           "it appeared while the backup ran; use --force to replace it", e);
     }
+  }
+
+  /**
+   * Takes the lock on the series name {@code name} in the store, held until closed: runs of two
+   * sources that would publish under one name must take turns, so that the second sees the first's
+   * backup and is refused, rather than both publishing at once.
+   */
+  NameLock lockSeries(StagedCopy stage, String name) {
+    return lock(stage, name + ".series");
   }
 
   private NameLock lock(StagedCopy stage, String name) {
@@ -80,6 +91,11 @@ final class BackupPublisher {
         when = when.plusSeconds(1);
       }
     }
+  }
+
+  /** What went wrong without failing a backup (a sidecar that could not be written), for the user. */
+  List<String> warnings() {
+    return List.copyOf(warnings);
   }
 
   /** The store this publisher publishes into. */
@@ -130,8 +146,9 @@ final class BackupPublisher {
     try {
       store.publish(staging, sidecar, name + Sidecar.SUFFIX, Publish.REPLACE);
     } catch (IOException e) {
-      LOG.warn("backup {} is complete, but its checksum file could not be written: {}",
-          store.describe(name), Failures.reason(e));
+      LOG.debug("cannot publish the sidecar of {}", store.describe(name), e);
+      warnings.add("backup " + store.describe(name) + " is complete, but its checksum file could not be written: "
+          + Failures.reason(e) + "; verify cannot check its bytes, and list shows no source for it");
     }
   }
 }

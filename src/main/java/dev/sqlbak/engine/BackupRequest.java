@@ -198,14 +198,22 @@ public record BackupRequest(
   }
 
   private static void checkName(String name, List<String> schemas) {
-    if (name.isEmpty() || name.startsWith(".") || name.contains("/") || name.indexOf('\0') >= 0) {
-      throw SqlbakException.usage("invalid --name", "'" + name + "'",
-          "a file name part: not empty, no '/', not starting with '.'");
+    if (name.isEmpty() || name.startsWith(".") || name.contains("/") || hasControlCharacter(name)) {
+      throw SqlbakException.usage("invalid --name", "'" + name.replaceAll("\\p{Cntrl}", "?") + "'",
+          "a file name part: not empty, no '/' or control character, not starting with '.'");
     }
     if (schemas.size() > 1) {
       throw SqlbakException.usage("--name cannot go with several schemas", String.join(", ", schemas),
           "each schema is named after its own file");
     }
+  }
+
+  /**
+   * Whether {@code text} holds a control character (a line break, a tab): a backup's name holding
+   * one could not be written on one line of its sidecar, nor be read back as a backup name.
+   */
+  public static boolean hasControlCharacter(String text) {
+    return text.codePoints().anyMatch(Character::isISOControl);
   }
 
   /** Whether the destination is a stream rather than a place in the filesystem. */

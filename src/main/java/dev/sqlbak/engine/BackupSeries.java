@@ -21,14 +21,18 @@ import java.util.Optional;
  * @param kind what the run copies: {@link Provenance#FULL}, {@link Provenance#COMPACT} or its tables
  */
 record BackupSeries(Series series, String kind) {
+  /** How far past its snapshot a backup's name may lie and still count as bumped by a neighbour. */
+  private static final long BUMP_WINDOW_SECONDS = 60;
 
   /** The series of {@code stage}, copied as {@code request} asks. */
   static BackupSeries of(BackupRequest request, StagedCopy stage) {
     String kind = !request.tables().isEmpty() ? Provenance.tablesKind(tableNames(request, stage))
         : request.compact() ? Provenance.COMPACT : Provenance.FULL;
-    Series.Part part = request.tables().isEmpty() ? Series.Part.FULL : Series.Part.PARTIAL;
-    return new BackupSeries(Series.of(request.seriesName(stage.sourceFile()), stage.files().real().toString(),
-        Provenance.thisHost(), part), kind);
+    String name = request.seriesName(stage.sourceFile());
+    String source = stage.files().real().toString();
+    Series series = request.tables().isEmpty() ? Series.full(name, source, Provenance.thisHost())
+        : Series.partial(name, source, Provenance.thisHost(), request.tables());
+    return new BackupSeries(series, kind);
   }
 
   /** The tables asked for; their names as created are known only once copied. */
@@ -77,7 +81,10 @@ record BackupSeries(Series series, String kind) {
       for (SeriesListing.Entry e : g.newestFirst()) {
         Instant taken = e.provenance().map(Provenance::snapshot).orElse(e.backup().time());
         Instant after = e.backup().time().plusSeconds(1);
-        if (!taken.isAfter(snapshot) && after.isAfter(floor)) {
+        // Only a neighbour bumped a few seconds past its own snapshot: a name far from its
+        // snapshot (renamed by hand, or a clock that ran ahead) never moves the clock.
+        boolean bumped = !e.backup().time().isAfter(taken.plusSeconds(BUMP_WINDOW_SECONDS));
+        if (!taken.isAfter(snapshot) && bumped && after.isAfter(floor)) {
           floor = after;
         }
       }

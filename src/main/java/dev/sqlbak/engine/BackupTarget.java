@@ -95,7 +95,44 @@ record BackupTarget(BackupTarget.Kind kind, Compression compression, Path destin
     for (Path attached : request.attachments().values()) {
       LiveDatabaseFiles.requireOneName(attached, "attached database");
     }
-    return new BackupTarget(kind, compression, destination);
+    BackupTarget target = new BackupTarget(kind, compression, destination);
+    target.checkNames(request);
+    return target;
+  }
+
+  /** The longest file name most filesystems take, in bytes. */
+  private static final int NAME_MAX = 255;
+
+  /**
+   * Refuses, before anything is copied, names a backup and its sidecar could not be published
+   * under: a series name with a control character, or a name too long for its {@code .sha256}.
+   */
+  private void checkNames(BackupRequest request) {
+    if (kind == Kind.FILE && bytes(destination.getFileName() + ".sha256") > NAME_MAX) {
+      throw SqlbakException.failed("destination name too long for its .sha256 sidecar", destination,
+          "use a name of at most " + (NAME_MAX - 7) + " bytes");
+    }
+    if (kind != Kind.DIRECTORY) {
+      return;
+    }
+    List<Path> files = new ArrayList<>(List.of(request.source()));
+    files.addAll(request.attachments().values());
+    for (Path file : files) {
+      String name = request.seriesName(file);
+      String option = request.name() == null ? "; name its backups with --name" : "";
+      if (BackupRequest.hasControlCharacter(name)) {
+        throw SqlbakException.usage("backup name holds a control character", "'"
+            + name.replaceAll("\\p{Cntrl}", "?") + "'", "a line break cannot go into a sidecar" + option);
+      }
+      if (bytes(name + "-20261124T030000Z.db" + compression.suffix() + ".sha256") > NAME_MAX) {
+        throw SqlbakException.usage("backup name too long", name.length() > 40 ? name.substring(0, 40) + "…" : name,
+            "a backup's sidecar name must fit in " + NAME_MAX + " bytes" + option);
+      }
+    }
+  }
+
+  private static int bytes(String name) {
+    return name.getBytes(java.nio.charset.StandardCharsets.UTF_8).length;
   }
 
   private static void checkAttachmentNames(BackupRequest request) {

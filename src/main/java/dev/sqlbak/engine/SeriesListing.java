@@ -90,7 +90,7 @@ public final class SeriesListing {
 
   /** The series a backup named {@code name} with provenance {@code p} belongs to. */
   public static Series seriesOf(String name, Provenance p) {
-    return Series.of(name, p.source(), p.host(), p.partial() ? Series.Part.PARTIAL : Series.Part.FULL);
+    return p.partial() ? Series.partial(name, p.source(), p.host(), p.tables()) : Series.full(name, p.source(), p.host());
   }
 
   /** Backups without provenance join the one known full series of their name, else the series of their name. */

@@ -3,6 +3,7 @@ package dev.sqlbak.engine;
 import dev.sqlbak.check.BackupInspection;
 import dev.sqlbak.check.Fingerprint;
 import dev.sqlbak.check.Verdict;
+import dev.sqlbak.payload.Sidecar;
 import dev.sqlbak.storage.LocalFolderStore;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -27,6 +28,12 @@ public final class VerifyEngine {
   public List<Verdict> verify(VerifyRequest request) {
     if (request.selection() == VerifyRequest.Selection.LATEST
         && request.backups().stream().noneMatch(Files::isDirectory)) {
+      for (Path argument : request.backups()) {
+        if (!Files.exists(argument)) {
+          // A cron job whose backup folder is gone (an unmounted disk) must hear that, not a usage error.
+          throw SqlbakException.failed("directory not found", argument, null);
+        }
+      }
       // A glob such as /backups/* hands over files; checking them all, or only one, would not be what was asked.
       throw SqlbakException.usage("--latest needs a folder", request.backups().get(0) + " is not one",
           "give the folder that holds the backups, such as sqlbak verify --latest /backups/");
@@ -37,7 +44,8 @@ public final class VerifyEngine {
     List<Verdict> verdicts = new ArrayList<>();
     for (Path argument : request.backups()) {
       if (!Files.isDirectory(argument)) {
-        verdicts.add(inspection.inspect(argument));
+        sidecarOrBackup(argument, request.backups()).ifPresent(b -> verdicts.add(b == argument
+            ? inspection.inspect(b) : backupOfSidecar(inspection, argument, b)));
         continue;
       }
       List<Path> backups;
@@ -56,6 +64,28 @@ public final class VerifyEngine {
       }
     }
     return verdicts;
+  }
+
+  /**
+   * What a file argument stands for: itself; or, for a {@code .sha256} sidecar (as a shell glob
+   * such as {@code /backups/*} hands them over), its backup, unless that is an argument too (then
+   * nothing: it is checked once, with its sidecar).
+   */
+  private static Optional<Path> sidecarOrBackup(Path argument, List<Path> arguments) {
+    String name = argument.getFileName() == null ? "" : argument.getFileName().toString();
+    if (!name.endsWith(Sidecar.SUFFIX) || name.equals(Sidecar.SUFFIX) || !Files.isRegularFile(argument)) {
+      return Optional.of(argument);
+    }
+    Path backup = argument.resolveSibling(name.substring(0, name.length() - Sidecar.SUFFIX.length()));
+    return arguments.contains(backup) ? Optional.empty() : Optional.of(backup);
+  }
+
+  private static Verdict backupOfSidecar(BackupInspection inspection, Path sidecar, Path backup) {
+    if (!Files.exists(backup)) {
+      return new Verdict(backup, Verdict.Status.UNREADABLE,
+          List.of("missing; its checksum file " + sidecar.getFileName() + " is still there"), List.of());
+    }
+    return inspection.inspect(backup);
   }
 
   /** The backups in {@code folder} to verify, series by series, newest first within each. */

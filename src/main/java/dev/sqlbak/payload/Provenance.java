@@ -17,7 +17,7 @@ import java.util.Optional;
  *
  * @param source the source database's real path (symlinks resolved)
  * @param host the name of the machine the backup was taken on
- * @param snapshot the moment the backup is of (UTC, to the millisecond)
+ * @param snapshot the moment the backup is of (UTC, as precisely as the clock tells)
  * @param kind {@code full}, {@code compact}, or {@code tables: a, b} for a partial backup
  * @param pageSize bytes per page of the copy
  * @param pageCount pages in the copy
@@ -34,6 +34,11 @@ public record Provenance(String source, String host, Instant snapshot, String ki
   /** The kind of a partial backup of {@code tables}. */
   public static String tablesKind(List<String> tables) {
     return TABLES + String.join(", ", tables);
+  }
+
+  /** The tables of a partial backup, as its kind names them; empty for a full one. */
+  public List<String> tables() {
+    return partial() ? List.of(kind.substring(TABLES.length()).split(",\\s*")) : List.of();
   }
 
   /** Whether this is a partial ({@code --table}) backup, which forms a series of its own. */

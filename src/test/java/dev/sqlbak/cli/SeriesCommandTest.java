@@ -64,11 +64,44 @@ class SeriesCommandTest {
         new String[] {"backup", "--name", "x", "--attach", "aux=" + aux, "-s", "main", "-s", "aux",
             source.toString(), out.toString()},
         new String[] {"backup", "--name", "a/b", source.toString(), out.toString()},
-        new String[] {"backup", "--name", ".hidden", source.toString(), out.toString()})) {
+        new String[] {"backup", "--name", ".hidden", source.toString(), out.toString()},
+        new String[] {"backup", "--name", "two\nlines", source.toString(), out.toString()},
+        new String[] {"backup", "--name", "n".repeat(240), source.toString(), out.toString()})) {
       CliRun r = CliRun.of(args);
       assertEquals(2, r.exitCode(), r.toString());
       assertTrue(r.errLines().get(0).startsWith("sqlbak: "), r.toString());
     }
     assertEquals(List.of(), listing(out));
+  }
+
+  @Test
+  void aSourceWhoseNameHoldsALineBreakNeedsNameAndLeavesNothing() throws Exception {
+    Path source = createSample(dir.resolve("two\nlines.db"), false, 5);
+    Path out = Files.createDirectory(dir.resolve("out"));
+    CliRun r = CliRun.of("backup", source.toString(), out.toString());
+    assertEquals(2, r.exitCode(), r.toString());
+    assertTrue(r.errLines().get(0).startsWith("sqlbak: ") && r.errLines().get(0).contains("--name"), r.toString());
+    assertEquals(List.of(), listing(out));
+    CliRun named = CliRun.of("backup", "-q", "--name", "two-lines", source.toString(), out.toString());
+    assertEquals(0, named.exitCode(), named.toString());
+  }
+
+  @Test
+  void verifyOfAShellGlobChecksEachBackupOnceAndLatestOfAMissingFolderFails() throws Exception {
+    Path source = createSample(dir.resolve("app.db"), false, 5);
+    Path out = Files.createDirectory(dir.resolve("out"));
+    assertEquals(0, CliRun.of("backup", "-q", source.toString(), out.toString()).exitCode());
+    assertEquals(0, CliRun.of("backup", "-q", "--compress", "zstd", source.toString(), out.toString()).exitCode());
+    List<String> glob = listing(out).stream().map(n -> out.resolve(n).toString()).toList();
+    assertEquals(4, glob.size(), glob.toString());
+    List<String> args = new java.util.ArrayList<>(List.of("verify"));
+    args.addAll(glob);
+    CliRun r = CliRun.of(args.toArray(new String[0]));
+    assertEquals(0, r.exitCode(), r.toString());
+    assertEquals(2, r.errLines().size(), "one line per backup, none for a sidecar: " + r);
+
+    CliRun missing = CliRun.of("verify", "--latest", dir.resolve("unmounted").toString() + "/");
+    assertEquals(1, missing.exitCode(), missing.toString());
+    assertTrue(missing.err().startsWith("sqlbak: directory not found: "), missing.toString());
   }
 }

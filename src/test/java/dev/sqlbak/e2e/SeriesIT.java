@@ -142,4 +142,30 @@ class SeriesIT {
     assertTrue(latest.stderrLines().get(0).startsWith("sqlbak: ") && latest.stderr().contains(newest),
         latest.toString());
   }
+
+  /** Two cron jobs of two installs whose databases share a name, started at once into one new folder. */
+  @Test
+  void twoSourcesStartedAtOnceNeverMixUnderOneName() throws Exception {
+    TestDatabases.createSample(Files.createDirectories(dir.resolve("siteA")).resolve("db.sqlite3"), true, 300);
+    TestDatabases.createSample(Files.createDirectories(dir.resolve("siteB")).resolve("db.sqlite3"), true, 300);
+    for (int round = 0; round < 4; round++) {
+      Path out = Files.createDirectory(dir.resolve("backups" + round));
+      Sqlbak.Result a;
+      Sqlbak.Result b;
+      try (Sqlbak.Running ra = Sqlbak.start(dir, "backup", "-q", "siteA/db.sqlite3", out.toString());
+          Sqlbak.Running rb = Sqlbak.start(dir, "backup", "-q", "siteB/db.sqlite3", out.toString())) {
+        a = ra.waitFor(Sqlbak.DEFAULT_TIMEOUT);
+        b = rb.waitFor(Sqlbak.DEFAULT_TIMEOUT);
+      }
+      assertEquals(1, a.exitCode() + b.exitCode(), "exactly one run refused; round " + round + ": " + a + b);
+      java.util.Set<String> sources = new java.util.TreeSet<>();
+      for (String name : TestDatabases.listing(out)) {
+        if (name.endsWith(".sha256")) {
+          Files.readAllLines(out.resolve(name)).stream().filter(l -> l.startsWith("# source: ")).forEach(sources::add);
+        }
+      }
+      assertEquals(1, sources.size(), "round " + round + ": " + sources);
+      assertEquals(1, backups(out).size(), TestDatabases.listing(out).toString());
+    }
+  }
 }

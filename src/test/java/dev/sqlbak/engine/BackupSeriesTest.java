@@ -169,4 +169,31 @@ class BackupSeriesTest {
     assertEquals(List.of(a2, b2).stream().sorted().toList(), left);
     assertFalse(left.contains(a1) || left.contains(b1));
   }
+
+  @Test
+  void partialBackupsOfOtherTablesAreAnotherSeries() throws Exception {
+    Path source = createSample(dir.resolve("app.db"), false, 20);
+    Path out = Files.createDirectory(dir.resolve("out"));
+    String users = nameOf(backup(BackupRequest.of(source, out.toString()).withTables(List.of("users"))
+        .withRetention(RetentionPolicy.lastOnly(1))));
+    String audit = nameOf(backup(BackupRequest.of(source, out.toString()).withTables(List.of("audit"))
+        .withRetention(RetentionPolicy.lastOnly(1))));
+    String usersAgain = nameOf(backup(BackupRequest.of(source, out.toString()).withTables(List.of("USERS"))
+        .withRetention(RetentionPolicy.lastOnly(1))));
+    List<String> left = listing(out).stream().filter(n -> !n.endsWith(".sha256")).toList();
+    assertEquals(List.of(audit, usersAgain).stream().sorted().toList(), left, "removed: " + users);
+  }
+
+  @Test
+  void aBackupRenamedFarFromItsSnapshotDragsNoName() throws Exception {
+    Path source = createSample(dir.resolve("app.db"), false, 20);
+    Path out = Files.createDirectory(dir.resolve("out"));
+    String made = nameOf(backup(BackupRequest.of(source, out.toString())));
+    String renamed = BackupFolders.name("app", LocalDateTime.of(2030, 12, 31, 0, 0), ".db");
+    Files.move(out.resolve(made), out.resolve(renamed));
+    Files.move(out.resolve(made + ".sha256"), out.resolve(renamed + ".sha256"));
+    BackupResult next = backup(BackupRequest.of(source, out.toString()));
+    assertTrue(nameOf(next).compareTo(renamed) < 0, nameOf(next));
+    assertEquals(1, next.warnings().size(), next.warnings().toString());
+  }
 }

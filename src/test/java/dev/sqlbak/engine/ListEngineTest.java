@@ -68,9 +68,9 @@ class ListEngineTest {
 
     String appSource = app.toRealPath().toString();
     String host = Provenance.thisHost();
-    assertEquals(List.of(Series.of("app", appSource, host, Series.Part.FULL),
-        Series.of("app", appSource, host, Series.Part.PARTIAL), Series.ofName("notes"),
-        Series.of("other", other.toRealPath().toString(), host, Series.Part.FULL)),
+    assertEquals(List.of(Series.full("app", appSource, host),
+        Series.partial("app", appSource, host, List.of("users")), Series.ofName("notes"),
+        Series.full("other", other.toRealPath().toString(), host)),
         r.groups().stream().map(ListResult.Group::series).toList());
     // The hand-made app backup joins the one full series of its name (SeriesListing's rule).
     assertEquals(List.of(name(gzip), name(plain), HAND_MADE), files(r.groups().get(0)));
