@@ -57,7 +57,8 @@ record BackupSeries(Series series, String kind) {
       if (other.sourceKnown() && !(other.source().equals(series.source()) && other.host().equals(series.host()))) {
         throw SqlbakException.failed("destination holds another source's backups named " + name(),
             store.describe(g.newestFirst().get(0).backup().name()),
-            "they are of " + other.describeSource() + "; give this source's backups another name with --name");
+            "they are of " + other.describeSource() + ", this run's source is " + series.describeSource()
+                + "; give this source's backups another name with --name");
       }
     }
   }
