@@ -22,6 +22,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -129,10 +130,9 @@ public final class BackupEngine {
       Path published = null;
       if (target.toFiles()) {
         BackupSeries series = BackupSeries.of(request, stage);
-        published = publish(publisher, stage, payloads.get(i), series, request, target, time);
-        if (target.kind() == BackupTarget.Kind.DIRECTORY) {
-          series.laterThan(publisher.store(), published.getFileName().toString()).ifPresent(warnings::add);
-        }
+        PublishedCopy copy = publish(publisher, stage, payloads.get(i), series, request, target, time);
+        published = copy.path();
+        copy.warning().ifPresent(warnings::add);
       }
       copies.add(new BackupCopy(stage.schema(), stage.sourceFile(), published, stage.pageSize(),
           stage.pageCount(), payloads.get(i).bytes(), payloads.get(i).sha256(), request.check(),
@@ -183,23 +183,29 @@ public final class BackupEngine {
     return payload;
   }
 
+  /** Where one copy was published, and what the user should hear of its folder. */
+  private record PublishedCopy(Path path, Optional<String> warning) {}
+
   /** Publishes one checked copy: at the file destination's name, or timestamped in a folder; returns where. */
-  private static Path publish(BackupPublisher publisher, StagedCopy stage, Payload payload, BackupSeries series,
+  private static PublishedCopy publish(BackupPublisher publisher, StagedCopy stage, Payload payload, BackupSeries series,
       BackupRequest request, BackupTarget target, Instant time) {
     long t0 = System.nanoTime();
     Provenance provenance = series.provenance(stage, time);
-    Path published;
+    PublishedCopy published;
     if (target.kind() == BackupTarget.Kind.FILE) {
       String name = target.destination().getFileName().toString();
       publisher.publishAs(stage, payload, name, request.force() ? Publish.REPLACE : Publish.CREATE_NEW, provenance);
-      published = target.destination();
+      published = new PublishedCopy(target.destination(), Optional.empty());
     } else {
       try (NameLock turn = publisher.lockSeries(stage, series.name())) {
-        // Asked again under the lock: another source's run may have published this name meanwhile.
-        series.refuseOtherSources(publisher.store());
+        // Read once under the lock: another source's run may have published this name meanwhile,
+        // and naming and the warning look at the same backups.
+        List<SeriesListing.Group> groups = series.groupsIn(publisher.store());
+        series.refuseOtherSources(publisher.store(), groups);
         String name = publisher.publishTimestamped(stage, payload, series.name(), target.compression().suffix(),
-            series.notBefore(publisher.store(), time), provenance);
-        published = target.destination().resolve(name);
+            series.notBefore(groups, time), provenance);
+        published = new PublishedCopy(target.destination().resolve(name),
+            series.laterThan(publisher.store(), groups, name));
       }
     }
     LOG.debug("published the copy of schema {} (fsync, link, sidecar) in {} ms", stage.schema(),

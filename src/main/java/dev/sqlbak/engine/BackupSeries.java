@@ -51,7 +51,11 @@ record BackupSeries(Series series, String kind) {
    * within one series, and two sources under one name would take each other's history.
    */
   void refuseOtherSources(BackupStore store) {
-    List<SeriesListing.Group> groups = groups(store);
+    refuseOtherSources(store, groupsIn(store));
+  }
+
+  /** As {@link #refuseOtherSources(BackupStore)}, on {@code groups}, the series of this name in {@code store}. */
+  void refuseOtherSources(BackupStore store, List<SeriesListing.Group> groups) {
     for (SeriesListing.Group g : groups) {
       Series other = g.series();
       if (other.sourceKnown() && !(other.source().equals(series.source()) && other.host().equals(series.host()))) {
@@ -76,9 +80,9 @@ record BackupSeries(Series series, String kind) {
    * for a later second because its own was taken. A backup from the future (a clock that ran
    * ahead) has a later snapshot and moves nothing.
    */
-  Instant notBefore(BackupStore store, Instant snapshot) {
+  Instant notBefore(List<SeriesListing.Group> groups, Instant snapshot) {
     Instant floor = snapshot;
-    for (SeriesListing.Group g : groups(store)) {
+    for (SeriesListing.Group g : groups) {
       for (SeriesListing.Entry e : g.newestFirst()) {
         Instant taken = e.provenance().map(Provenance::snapshot).orElse(e.backup().time());
         Instant after = e.backup().time().plusSeconds(1);
@@ -97,10 +101,10 @@ record BackupSeries(Series series, String kind) {
    * The warning due when this series in {@code store} holds backups dated after {@code published}
    * (a clock that once ran ahead): they sort as newer, and retention keeps them as such.
    */
-  Optional<String> laterThan(BackupStore store, String published) {
+  Optional<String> laterThan(BackupStore store, List<SeriesListing.Group> groups, String published) {
     Instant time = BackupNames.parse(published).orElseThrow().time();
     List<String> later = new ArrayList<>();
-    for (SeriesListing.Group g : groups(store)) {
+    for (SeriesListing.Group g : groups) {
       if (g.series().equals(series) || !g.series().sourceKnown() && series.part() == Series.Part.FULL) {
         g.newestFirst().stream().filter(e -> e.backup().time().isAfter(time))
             .forEach(e -> later.add(e.backup().name()));
@@ -115,7 +119,8 @@ record BackupSeries(Series series, String kind) {
         + "); a clock ran ahead? retention counts them as newer");
   }
 
-  private List<SeriesListing.Group> groups(BackupStore store) {
+  /** The series of this name in {@code store}, read from names and sidecars. */
+  List<SeriesListing.Group> groupsIn(BackupStore store) {
     try {
       return SeriesListing.read(store, Optional.of(name()));
     } catch (IOException e) {

@@ -6,7 +6,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Instant;
 import java.time.format.DateTimeParseException;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -106,11 +105,5 @@ public record Provenance(String source, String host, Instant snapshot, String ki
       }
     }
     return b.toString();
-  }
-
-  /** The field names in the order {@link #lines()} writes them, for documentation and tests. */
-  public static List<String> fieldNames() {
-    return new ArrayList<>(List.of("sqlbak-provenance", "source", "host", "snapshot", "kind", "page-size",
-        "page-count", "sqlbak"));
   }
 }
