@@ -11,6 +11,7 @@ import static org.junit.jupiter.api.Assertions.fail;
 
 import dev.sqlbak.TestDatabases;
 import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -85,7 +86,9 @@ class KillIT {
       long delay = (long) (random.nextDouble() * runMillis * 1.15);
       // Alternate between the two kinds of DEST, whose publishing differs.
       String dest = trial % 2 == 0 ? "trial-" + trial + ".db" : ".";
-      List<String> earlierLeftovers = tempFiles(folder);
+      // By name and time: a name lock's file ({@code .sqlbak-<hash of name>.lock}) has the same
+      // name in every run, so this run may leave a new one where it swept a dead run's.
+      List<String> earlierLeftovers = tempFilesWithTimes(folder);
       Sqlbak.Result r;
       try (Sqlbak.Running run = Sqlbak.start(folder, "backup", "--pages", TRIAL_PAGES, "--progress", "plain",
           big.toString(), dest)) {
@@ -103,7 +106,7 @@ class KillIT {
       if (!phase.equals("before the copy")) {
         // The run reached its copy, so it had swept: no dead run's file may be left.
         List<String> kept = new ArrayList<>(earlierLeftovers);
-        kept.retainAll(tempFiles(folder));
+        kept.retainAll(tempFilesWithTimes(folder));
         assertEquals(List.of(), kept, where + ": a run that got as far as copying must have swept the dead runs' files");
       }
       outcomes.add(delay + " ms: " + phase + ", published " + published + ", " + tempFiles(folder).size()
@@ -240,6 +243,18 @@ class KillIT {
   private static List<String> publishedNames(Path folder) throws Exception {
     return TestDatabases.listing(folder).stream()
         .filter(n -> n.matches("trial-\\d+\\.db|big-\\d{8}T\\d{6}Z\\.db|whole\\.db")).toList();
+  }
+
+  private static List<String> tempFilesWithTimes(Path folder) throws Exception {
+    List<String> files = new ArrayList<>();
+    for (String name : tempFiles(folder)) {
+      try {
+        files.add(name + " modified " + Files.getLastModifiedTime(folder.resolve(name)).toMillis());
+      } catch (NoSuchFileException e) {
+        // gone between the listing and the look: not left over
+      }
+    }
+    return files;
   }
 
   private static List<String> tempFiles(Path folder) throws Exception {
