@@ -1,5 +1,6 @@
 package dev.sqlbak.cli;
 
+import dev.sqlbak.engine.Interruptions;
 import dev.sqlbak.storage.AtomicDestination;
 import java.io.BufferedOutputStream;
 import java.io.FileDescriptor;
@@ -9,9 +10,14 @@ import java.io.OutputStreamWriter;
 import java.io.PrintStream;
 import java.io.PrintWriter;
 import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.List;
 
 /** The process entry point: the only place that exits. */
 public final class Main {
+  /** How long a stop waits for a restore's copy to roll back; past it, the line says so. */
+  private static final Duration ROLLBACK_PATIENCE = Duration.ofMinutes(2);
+
   private Main() {}
 
   public static void main(String[] args) {
@@ -27,11 +33,16 @@ public final class Main {
   }
 
   private static void abandonInFlight() {
-    if (AtomicDestination.abandonAll()) {
-      PrintStream err = System.err;
+    // A restore first brings TARGET to its old or its new content; its line says which.
+    List<String> lines = Interruptions.stopAll(ROLLBACK_PATIENCE);
+    boolean removed = AtomicDestination.abandonAll();
+    PrintStream err = System.err;
+    if (!lines.isEmpty()) {
+      lines.forEach(err::println);
+    } else if (removed) {
       err.println("sqlbak: interrupted: temporary files removed, nothing was published");
-      err.flush();
     }
+    err.flush();
   }
 
   /** slf4j-simple reads its level once, so it must be set before the first logger exists. */

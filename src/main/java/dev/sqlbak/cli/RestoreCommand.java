@@ -2,6 +2,7 @@ package dev.sqlbak.cli;
 
 import dev.sqlbak.cli.output.ExitCode;
 import dev.sqlbak.cli.output.RestoreOutput;
+import dev.sqlbak.engine.Interruptions;
 import dev.sqlbak.engine.RestoreEngine;
 import dev.sqlbak.engine.RestoreRequest;
 import dev.sqlbak.engine.RestoreResult;
@@ -57,6 +58,9 @@ final class RestoreCommand implements Callable<Integer> {
     PrintWriter err = spec.commandLine().getErr();
     RestoreResult result = new RestoreEngine().restore(request,
         copy.listener(err, common.quiet, parent != null && parent.terminal, false));
+    if (Interruptions.requested()) {
+      return ExitCode.INTERRUPTED.code(); // the shutdown hook says how TARGET was left
+    }
     RestoreOutput.print(spec.commandLine().getOut(), err, result, json, common.quiet);
     return ExitCode.OK.code();
   }

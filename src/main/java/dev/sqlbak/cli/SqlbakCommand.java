@@ -3,6 +3,7 @@ package dev.sqlbak.cli;
 import dev.sqlbak.cli.output.ExitCode;
 import dev.sqlbak.cli.output.StackTraces;
 import dev.sqlbak.engine.BackupEngine;
+import dev.sqlbak.engine.Interruptions;
 import dev.sqlbak.engine.SqlbakException;
 import dev.sqlbak.engine.SqlbakVersion;
 import java.io.OutputStream;
@@ -123,6 +124,10 @@ public final class SqlbakCommand implements Callable<Integer> {
 
   private static IExecutionExceptionHandler failures() {
     return (ex, cmd, parseResult) -> {
+      if (Interruptions.requested()) {
+        // The shutdown hook prints the one line of a run that SIGINT or SIGTERM stopped.
+        return ExitCode.INTERRUPTED.code();
+      }
       PrintWriter err = cmd.getErr();
       ExitCode code = ExitCode.FAILURE;
       if (ex instanceof SqlbakException) {

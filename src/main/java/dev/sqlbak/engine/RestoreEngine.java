@@ -40,8 +40,11 @@ public final class RestoreEngine {
       throw SqlbakException.failed("cannot read backup", backup + ": not found", null);
     }
     refuseSideFiles(backup, target);
-    try (ReadableBackup opened = openBackupFile(backup)) {
-      return restore(request, opened, backup, target, listener, started);
+    RestoreWatch.TargetAtStart atStart = Files.exists(target, LinkOption.NOFOLLOW_LINKS)
+        ? RestoreWatch.TargetAtStart.EXISTING : RestoreWatch.TargetAtStart.ABSENT;
+    try (RestoreWatch watch = RestoreWatch.start(target, atStart);
+        ReadableBackup opened = openBackupFile(backup)) {
+      return restore(request, opened, backup, target, listener, started, watch);
     }
   }
 
@@ -61,7 +64,7 @@ public final class RestoreEngine {
   }
 
   /** Opens the live target through {@link LiveDatabaseFiles}, which the connection owns. */
-  private static SqliteDatabase openTarget(Path target, Duration busyTimeout) throws SqliteFailure {
+  static SqliteDatabase openTarget(Path target, Duration busyTimeout) throws SqliteFailure {
     return SqliteDatabase.openExisting(LiveDatabaseFiles.openForSqlite(target), busyTimeout);
   }
 
@@ -77,63 +80,39 @@ public final class RestoreEngine {
   }
 
   private RestoreResult restore(RestoreRequest request, ReadableBackup opened, Path backup, Path target,
-      ProgressListener listener, Instant started) {
+      ProgressListener listener, Instant started, RestoreWatch watch) {
     requireGoodBackup(backup, opened);
     Path database = opened.database();
     boolean exists = Files.exists(target, LinkOption.NOFOLLOW_LINKS);
     checkTarget(request, backup, target, exists);
     if (!exists) {
-      long[] pages = restoreAsNewFile(database, target, request, listener);
+      long[] pages = restoreAsNewFile(database, target, request, listener, watch);
       return new RestoreResult(backup, target, null, true, pages[0], pages[1],
           Duration.between(started, Instant.now()));
     }
     LiveDatabaseFiles.requireOneName(target, "target");
     // Held for the whole restore: every connection to the target opened meanwhile (the safety
     // copy's, the backup API's) closes before this lets go of the file's descriptor.
-    try (LiveDatabaseFiles held = holdTarget(target)) {
-      return restoreExisting(request, opened, backup, target, listener, started);
-    }
-  }
-
-  private static LiveDatabaseFiles holdTarget(Path target) {
-    try {
-      return LiveDatabaseFiles.openAsIs(target);
-    } catch (IOException e) {
-      throw SqlbakException.failed("cannot read target", target, Failures.reason(e), e);
+    try (LiveDatabaseFiles held = LiveTargetCopy.hold(target)) {
+      return restoreExisting(request, opened, backup, target, listener, started, watch);
     }
   }
 
   private static RestoreResult restoreExisting(RestoreRequest request, ReadableBackup opened, Path backup,
-      Path target, ProgressListener listener, Instant started) {
+      Path target, ProgressListener listener, Instant started, RestoreWatch watch) {
     rollBackHotJournal(target, request);
     Path safetyCopy = null;
     if (request.safetyCopy() && sizeOf(target) > 0) {
       safetyCopy = saveSafetyCopy(target, request);
     }
-    long[] pages;
-    try {
-      pages = restoreInPlace(opened, target, request, listener);
-    } catch (TargetUnchanged e) {
-      // The target still holds exactly what the safety copy holds: the copy would be litter.
-      deleteQuietly(safetyCopy);
-      throw e.failure;
-    }
+    Path saved = safetyCopy;
+    // The target still holds exactly what the safety copy holds: the copy would be litter.
+    long[] pages = new LiveTargetCopy(target, request, watch, () -> deleteQuietly(saved)).copy(opened, listener);
     return new RestoreResult(backup, target, safetyCopy, false, pages[0], pages[1],
         Duration.between(started, Instant.now()));
   }
 
-  /** A failure that happened before the target was written to. */
-  private static final class TargetUnchanged extends RuntimeException {
-    private static final long serialVersionUID = 1L;
-    final SqlbakException failure;
-
-    TargetUnchanged(SqlbakException failure) {
-      super(failure);
-      this.failure = failure;
-    }
-  }
-
-  private static void deleteQuietly(Path file) {
+  static void deleteQuietly(Path file) {
     if (file == null) {
       return;
     }
@@ -230,62 +209,9 @@ public final class RestoreEngine {
     return copy;
   }
 
-  /** Copies the backup into the live target in place; other connections see old or new. */
-  private static long[] restoreInPlace(ReadableBackup opened, Path target, RestoreRequest request,
-      ProgressListener listener) {
-    String journalMode;
-    long targetPageSize;
-    try (SqliteDatabase t = openTarget(target, request.busyTimeout())) {
-      journalMode = t.journalMode("main");
-      targetPageSize = t.pageSize("main");
-    } catch (SqliteFailure f) {
-      throw new TargetUnchanged(targetFailure(f, target, request));
-    }
-    Path backup;
-    try {
-      // A WAL target gets a WAL header from the backup API itself; any other keeps rollback.
-      backup = "wal".equalsIgnoreCase(journalMode) ? opened.database() : opened.databaseSayingRollbackJournal();
-    } catch (IOException e) {
-      throw new TargetUnchanged(SqlbakException.failed("cannot copy the WAL-mode backup to switch it to rollback-journal",
-          ReadableBackup.scratchFolder(), Failures.reason(e) + "; the target was not changed", e));
-    }
-    long[] pages;
-    try (SqliteDatabase source = openBackup(backup)) {
-      pages = new long[] {source.pageCount("main"), source.pageSize("main")};
-      if ("wal".equalsIgnoreCase(journalMode) && pages[1] != targetPageSize) {
-        throw new TargetUnchanged(SqlbakException.failed(
-            "cannot restore into a WAL-mode target with another page size",
-            target + " (" + targetPageSize + " bytes, backup " + pages[1] + ")",
-            "switch the target to rollback-journal mode first; it was not changed"));
-      }
-      // The backup API commits the target in one transaction: a failed copy changed nothing.
-      try {
-        copy(source, RealPath.of(target).toString(), pages[0], request, listener, target);
-      } catch (SqlbakException e) {
-        throw new TargetUnchanged(e);
-      }
-    } catch (SqliteFailure f) {
-      throw new TargetUnchanged(SqlbakException.failed("cannot read backup", backup, f.getMessage(), f));
-    }
-    try (SqliteDatabase t = openTarget(target, request.busyTimeout())) {
-      // The copy brings the backup's journal mode along; the target keeps its own.
-      if (!journalMode.equalsIgnoreCase(t.journalMode("main"))) {
-        t.setJournalMode(journalMode);
-      }
-      List<String> problems = t.check(CheckLevel.QUICK);
-      if (!problems.isEmpty()) {
-        throw SqlbakException.failed("the restored target fails quick_check", target + ": " + problems.get(0),
-            "its previous content is in the safety copy, if one was made");
-      }
-    } catch (SqliteFailure f) {
-      throw targetFailure(f, target, request);
-    }
-    return pages;
-  }
-
   /** A target that does not exist yet appears atomically, complete and checked, or not at all. */
   private static long[] restoreAsNewFile(Path backup, Path target, RestoreRequest request,
-      ProgressListener listener) {
+      ProgressListener listener, RestoreWatch watch) {
     try (AtomicDestination dest = AtomicDestination.create(target.getParent(), DataMode.of(backup));
         SqliteDatabase source = openBackup(backup)) {
       long[] pages = {source.pageCount("main"), source.pageSize("main")};
@@ -296,7 +222,14 @@ public final class RestoreEngine {
           throw SqlbakException.failed("the restored copy fails quick_check", target + ": " + problems.get(0), null);
         }
       }
-      dest.publish(dest.file(), target, BackupStore.Publish.CREATE_NEW);
+      watch.copying();
+      try {
+        dest.publish(dest.file(), target, BackupStore.Publish.CREATE_NEW);
+      } catch (IOException | RuntimeException e) {
+        watch.copyEnded(RestoreWatch.Phase.ROLLED_BACK);
+        throw e;
+      }
+      watch.copyEnded(RestoreWatch.Phase.COMMITTED);
       return pages;
     } catch (FileAlreadyExistsException e) {
       throw SqlbakException.failed("target exists", target,
@@ -336,7 +269,7 @@ public final class RestoreEngine {
     listener.copyFinished("main", totalPages);
   }
 
-  private static SqlbakException targetFailure(SqliteFailure f, Path target, RestoreRequest request) {
+  static SqlbakException targetFailure(SqliteFailure f, Path target, RestoreRequest request) {
     switch (f.reason()) {
       case BUSY:
         return SqlbakException.failed("target is busy", target,

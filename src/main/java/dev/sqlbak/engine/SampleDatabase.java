@@ -1,6 +1,6 @@
 package dev.sqlbak.engine;
 
-import dev.sqlbak.sqlite.SqliteDatabase;
+import dev.sqlbak.sqlite.SampleContent;
 import dev.sqlbak.sqlite.SqliteFailure;
 import java.nio.file.Path;
 
@@ -11,7 +11,7 @@ public final class SampleDatabase {
   /** Creates the sample at {@code file}, which must not exist yet. */
   public static void create(Path file) {
     try {
-      SqliteDatabase.createSample(file);
+      SampleContent.create(file);
     } catch (SqliteFailure f) {
       throw SqlbakException.failed("cannot create the sample database", file, f.getMessage(), f);
     }

@@ -154,6 +154,22 @@ public final class ReadableBackup implements AutoCloseable {
     return scratch.file();
   }
 
+  /**
+   * The database to restore from: {@link #databaseSayingRollbackJournal()}, which must also be a
+   * file this process can open for writing, since a restore is stopped between two steps by taking
+   * a write lock on it (it is never written). A read-only backup (a read-only mount) is first
+   * copied to a private scratch file.
+   */
+  public Path databaseToRestore() throws IOException {
+    Path database = databaseSayingRollbackJournal();
+    if (scratch != null || Files.isWritable(database)) {
+      return database;
+    }
+    scratch = AtomicDestination.create(scratchFolder(), DataMode.of(file));
+    Files.copy(database, scratch.file(), StandardCopyOption.REPLACE_EXISTING);
+    return scratch.file();
+  }
+
   public Compression compression() {
     return compression;
   }

@@ -2,6 +2,7 @@ package dev.sqlbak.sqlite;
 
 import java.time.Duration;
 import java.util.concurrent.locks.LockSupport;
+import java.util.function.BooleanSupplier;
 import org.sqlite.BusyHandler;
 
 /**
@@ -17,6 +18,8 @@ final class PatientBusyHandler extends BusyHandler {
   private long episodeStart;
   private long retries;
   private long waitedNanos;
+  private volatile BooleanSupplier giveUp = () -> false;
+  private boolean timedOut;
 
   PatientBusyHandler(Duration timeout) {
     // Saturating: --busy-timeout accepts durations beyond what fits in a long of nanoseconds.
@@ -29,13 +32,32 @@ final class PatientBusyHandler extends BusyHandler {
     if (previousRetries == 0) {
       episodeStart = now;
     }
+    if (giveUp.getAsBoolean()) {
+      return 0;
+    }
     if (now - episodeStart >= timeoutNanos) {
+      timedOut = true;
       return 0;
     }
     LockSupport.parkNanos(Math.min(RETRY_NANOS, timeoutNanos - (now - episodeStart)));
     retries++;
     waitedNanos += System.nanoTime() - now;
     return 1;
+  }
+
+  /**
+   * Makes every wait end at once while {@code condition} holds, and also once a wait has timed out:
+   * a caller that retries after a busy result (the driver's backup loop does) must not wait the
+   * whole timeout again each time.
+   */
+  void giveUpWhen(BooleanSupplier condition) {
+    timedOut = false;
+    giveUp = () -> condition.getAsBoolean() || timedOut;
+  }
+
+  /** Whether a wait has run out of time since the last {@link #giveUpWhen}. */
+  boolean timedOut() {
+    return timedOut;
   }
 
   /** The retries so far and the time slept in them. */

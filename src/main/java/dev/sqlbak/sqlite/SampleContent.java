@@ -8,14 +8,14 @@ import java.sql.Statement;
 import org.sqlite.SQLiteConfig;
 
 /** Writes the sample database on which sqlbak exercises itself without a user's data. */
-final class SampleContent {
+public final class SampleContent {
   private SampleContent() {}
 
   /**
    * Creates a small database of a few tables, an index, a trigger and blobs at {@code file} (which
    * must not exist): work for the launcher's class-data-sharing training run.
    */
-  static void create(Path file) throws SqliteFailure {
+  public static void create(Path file) throws SqliteFailure {
     try (SqliteDatabase db = SqliteDatabase.open("jdbc:sqlite:" + uriOf(file) + "?mode=rwc", new SQLiteConfig(),
             file.toString());
         Statement s = db.connection().createStatement()) {

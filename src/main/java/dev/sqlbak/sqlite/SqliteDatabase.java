@@ -16,6 +16,7 @@ import java.util.ArrayList;
 import java.util.Collection;
 import java.util.List;
 import java.util.UUID;
+import java.util.function.BooleanSupplier;
 import org.sqlite.BusyHandler;
 import org.sqlite.SQLiteConfig;
 import org.sqlite.SQLiteConnection;
@@ -170,11 +171,6 @@ public final class SqliteDatabase implements AutoCloseable {
     }
   }
 
-  /** Creates a small sample database at {@code file}, which must not exist: see {@link SampleContent}. */
-  public static void createSample(Path file) throws SqliteFailure {
-    SampleContent.create(file);
-  }
-
   /** This database's connection, for the classes of this package that do one job on it. */
   Connection connection() {
     return connection;
@@ -273,6 +269,12 @@ public final class SqliteDatabase implements AutoCloseable {
   public int copyTo(String schema, String target, int pagesPerStep, Duration busyTimeout, PageObserver observer)
       throws SqliteFailure {
     return new OnlineBackup(connection).copyTo(schema, target, pagesPerStep, busyTimeout, observer);
+  }
+
+  /** Replaces main's content with {@code backup}'s, committed or rolled back: see {@link OnlineRestore#copy}. */
+  public void restoreFrom(Path backup, int pagesPerStep, PageObserver observer, BooleanSupplier stop)
+      throws SqliteFailure {
+    new OnlineRestore(this, busyHandler).copy(backup, pagesPerStep, observer, stop);
   }
 
   /**
