@@ -18,6 +18,9 @@ public final class Main {
   /** How long a stop waits for a restore's copy to roll back; past it, the line says so. */
   private static final Duration ROLLBACK_PATIENCE = Duration.ofMinutes(2);
 
+  /** Set once the command has ended: shutdown hooks run on every exit, not only on a signal. */
+  private static volatile boolean exiting;
+
   private Main() {}
 
   public static void main(String[] args) {
@@ -29,6 +32,7 @@ public final class Main {
     PrintWriter err = new PrintWriter(new OutputStreamWriter(
         new FileOutputStream(FileDescriptor.err), StandardCharsets.UTF_8), true);
     int code = SqlbakCommand.run(out, err, System.console() != null, args);
+    exiting = true;
     System.exit(code);
   }
 
@@ -41,6 +45,8 @@ public final class Main {
       lines.forEach(err::println);
     } else if (removed) {
       err.println("sqlbak: interrupted: temporary files removed, nothing was published");
+    } else if (!exiting) {
+      err.println("sqlbak: interrupted");
     }
     err.flush();
   }

@@ -32,6 +32,7 @@ final class LiveTargetCopy {
   private final RestoreRequest request;
   private final RestoreWatch watch;
   private final Runnable whenUnchanged;
+  private Path backupFile;
 
   /** {@code whenUnchanged} runs when a copy that did not commit has been rolled back. */
   LiveTargetCopy(Path target, RestoreRequest request, RestoreWatch watch, Runnable whenUnchanged) {
@@ -43,27 +44,52 @@ final class LiveTargetCopy {
 
   /** Copies {@code opened} into TARGET and checks it; returns {page count, page size}. */
   long[] copy(ReadableBackup opened, ProgressListener listener) {
+    long[] pages;
+    SqliteFailure failed;
     try (SqliteDatabase t = RestoreEngine.openTarget(target, request.busyTimeout())) {
-      long[] pages;
       String journalMode;
       try {
-        Path backup = restorableFile(opened);
-        pages = pagesOf(backup);
+        backupFile = restorableFile(opened);
+        pages = pagesOf(backupFile);
         journalMode = journalModeAccepting(t, pages[1]);
         watch.copying();
-        writeInto(t, backup, pages[0], listener);
       } catch (SqlbakException e) {
-        if (watch.phase() == RestoreWatch.Phase.PREPARING) {
-          whenUnchanged.run();
-        }
+        whenUnchanged.run();
         throw e;
       }
-      finish(t, journalMode);
-      return pages;
+      failed = writeInto(t, pages, listener);
+      if (failed == null) {
+        try {
+          finish(t, journalMode);
+        } catch (RuntimeException e) {
+          watch.copyEnded(RestoreWatch.Phase.COMMITTED);
+          throw e;
+        }
+      }
     } catch (SqliteFailure f) {
       whenUnchanged.run();
       throw RestoreEngine.targetFailure(f, target, request);
     }
+    // Only now, with sqlbak's connection to TARGET closed (a WAL target is checkpointed then), is
+    // the stop told how TARGET was left.
+    if (failed == null) {
+      watch.copyEnded(RestoreWatch.Phase.COMMITTED);
+      return pages;
+    }
+    throw notCommitted(failed);
+  }
+
+  /** After a copy that did not commit: what is left beside TARGET decides the line. */
+  private SqlbakException notCommitted(SqliteFailure f) {
+    RestoreWatch.Phase left = hotJournalBeside() ? RestoreWatch.Phase.JOURNAL_LEFT : RestoreWatch.Phase.ROLLED_BACK;
+    if (left == RestoreWatch.Phase.ROLLED_BACK) {
+      whenUnchanged.run();
+    }
+    watch.copyEnded(left);
+    if (f.reason() == SqliteFailure.Reason.INTERRUPTED) {
+      return watch.stopped();
+    }
+    return left == RestoreWatch.Phase.JOURNAL_LEFT ? journalLeft(f) : RestoreEngine.targetFailure(f, target, request);
   }
 
   /** TARGET's journal mode, refusing a WAL-mode TARGET of another page size, which the copy cannot change. */
@@ -103,28 +129,22 @@ final class LiveTargetCopy {
     }
   }
 
-  private void writeInto(SqliteDatabase t, Path backup, long totalPages, ProgressListener listener) {
+  /** Copies the backup into TARGET; returns null once committed, else why not (after rolling back). */
+  private SqliteFailure writeInto(SqliteDatabase t, long[] pages, ProgressListener listener) {
     long[] highest = {0};
     try {
-      t.restoreFrom(backup, request.stepFor(t.pageSize("main")), (copied, total) -> {
+      t.restoreFrom(backupFile, request.stepFor(t.pageSize("main")), (copied, total) -> {
         if (copied >= highest[0]) {
           highest[0] = copied;
           listener.copied("main", copied, total);
         }
       }, watch::stopRequested);
     } catch (SqliteFailure f) {
-      RestoreWatch.Phase left = settle(t);
-      if (left == RestoreWatch.Phase.ROLLED_BACK) {
-        whenUnchanged.run();
-      }
-      watch.copyEnded(left);
-      if (f.reason() == SqliteFailure.Reason.INTERRUPTED) {
-        throw watch.stopped();
-      }
-      throw left == RestoreWatch.Phase.JOURNAL_LEFT ? journalLeft(f) : RestoreEngine.targetFailure(f, target, request);
+      settle(t);
+      return f;
     }
-    watch.copyEnded(RestoreWatch.Phase.COMMITTED);
-    listener.copyFinished("main", totalPages);
+    listener.copyFinished("main", pages[0]);
+    return null;
   }
 
   /**
@@ -132,13 +152,12 @@ final class LiveTargetCopy {
    * pager had failed (a full disk, an I/O error), when the rollback waits for the next read. Read
    * once to have it done now, then look at what is left beside TARGET.
    */
-  private RestoreWatch.Phase settle(SqliteDatabase t) {
+  private void settle(SqliteDatabase t) {
     try {
       t.readSchema();
     } catch (SqliteFailure f) {
       LOG.debug("reading {} after a failed restore", target, f);
     }
-    return hotJournalBeside() ? RestoreWatch.Phase.JOURNAL_LEFT : RestoreWatch.Phase.ROLLED_BACK;
   }
 
   /** Whether TARGET's rollback journal still holds pages to put back (PERSIST mode zeroes its header). */
