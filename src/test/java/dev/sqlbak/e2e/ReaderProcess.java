@@ -40,6 +40,8 @@ public final class ReaderProcess {
   public static void main(String[] args) throws Exception {
     String db = args[0];
     long pause = Long.parseLong(args[1]);
+    // "whole": each transaction also reads every page of the bulk table, as a reporting job would.
+    boolean whole = args.length > 2 && args[2].equals("whole");
     PrintStream out = new PrintStream(System.out, false, StandardCharsets.UTF_8);
     StopSignal stop = StopSignal.onEndOfInput();
 
@@ -50,6 +52,7 @@ public final class ReaderProcess {
       }
       c.setAutoCommit(false);
       try (PreparedStatement sums = c.prepareStatement("SELECT count(*), sum(v) FROM t");
+          PreparedStatement bulk = c.prepareStatement("SELECT count(*) FROM bulk WHERE substr(b, 4000, 1) = x'00'");
           PreparedStatement markers = c.prepareStatement("SELECT group_concat(marker, '+') FROM m")) {
         while (!stop.isSet()) {
           String line;
@@ -60,6 +63,11 @@ public final class ReaderProcess {
           try (ResultSet rs = markers.executeQuery()) {
             rs.next();
             line += " " + rs.getString(1);
+          }
+          if (whole) {
+            try (ResultSet rs = bulk.executeQuery()) {
+              rs.next();
+            }
           }
           c.commit(); // ends the read transaction: the next read sees whatever is committed then
           reads++;
@@ -83,8 +91,13 @@ public final class ReaderProcess {
 
   /** Starts a reader of {@code db} as a separate JVM; its stdout lines are collected as they come. */
   static Handle start(Path db, long pauseMillis) throws IOException {
+    return start(db, pauseMillis, "fingerprint");
+  }
+
+  /** As {@link #start(Path, long)}; {@code reads} is {@code whole} to read every page each time. */
+  static Handle start(Path db, long pauseMillis, String reads) throws IOException {
     Process p = HelperJvm.of(ReaderProcess.class, List.of("-XX:+UseSerialGC"), db.toString(),
-        Long.toString(pauseMillis)).start();
+        Long.toString(pauseMillis), reads).start();
     Handle h = new Handle(p);
     Thread reader = new Thread(() -> {
       try (BufferedReader in = new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8))) {
