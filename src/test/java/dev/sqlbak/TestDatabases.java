@@ -301,4 +301,15 @@ public final class TestDatabases {
     }
     return file;
   }
+
+  /** Whether a rollback journal whose header is not zeroed, pages the next open would put back, is beside {@code db}. */
+  public static boolean hotJournalBeside(Path db) throws java.io.IOException {
+    Path journal = db.resolveSibling(db.getFileName() + "-journal");
+    if (!Files.exists(journal) || Files.size(journal) < 8) {
+      return false;
+    }
+    byte[] head = java.util.Arrays.copyOf(Files.readAllBytes(journal), 8);
+    return java.util.Arrays.equals(head, new byte[] {(byte) 0xd9, (byte) 0xd5, 0x05, (byte) 0xf9, 0x20,
+        (byte) 0xa1, 0x63, (byte) 0xd7});
+  }
 }

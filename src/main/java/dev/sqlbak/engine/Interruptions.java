@@ -43,6 +43,11 @@ public final class Interruptions {
     return requested;
   }
 
+  /** Forgets an earlier {@link #stopAll}: for tests, which stop restores inside one JVM. */
+  static void forget() {
+    requested = false;
+  }
+
   /** Stops every registered operation (from the shutdown hook) and returns their lines. */
   public static List<String> stopAll(Duration patience) {
     requested = true;

@@ -107,7 +107,7 @@ class RestoreSignalIT {
       assertNoStackTrace(r);
 
       int now = contentReadAsOneFile(target, where);
-      assertFalse(hotJournalBeside(target), where + ": a hot journal was left beside TARGET");
+      assertFalse(TestDatabases.hotJournalBeside(target), where + ": a hot journal was left beside TARGET");
       assertEquals(now, contentAsTheApplicationSeesIt(target, where),
           where + ": TARGET with its -wal or -journal says otherwise than the file alone");
       if (r.exitCode() == 0) {
@@ -195,17 +195,6 @@ class RestoreSignalIT {
     }
     assertEquals(DIGESTS[1], digest, where + ": neither the old nor the new content");
     return 1;
-  }
-
-  /** A rollback journal whose header is not zeroed holds pages the next open would put back. */
-  static boolean hotJournalBeside(Path target) throws Exception {
-    Path journal = target.resolveSibling(target.getFileName() + "-journal");
-    if (!Files.exists(journal) || Files.size(journal) < 8) {
-      return false;
-    }
-    byte[] head = java.util.Arrays.copyOf(Files.readAllBytes(journal), 8);
-    return java.util.Arrays.equals(head, new byte[] {(byte) 0xd9, (byte) 0xd5, 0x05, (byte) 0xf9, 0x20,
-        (byte) 0xa1, 0x63, (byte) 0xd7});
   }
 
   private static void switchToWal(Path target) throws Exception {
