@@ -160,8 +160,15 @@ final class LiveTargetCopy {
     }
   }
 
-  /** Whether TARGET's rollback journal still holds pages to put back (PERSIST mode zeroes its header). */
   private boolean hotJournalBeside() {
+    return hotJournalBeside(target);
+  }
+
+  /**
+   * Whether {@code target}'s rollback journal, beside its real file, still holds pages to put back
+   * (a finished transaction deletes it, truncates it, or zeroes its header).
+   */
+  static boolean hotJournalBeside(Path target) {
     Path real = RealPath.of(target);
     Path journal = real.resolveSibling(real.getFileName() + "-journal");
     byte[] head = new byte[JOURNAL_MAGIC.length];

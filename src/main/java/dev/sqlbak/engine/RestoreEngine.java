@@ -88,7 +88,7 @@ public final class RestoreEngine {
     if (!exists) {
       long[] pages = restoreAsNewFile(database, target, request, listener, watch);
       return new RestoreResult(backup, target, null, true, pages[0], pages[1],
-          Duration.between(started, Instant.now()));
+          Duration.between(started, Instant.now()), List.of());
     }
     LiveDatabaseFiles.requireOneName(target, "target");
     // Held for the whole restore: every connection to the target opened meanwhile (the safety
@@ -100,7 +100,7 @@ public final class RestoreEngine {
 
   private static RestoreResult restoreExisting(RestoreRequest request, ReadableBackup opened, Path backup,
       Path target, ProgressListener listener, Instant started, RestoreWatch watch) {
-    rollBackHotJournal(target, request);
+    List<String> warnings = rollBackHotJournal(target, request);
     Path safetyCopy = null;
     if (request.safetyCopy() && sizeOf(target) > 0) {
       safetyCopy = saveSafetyCopy(target, request);
@@ -109,7 +109,7 @@ public final class RestoreEngine {
     // The target still holds exactly what the safety copy holds: the copy would be litter.
     long[] pages = new LiveTargetCopy(target, request, watch, () -> deleteQuietly(saved)).copy(opened, listener);
     return new RestoreResult(backup, target, safetyCopy, false, pages[0], pages[1],
-        Duration.between(started, Instant.now()));
+        Duration.between(started, Instant.now()), warnings);
   }
 
   static void deleteQuietly(Path file) {
@@ -166,19 +166,18 @@ public final class RestoreEngine {
    * application would on its next open. The target then holds its last committed content again,
    * which is what the safety copy must save.
    */
-  private static void rollBackHotJournal(Path target, RestoreRequest request) {
-    // Beside the real file, where SQLite keeps it, also when TARGET is a symlink.
-    Path real = RealPath.of(target);
-    Path journal = real.resolveSibling(real.getFileName() + "-journal");
-    if (sizeOf(journal) <= 0) {
-      return;
+  private static List<String> rollBackHotJournal(Path target, RestoreRequest request) {
+    if (!LiveTargetCopy.hotJournalBeside(target)) {
+      return List.of();
     }
     try (SqliteDatabase t = openTarget(target, request.busyTimeout())) {
       t.readSchema();
     } catch (SqliteFailure f) {
       throw targetFailure(f, target, request);
     }
-    LOG.debug("rolled back {} before restoring", journal);
+    LOG.debug("rolled back the hot journal of {} before restoring", target);
+    return List.of("TARGET had a hot journal (a writer or a restore was killed mid-transaction): it was rolled back"
+        + " before restoring, as SQLite does on the next open: " + target);
   }
 
   private static long sizeOf(Path file) {

@@ -2,6 +2,7 @@ package dev.sqlbak.engine;
 
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.List;
 
 /**
  * What a restore did.
@@ -13,6 +14,7 @@ import java.time.Duration;
  * @param pageCount pages restored
  * @param pageSize bytes per page
  * @param elapsed wall time of the whole run
+ * @param warnings what the user should know although the restore succeeded
  */
-public record RestoreResult(
-    Path backup, Path target, Path safetyCopy, boolean created, long pageCount, long pageSize, Duration elapsed) {}
+public record RestoreResult(Path backup, Path target, Path safetyCopy, boolean created, long pageCount, long pageSize,
+    Duration elapsed, List<String> warnings) {}

@@ -61,7 +61,9 @@ class RestoreVerifyInfoCommandTest {
     assertEquals(0, forced.exitCode(), forced.toString());
     assertEquals("", forced.err());
     JsonObject o = json(forced);
-    assertEquals(Set.of("backup", "target", "safetyCopy", "created", "pageSize", "pageCount", "durationMs"), o.keySet());
+    assertEquals(Set.of("backup", "target", "safetyCopy", "created", "pageSize", "pageCount", "durationMs", "warnings"),
+        o.keySet());
+    assertEquals(0, o.getAsJsonArray("warnings").size());
     assertEquals(target.toString(), o.get("target").getAsString());
     assertFalse(o.get("created").getAsBoolean());
     Path safety = Path.of(o.get("safetyCopy").getAsString());

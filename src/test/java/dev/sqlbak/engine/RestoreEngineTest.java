@@ -170,6 +170,8 @@ class RestoreEngineTest {
     assertEquals("ok", integrityCheck(r.safetyCopy()));
     assertEquals(contentDigest(source), contentDigest(target));
     assertFalse(Files.exists(dir.resolve("target.db-journal")));
+    assertEquals(List.of("TARGET had a hot journal (a writer or a restore was killed mid-transaction): it was rolled"
+        + " back before restoring, as SQLite does on the next open: " + target), r.warnings(), "and it says so");
   }
 
   @Test

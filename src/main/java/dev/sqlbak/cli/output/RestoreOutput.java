@@ -14,6 +14,9 @@ public final class RestoreOutput {
     if (json) {
       JsonOutput.print(out, json(result));
     }
+    for (String warning : result.warnings()) {
+      err.println("sqlbak: warning: " + warning); // even under --quiet
+    }
     if (!quiet) {
       err.printf(Locale.ROOT, "restored %s into %s: %d pages%s%n", result.backup(), result.target(),
           result.pageCount(),
@@ -32,6 +35,9 @@ public final class RestoreOutput {
     o.addProperty("pageSize", result.pageSize());
     o.addProperty("pageCount", result.pageCount());
     o.addProperty("durationMs", result.elapsed().toMillis());
+    com.google.gson.JsonArray warnings = new com.google.gson.JsonArray();
+    result.warnings().forEach(warnings::add);
+    o.add("warnings", warnings);
     return o;
   }
 }
