@@ -20,6 +20,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
+import java.util.Optional;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -84,13 +85,18 @@ public final class RestoreEngine {
     checkTarget(request, backup, target, exists);
     if (!exists) {
       long[] pages = restoreAsNewFile(database, target, request, listener);
-      return new RestoreResult(backup, target, null, true, pages[0], pages[1],
+      return new RestoreResult(backup, target, null, RestoreResult.Written.NEW_FILE, null, pages[0], pages[1],
           Duration.between(started, Instant.now()));
     }
     LiveDatabaseFiles.requireOneName(target, "target");
     // Held for the whole restore: every connection to the target opened meanwhile (the safety
     // copy's, the backup API's) closes before this lets go of the file's descriptor.
     try (LiveDatabaseFiles held = holdTarget(target)) {
+      // SQLite cannot read a damaged target, so neither online copy can work: it is replaced.
+      Optional<TargetDamage> damage = TargetCondition.damageOf(held, target, request);
+      if (damage.isPresent()) {
+        return DamagedTargetRestore.replace(request, opened, backup, target, held, damage.get(), listener, started);
+      }
       return restoreExisting(request, opened, backup, target, listener, started);
     }
   }
@@ -118,7 +124,7 @@ public final class RestoreEngine {
       deleteQuietly(safetyCopy);
       throw e.failure;
     }
-    return new RestoreResult(backup, target, safetyCopy, false, pages[0], pages[1],
+    return new RestoreResult(backup, target, safetyCopy, RestoreResult.Written.ONLINE, null, pages[0], pages[1],
         Duration.between(started, Instant.now()));
   }
 
@@ -336,7 +342,8 @@ public final class RestoreEngine {
     listener.copyFinished("main", totalPages);
   }
 
-  private static SqlbakException targetFailure(SqliteFailure f, Path target, RestoreRequest request) {
+  /** The user's line for a SQLite failure on the target; also {@link TargetCondition}'s. */
+  static SqlbakException targetFailure(SqliteFailure f, Path target, RestoreRequest request) {
     switch (f.reason()) {
       case BUSY:
         return SqlbakException.failed("target is busy", target,

@@ -61,7 +61,10 @@ class RestoreVerifyInfoCommandTest {
     assertEquals(0, forced.exitCode(), forced.toString());
     assertEquals("", forced.err());
     JsonObject o = json(forced);
-    assertEquals(Set.of("backup", "target", "safetyCopy", "created", "pageSize", "pageCount", "durationMs"), o.keySet());
+    assertEquals(Set.of("backup", "target", "safetyCopy", "created", "targetWasDamaged", "targetDamage", "pageSize",
+        "pageCount", "durationMs"), o.keySet());
+    assertFalse(o.get("targetWasDamaged").getAsBoolean());
+    assertTrue(o.get("targetDamage").isJsonNull());
     assertEquals(target.toString(), o.get("target").getAsString());
     assertFalse(o.get("created").getAsBoolean());
     Path safety = Path.of(o.get("safetyCopy").getAsString());
