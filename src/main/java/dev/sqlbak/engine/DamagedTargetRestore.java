@@ -8,7 +8,6 @@ import dev.sqlbak.sqlite.SqliteDatabase;
 import dev.sqlbak.sqlite.SqliteFailure;
 import dev.sqlbak.storage.AtomicDestination;
 import dev.sqlbak.storage.BackupStore;
-import dev.sqlbak.storage.DataMode;
 import java.io.IOException;
 import java.nio.channels.FileChannel;
 import java.nio.file.FileAlreadyExistsException;
@@ -67,6 +66,10 @@ final class DamagedTargetRestore {
 
   private RestoreResult run(ReadableBackup opened, Path backup, ProgressListener listener, Instant started) {
     Path real = held.real();
+    if (!Files.isWritable(real)) {
+      // As the online restore of a sound target would: a write-protected file is not replaced.
+      throw SqlbakException.failed("cannot write target", target, "permission denied; it was not changed");
+    }
     try (AtomicDestination dest = AtomicDestination.create(real.getParent(), held.dataMode())) {
       // An empty file has no bytes to save (and SQLite itself discards side files beside one).
       Path copy = request.safetyCopy() && damage.kind() != TargetDamage.Kind.EMPTY ? saveBytes() : null;
@@ -94,38 +97,33 @@ final class DamagedTargetRestore {
   }
 
   /**
-   * Copies the target's bytes as they are into {@code <TARGET>.pre-restore-<UTC stamp>}, through
-   * the descriptor the restore holds, and fsyncs it and its folder.
+   * Copies the target's bytes as they are, through the descriptor the restore holds, into
+   * {@code <TARGET>.pre-restore-<UTC stamp>}: written under a temporary name and published complete
+   * (fsync, link, folder fsync), so an interrupted or failed copy leaves no partial safety copy.
    */
   private Path saveBytes() {
-    Instant when = Instant.now();
-    for (int attempt = 0; ; attempt++) {
-      Path copy = target.resolveSibling(target.getFileName() + ".pre-restore-" + BackupNames.STAMP.format(when));
-      try (FileChannel out = createNew(copy, held.dataMode())) {
+    Path folder = target.toAbsolutePath().getParent();
+    try (AtomicDestination dest = AtomicDestination.create(folder, held.dataMode())) {
+      try (FileChannel out = FileChannel.open(dest.file(), StandardOpenOption.WRITE)) {
         held.copyBytesTo(out);
-        out.force(true);
-        fsyncFolder(copy.getParent());
-        LOG.debug("saved the damaged {} as {}", target, copy);
-        return copy;
-      } catch (FileAlreadyExistsException e) {
-        when = when.plusSeconds(1); // an earlier restore's copy of this second: take the next
-        if (attempt > 3600) {
-          throw SqlbakException.failed("cannot name the safety copy", copy, "too many copies in the folder");
-        }
-      } catch (IOException e) {
-        deleteQuietly(copy);
-        throw SqlbakException.failed("cannot save the damaged target's bytes before restoring", copy,
-            Failures.reason(e) + "; nothing was changed; use --no-safety-copy to skip this step", e);
       }
-    }
-  }
-
-  private static FileChannel createNew(Path file, DataMode mode) throws IOException {
-    Set<StandardOpenOption> options = EnumSet.of(StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE);
-    try {
-      return FileChannel.open(file, options, mode.attributes());
-    } catch (UnsupportedOperationException e) {
-      return FileChannel.open(file, options); // no POSIX modes on this filesystem
+      Instant when = Instant.now();
+      for (int attempt = 0; ; attempt++) {
+        Path copy = target.resolveSibling(target.getFileName() + ".pre-restore-" + BackupNames.STAMP.format(when));
+        try {
+          dest.publish(dest.file(), copy, BackupStore.Publish.CREATE_NEW);
+          LOG.debug("saved the damaged {} as {}", target, copy);
+          return copy;
+        } catch (FileAlreadyExistsException e) {
+          when = when.plusSeconds(1); // an earlier restore's copy of this second: take the next
+          if (attempt > 3600) {
+            throw e;
+          }
+        }
+      }
+    } catch (IOException e) {
+      throw SqlbakException.failed("cannot save the damaged target's bytes before restoring", target,
+          Failures.reason(e) + "; nothing was changed; use --no-safety-copy to skip this step", e);
     }
   }
 

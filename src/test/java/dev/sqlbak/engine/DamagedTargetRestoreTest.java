@@ -202,6 +202,39 @@ class DamagedTargetRestoreTest {
     assertEquals("rw-------", PosixFilePermissions.toString(Files.getPosixFilePermissions(target)));
   }
 
+  /** SQLite follows a symlinked TARGET to its file; so does the replacement, and the link stays. */
+  @Test
+  void aSymlinkedDamagedTargetHasItsFileReplacedAndStaysALink() throws Exception {
+    Path source = createSample(dir.resolve("app.db"), false, 300);
+    Path backup = backupOf(source);
+    Path real = damaged(Damage.TRUNCATED_TO_HALF);
+    byte[] original = Files.readAllBytes(real);
+    Path link = Files.createSymbolicLink(dir.resolve("link.db"), real.getFileName());
+
+    RestoreResult r = engine.restore(RestoreRequest.of(backup, link).withForce(true), ProgressListener.NONE);
+
+    assertTrue(Files.isSymbolicLink(link));
+    assertEquals(contentDigest(source), contentDigest(real));
+    assertEquals(dir.resolve("link.db").getFileName() + ".pre-restore-", r.safetyCopy().getFileName().toString()
+        .substring(0, "link.db.pre-restore-".length()));
+    assertArrayEquals(original, Files.readAllBytes(r.safetyCopy()));
+  }
+
+  @Test
+  void aWriteProtectedDamagedTargetIsRefusedAndUntouched() throws Exception {
+    Path backup = backupOf(createSample(dir.resolve("app.db"), false, 30));
+    Path target = damaged(Damage.GARBAGE_OVER_HEADER);
+    Files.setPosixFilePermissions(target, PosixFilePermissions.fromString("r--r-----"));
+    org.junit.jupiter.api.Assumptions.assumeFalse(Files.isWritable(target), "root writes any file");
+    Map<String, String> before = TestDatabases.snapshot(dir);
+
+    SqlbakException e = assertThrows(SqlbakException.class,
+        () -> engine.restore(RestoreRequest.of(backup, target).withForce(true), ProgressListener.NONE));
+
+    assertEquals("cannot write target: " + target + "; permission denied; it was not changed", e.getMessage());
+    assertEquals(before, TestDatabases.snapshot(dir));
+  }
+
   @ParameterizedTest(name = "safety copy={0}")
   @ValueSource(booleans = {true, false})
   void aDirectoryTargetIsRefusedAndUntouched(boolean safety) throws Exception {
