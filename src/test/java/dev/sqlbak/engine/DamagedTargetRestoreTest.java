@@ -184,6 +184,14 @@ class DamagedTargetRestoreTest {
     if (safety) {
       assertArrayEquals(original, Files.readAllBytes(r.safetyCopy()));
       assertArrayEquals(journal, Files.readAllBytes(Path.of(r.safetyCopy() + "-journal")));
+      // Together they are what the application would have recovered: opened read-write, the copy
+      // rolls its journal back, over the scribbled header too, into the last committed content.
+      try (java.sql.Connection c = TestDatabases.open(r.safetyCopy());
+          java.sql.Statement s = c.createStatement()) {
+        s.executeQuery("SELECT count(*) FROM users").close();
+      }
+      assertEquals(contentDigest(live), contentDigest(r.safetyCopy()));
+      assertEquals("ok", integrityCheck(r.safetyCopy()));
     } else {
       assertEquals(List.of(), safetyCopies());
     }
