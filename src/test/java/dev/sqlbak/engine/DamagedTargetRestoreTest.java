@@ -197,6 +197,50 @@ class DamagedTargetRestoreTest {
     }
   }
 
+  /**
+   * A -wal with frames beside a damaged file moves beside the safety copy: SQLite opens any
+   * database with a -wal beside it in WAL mode and reads those frames, also the new file.
+   */
+  @ParameterizedTest(name = "safety copy={0}")
+  @ValueSource(booleans = {true, false})
+  void aWalWithFramesBesideADamagedTargetGoesWithItsBytes(boolean safety) throws Exception {
+    Path source = createSample(dir.resolve("app.db"), false, 300);
+    Path backup = backupOf(source);
+    Path live = createSample(dir.resolve("other.db"), true, 200);
+    Path target = dir.resolve("live.db");
+    try (java.sql.Connection c = TestDatabases.open(live); java.sql.Statement s = c.createStatement()) {
+      s.execute("PRAGMA wal_autocheckpoint = 0");
+      s.execute("INSERT INTO users(name) SELECT name || '+' FROM users");
+      // What a crash leaves: the file and a -wal whose frames were never checkpointed.
+      Files.copy(live, target);
+      Files.copy(dir.resolve("other.db-wal"), dir.resolve("live.db-wal"));
+      Files.copy(dir.resolve("other.db-shm"), dir.resolve("live.db-shm"));
+    }
+    // Damage in a page the -wal holds a newer copy of would be no damage: SQLite reads the frame.
+    try (FileChannel ch = FileChannel.open(target, StandardOpenOption.WRITE)) {
+      ch.write(java.nio.ByteBuffer.wrap(new byte[16]), 0);
+    }
+    byte[] original = Files.readAllBytes(target);
+    byte[] wal = Files.readAllBytes(dir.resolve("live.db-wal"));
+    assertTrue(wal.length > 0);
+
+    RestoreResult r = engine.restore(RestoreRequest.of(backup, target).withForce(true).withSafetyCopy(safety),
+        ProgressListener.NONE);
+
+    for (String side : List.of("-journal", "-wal", "-shm")) {
+      assertFalse(Files.exists(dir.resolve("live.db" + side)), side + " beside the restored target");
+    }
+    assertEquals(RestoreResult.Written.REPLACED_DAMAGED, r.written());
+    assertEquals(contentDigest(source), contentDigest(target));
+    if (safety) {
+      assertArrayEquals(original, Files.readAllBytes(r.safetyCopy()));
+      assertArrayEquals(wal, Files.readAllBytes(Path.of(r.safetyCopy() + "-wal")));
+      assertFalse(Files.exists(Path.of(r.safetyCopy() + "-shm")), "an index SQLite rebuilds");
+    } else {
+      assertEquals(List.of(), safetyCopies());
+    }
+  }
+
   @Test
   void theSafetyCopyAndTheNewFileGetNoPermissionBitTheTargetLacks() throws Exception {
     Path backup = backupOf(createSample(dir.resolve("app.db"), false, 30));
