@@ -287,6 +287,27 @@ class DamagedTargetRestoreTest {
     assertEquals(before, TestDatabases.snapshot(dir));
   }
 
+  /** The new file takes the damaged one's place: the application's user must still own it. */
+  @Test
+  void asRootTheNewFileKeepsTheDamagedFilesOwnerAndGroup() throws Exception {
+    org.junit.jupiter.api.Assumptions.assumeTrue("root".equals(System.getProperty("user.name")), "needs root");
+    Path backup = backupOf(createSample(dir.resolve("app.db"), false, 30));
+    Path target = damaged(Damage.GARBAGE_OVER_HEADER);
+    var lookup = target.getFileSystem().getUserPrincipalLookupService();
+    var nobody = lookup.lookupPrincipalByName("nobody");
+    var view = Files.getFileAttributeView(target, java.nio.file.attribute.PosixFileAttributeView.class);
+    view.setOwner(nobody);
+    Files.setPosixFilePermissions(target, PosixFilePermissions.fromString("rw-rw----"));
+    var group = view.readAttributes().group();
+
+    engine.restore(RestoreRequest.of(backup, target).withForce(true), ProgressListener.NONE);
+
+    var now = Files.readAttributes(target, java.nio.file.attribute.PosixFileAttributes.class);
+    assertEquals(nobody, now.owner());
+    assertEquals(group, now.group());
+    assertEquals("rw-rw----", PosixFilePermissions.toString(now.permissions()), "whatever the umask");
+  }
+
   @ParameterizedTest(name = "safety copy={0}")
   @ValueSource(booleans = {true, false})
   void aDirectoryTargetIsRefusedAndUntouched(boolean safety) throws Exception {
