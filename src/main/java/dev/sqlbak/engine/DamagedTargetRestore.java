@@ -109,7 +109,8 @@ final class DamagedTargetRestore {
       }
       Instant when = Instant.now();
       for (int attempt = 0; ; attempt++) {
-        Path copy = target.resolveSibling(target.getFileName() + ".pre-restore-" + BackupNames.STAMP.format(when));
+        String stamp = BackupNames.STAMP.format(when);
+        Path copy = target.resolveSibling(target.getFileName() + ".pre-restore-" + stamp);
         try {
           dest.publish(dest.file(), copy, BackupStore.Publish.CREATE_NEW);
           LOG.debug("saved the damaged {} as {}", target, copy);
@@ -133,7 +134,8 @@ final class DamagedTargetRestore {
    * journal.
    */
   private long[] writeBackup(ReadableBackup opened, Path file, ProgressListener listener) throws IOException {
-    boolean headerReadable = damage.kind() == TargetDamage.Kind.TRUNCATED || damage.kind() == TargetDamage.Kind.CORRUPT;
+    boolean headerReadable =
+        damage.kind() == TargetDamage.Kind.TRUNCATED || damage.kind() == TargetDamage.Kind.CORRUPT;
     boolean wal = headerReadable && held.headerSaysWal();
     Path database = opened.databaseSayingRollbackJournal();
     try {
@@ -208,7 +210,8 @@ final class DamagedTargetRestore {
       moveOrRemoveSideFiles(copy);
     } catch (IOException e) {
       throw SqlbakException.failed("cannot take the damaged target's side files away", held.real().getParent(),
-          Failures.reason(e) + "; the target was not replaced" + (copy == null ? "" : "; its bytes are in " + copy), e);
+          Failures.reason(e) + "; the target was not replaced" + (copy == null ? "" : "; its bytes are in " + copy),
+          e);
     }
   }
 
@@ -238,7 +241,8 @@ final class DamagedTargetRestore {
       dest.publish(dest.file(), real, BackupStore.Publish.REPLACE);
     } catch (IOException e) {
       throw SqlbakException.failed("cannot replace the damaged target", target, Failures.reason(e)
-          + "; it is as it was" + (copy == null ? "" : ", its bytes and side files saved as " + copy), e);
+          + "; the damaged file is still there" + (copy == null ? "" : ", its bytes and side files also in " + copy),
+          e);
     }
   }
 
