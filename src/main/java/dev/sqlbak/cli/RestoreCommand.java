@@ -29,6 +29,9 @@ import picocli.CommandLine.Spec;
       "",
       "An existing TARGET needs --force; its previous content is saved first as"
           + " <TARGET>.pre-restore-<UTC yyyyMMdd'T'HHmmss'Z'>. TARGET keeps its journal mode.",
+      "",
+      "A damaged TARGET (empty, not a database, truncated, failing quick_check) is replaced instead:"
+          + " its bytes are saved as they are, then the checked backup is renamed over it.",
       ""
     })
 final class RestoreCommand implements Callable<Integer> {

@@ -20,6 +20,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
+import java.util.Optional;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -87,13 +88,18 @@ public final class RestoreEngine {
     checkTarget(request, backup, target, exists);
     if (!exists) {
       long[] pages = restoreAsNewFile(database, target, request, listener, watch);
-      return new RestoreResult(backup, target, null, true, pages[0], pages[1],
+      return new RestoreResult(backup, target, null, RestoreResult.Written.NEW_FILE, null, pages[0], pages[1],
           Duration.between(started, Instant.now()), List.of());
     }
     LiveDatabaseFiles.requireOneName(target, "target");
     // Held for the whole restore: every connection to the target opened meanwhile (the safety
     // copy's, the backup API's) closes before this lets go of the file's descriptor.
     try (LiveDatabaseFiles held = LiveTargetCopy.hold(target)) {
+      // SQLite cannot read a damaged target, so neither online copy can work: it is replaced.
+      Optional<TargetDamage> damage = TargetCondition.damageOf(held, target, request);
+      if (damage.isPresent()) {
+        return DamagedTargetRestore.replace(request, opened, backup, target, held, damage.get(), listener, started);
+      }
       return restoreExisting(request, opened, backup, target, listener, started, watch);
     }
   }
@@ -108,7 +114,7 @@ public final class RestoreEngine {
     Path saved = safetyCopy;
     // The target still holds exactly what the safety copy holds: the copy would be litter.
     long[] pages = new LiveTargetCopy(target, request, watch, () -> deleteQuietly(saved)).copy(opened, listener);
-    return new RestoreResult(backup, target, safetyCopy, false, pages[0], pages[1],
+    return new RestoreResult(backup, target, safetyCopy, RestoreResult.Written.ONLINE, null, pages[0], pages[1],
         Duration.between(started, Instant.now()), warnings);
   }
 
@@ -268,6 +274,7 @@ public final class RestoreEngine {
     listener.copyFinished("main", totalPages);
   }
 
+  /** The user's line for a SQLite failure on the target; also {@link TargetCondition}'s. */
   static SqlbakException targetFailure(SqliteFailure f, Path target, RestoreRequest request) {
     switch (f.reason()) {
       case BUSY:

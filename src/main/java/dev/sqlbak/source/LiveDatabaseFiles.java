@@ -182,6 +182,33 @@ public final class LiveDatabaseFiles implements AutoCloseable {
   }
 
   /**
+   * The file's first bytes (up to 100, fewer if the file is shorter), as read before any
+   * connection of this process opened it: for judging whether the file is a database at all.
+   */
+  public ByteBuffer header() {
+    return shared.header.duplicate();
+  }
+
+  /**
+   * Copies the whole file as it is now into {@code out}, through the shared descriptor (a fresh
+   * one, closed afterwards, would drop the locks of any connection of ours on the file); returns
+   * the bytes copied. For a damaged file, which SQLite cannot read: the caller makes sure no
+   * connection writes it meanwhile.
+   */
+  public long copyBytesTo(FileChannel out) throws IOException {
+    long size = shared.channel.size();
+    long done = 0;
+    while (done < size) {
+      long n = shared.channel.transferTo(done, size - done, out);
+      if (n <= 0) {
+        break; // the file shrank under us: what was there is copied
+      }
+      done += n;
+    }
+    return done;
+  }
+
+  /**
    * A byte-for-byte copy of this file, reading through the shared descriptor; valid only while a
    * read transaction keeps writers out of the file.
    */

@@ -61,8 +61,10 @@ class RestoreVerifyInfoCommandTest {
     assertEquals(0, forced.exitCode(), forced.toString());
     assertEquals("", forced.err());
     JsonObject o = json(forced);
-    assertEquals(Set.of("backup", "target", "safetyCopy", "created", "pageSize", "pageCount", "durationMs", "warnings"),
-        o.keySet());
+    assertEquals(Set.of("backup", "target", "safetyCopy", "created", "targetWasDamaged", "targetDamage", "pageSize",
+        "pageCount", "durationMs", "warnings"), o.keySet());
+    assertFalse(o.get("targetWasDamaged").getAsBoolean());
+    assertTrue(o.get("targetDamage").isJsonNull());
     assertEquals(0, o.getAsJsonArray("warnings").size());
     assertEquals(target.toString(), o.get("target").getAsString());
     assertFalse(o.get("created").getAsBoolean());

@@ -2,10 +2,14 @@ package dev.sqlbak.cli.output;
 
 import com.google.gson.JsonObject;
 import dev.sqlbak.engine.RestoreResult;
+import dev.sqlbak.engine.TargetDamage;
 import java.io.PrintWriter;
 import java.util.Locale;
 
-/** Renders a restore's result: --json on stdout, then one "restored" line on stderr. */
+/**
+ * Renders a restore's result: --json on stdout, then one "restored" line on stderr; with --quiet,
+ * a replaced damaged target is still one warning line, since its bytes moved.
+ */
 public final class RestoreOutput {
   private RestoreOutput() {}
 
@@ -19,10 +23,24 @@ public final class RestoreOutput {
     }
     if (!quiet) {
       err.printf(Locale.ROOT, "restored %s into %s: %d pages%s%n", result.backup(), result.target(),
-          result.pageCount(),
-          result.safetyCopy() == null ? "" : "; previous content saved as " + result.safetyCopy());
-      err.flush();
+          result.pageCount(), result.damage() != null ? "; " + damaged(result)
+              : result.safetyCopy() == null ? "" : "; previous content saved as " + result.safetyCopy());
+    } else if (result.damage() != null) {
+      // Not just information: the file the application used is gone, and a cron job's log must say where.
+      err.printf(Locale.ROOT, "sqlbak: warning: restored %s into %s: %s%n", result.backup(), result.target(),
+          damaged(result));
     }
+    err.flush();
+  }
+
+  /** The clause about a damaged target: what was wrong, and where its bytes went. */
+  private static String damaged(RestoreResult result) {
+    String what = "the target was damaged (" + result.damage().describe() + ") and was replaced";
+    if (result.safetyCopy() != null) {
+      return what + "; its bytes were saved as " + result.safetyCopy();
+    }
+    return result.damage().kind() == TargetDamage.Kind.EMPTY ? what
+        : what + "; its bytes were not kept (--no-safety-copy)";
   }
 
   /** The --json shape of a restore. */
@@ -32,6 +50,15 @@ public final class RestoreOutput {
     o.addProperty("target", result.target().toString());
     o.addProperty("safetyCopy", result.safetyCopy() == null ? null : result.safetyCopy().toString());
     o.addProperty("created", result.created());
+    o.addProperty("targetWasDamaged", result.damage() != null);
+    if (result.damage() == null) {
+      o.add("targetDamage", com.google.gson.JsonNull.INSTANCE);
+    } else {
+      JsonObject d = new JsonObject();
+      d.addProperty("kind", result.damage().kind().jsonName());
+      d.addProperty("detail", result.damage().detail());
+      o.add("targetDamage", d);
+    }
     o.addProperty("pageSize", result.pageSize());
     o.addProperty("pageCount", result.pageCount());
     o.addProperty("durationMs", result.elapsed().toMillis());
