@@ -31,6 +31,8 @@ import org.slf4j.LoggerFactory;
  */
 public final class RestoreEngine {
   private static final Logger LOG = LoggerFactory.getLogger(RestoreEngine.class);
+  private static final String HOT_JOURNAL = "TARGET had a hot journal (a writer or a restore was killed"
+      + " mid-transaction): it was rolled back before restoring, as SQLite does on the next open: ";
 
   /** Runs one restore as the request describes; see the contract's "restore" section. */
   public RestoreResult restore(RestoreRequest request, ProgressListener listener) {
@@ -96,17 +98,21 @@ public final class RestoreEngine {
     // copy's, the backup API's) closes before this lets go of the file's descriptor.
     try (LiveDatabaseFiles held = LiveTargetCopy.hold(target)) {
       // SQLite cannot read a damaged target, so neither online copy can work: it is replaced.
+      // Seen before the condition check, whose read-write open of a sound target rolls it back.
+      List<String> warnings = LiveTargetCopy.hotJournalBeside(target) ? List.of(HOT_JOURNAL + target) : List.of();
       Optional<TargetDamage> damage = TargetCondition.damageOf(held, target, request);
       if (damage.isPresent()) {
         return DamagedTargetRestore.replace(request, opened, backup, target, held, damage.get(), listener, started);
       }
-      return restoreExisting(request, opened, backup, target, listener, started, watch);
+      RestoreResult r = restoreExisting(request, opened, backup, target, listener, started, watch);
+      return new RestoreResult(r.backup(), r.target(), r.safetyCopy(), r.written(), r.damage(), r.pageCount(),
+          r.pageSize(), r.elapsed(), warnings);
     }
   }
 
   private static RestoreResult restoreExisting(RestoreRequest request, ReadableBackup opened, Path backup,
       Path target, ProgressListener listener, Instant started, RestoreWatch watch) {
-    List<String> warnings = rollBackHotJournal(target, request);
+    rollBackHotJournal(target, request);
     Path safetyCopy = null;
     if (request.safetyCopy() && sizeOf(target) > 0) {
       safetyCopy = saveSafetyCopy(target, request);
@@ -115,7 +121,7 @@ public final class RestoreEngine {
     // The target still holds exactly what the safety copy holds: the copy would be litter.
     long[] pages = new LiveTargetCopy(target, request, watch, () -> deleteQuietly(saved)).copy(opened, listener);
     return new RestoreResult(backup, target, safetyCopy, RestoreResult.Written.ONLINE, null, pages[0], pages[1],
-        Duration.between(started, Instant.now()), warnings);
+        Duration.between(started, Instant.now()), List.of());
   }
 
   static void deleteQuietly(Path file) {
@@ -172,9 +178,9 @@ public final class RestoreEngine {
    * application would on its next open. The target then holds its last committed content again,
    * which is what the safety copy must save.
    */
-  private static List<String> rollBackHotJournal(Path target, RestoreRequest request) {
+  private static void rollBackHotJournal(Path target, RestoreRequest request) {
     if (!LiveTargetCopy.hotJournalBeside(target)) {
-      return List.of();
+      return;
     }
     try (SqliteDatabase t = openTarget(target, request.busyTimeout())) {
       t.readSchema();
@@ -182,8 +188,6 @@ public final class RestoreEngine {
       throw targetFailure(f, target, request);
     }
     LOG.debug("rolled back the hot journal of {} before restoring", target);
-    return List.of("TARGET had a hot journal (a writer or a restore was killed mid-transaction): it was rolled back"
-        + " before restoring, as SQLite does on the next open: " + target);
   }
 
   private static long sizeOf(Path file) {
