@@ -3,6 +3,7 @@ package dev.sqlbak.cli;
 import dev.sqlbak.storage.AtomicDestination;
 import java.io.BufferedOutputStream;
 import java.io.FileDescriptor;
+import java.io.FileInputStream;
 import java.io.FileOutputStream;
 import java.io.OutputStream;
 import java.io.OutputStreamWriter;
@@ -22,7 +23,8 @@ public final class Main {
     OutputStream out = new BufferedOutputStream(new FileOutputStream(FileDescriptor.out), 1 << 16);
     PrintWriter err = new PrintWriter(new OutputStreamWriter(
         new FileOutputStream(FileDescriptor.err), StandardCharsets.UTF_8), true);
-    int code = SqlbakCommand.run(out, err, System.console() != null, args);
+    // Unbuffered: restore - reads stdin to its end in large reads of its own.
+    int code = SqlbakCommand.run(new FileInputStream(FileDescriptor.in), out, err, System.console() != null, args);
     System.exit(code);
   }
 

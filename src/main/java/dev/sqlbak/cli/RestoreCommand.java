@@ -2,9 +2,11 @@ package dev.sqlbak.cli;
 
 import dev.sqlbak.cli.output.ExitCode;
 import dev.sqlbak.cli.output.RestoreOutput;
+import dev.sqlbak.engine.BackupOrigin;
 import dev.sqlbak.engine.RestoreEngine;
 import dev.sqlbak.engine.RestoreRequest;
 import dev.sqlbak.engine.RestoreResult;
+import java.io.InputStream;
 import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.util.concurrent.Callable;
@@ -28,15 +30,22 @@ import picocli.CommandLine.Spec;
       "",
       "An existing TARGET needs --force; its previous content is saved first as"
           + " <TARGET>.pre-restore-<UTC yyyyMMdd'T'HHmmss'Z'>. TARGET keeps its journal mode.",
+      "",
+      "BACKUP - reads the backup from stdin into a private scratch file first:"
+          + " sqlbak backup -q app.db - | ssh host sqlbak restore - /srv/app.db",
       ""
     })
 final class RestoreCommand implements Callable<Integer> {
+  /** The BACKUP that means standard input, as DEST {@code -} means standard output for backup. */
+  static final String STDIN = "-";
+
   @Spec CommandSpec spec;
   @ParentCommand SqlbakCommand parent;
   @Mixin CommonOptions common;
   @Mixin CopyOptions copy;
 
-  @Parameters(index = "0", paramLabel = "BACKUP", description = "The backup file to restore.")
+  @Parameters(index = "0", paramLabel = "BACKUP",
+      description = "The backup file to restore, or - to read it (plain, gzip or zstd) from stdin.")
   Path backup;
 
   @Parameters(index = "1", paramLabel = "TARGET", description = "The database that receives it.")
@@ -53,11 +62,19 @@ final class RestoreCommand implements Callable<Integer> {
 
   @Override
   public Integer call() {
-    RestoreRequest request = new RestoreRequest(backup, target, force, !noSafetyCopy, copy.pages, copy.busyTimeout);
+    RestoreRequest request = new RestoreRequest(origin(), target, force, !noSafetyCopy, copy.pages, copy.busyTimeout);
     PrintWriter err = spec.commandLine().getErr();
     RestoreResult result = new RestoreEngine().restore(request,
         copy.listener(err, common.quiet, parent != null && parent.terminal, false));
     RestoreOutput.print(spec.commandLine().getOut(), err, result, json, common.quiet);
     return ExitCode.OK.code();
+  }
+
+  /** {@code -} is standard input (a file named so is {@code ./-}); anything else a file. */
+  private BackupOrigin origin() {
+    if (backup.toString().equals(STDIN)) {
+      return BackupOrigin.standardInput(parent != null ? parent.in : InputStream.nullInputStream());
+    }
+    return BackupOrigin.file(backup);
   }
 }

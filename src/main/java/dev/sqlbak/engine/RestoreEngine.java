@@ -34,13 +34,17 @@ public final class RestoreEngine {
   /** Runs one restore as the request describes; see the contract's "restore" section. */
   public RestoreResult restore(RestoreRequest request, ProgressListener listener) {
     Instant started = Instant.now();
-    Path backup = request.backup().toAbsolutePath().normalize();
+    Path backup = request.backup().shownAs().toAbsolutePath().normalize();
     Path target = request.target().toAbsolutePath().normalize();
-    if (!Files.exists(backup)) {
-      throw SqlbakException.failed("cannot read backup", backup + ": not found", null);
+    if (request.backup() instanceof BackupOrigin.File) {
+      if (!Files.exists(backup)) {
+        throw SqlbakException.failed("cannot read backup", backup + ": not found", null);
+      }
+      refuseSideFiles(backup, target);
     }
-    refuseSideFiles(backup, target);
-    try (ReadableBackup opened = openBackupFile(backup)) {
+    // Standard input, a pipe or a FIFO is read once, into a private scratch file (RestoreInput).
+    try (ReadableBackup opened = RestoreInput.isStream(request.backup(), backup)
+        ? RestoreInput.spool(request.backup(), backup) : openBackupFile(backup)) {
       return restore(request, opened, backup, target, listener, started);
     }
   }
@@ -145,7 +149,8 @@ public final class RestoreEngine {
   }
 
   private static void requireGoodBackup(Path backup, ReadableBackup opened) {
-    Verdict verdict = BackupInspection.ofOpened(backup, opened, CheckLevel.FULL);
+    // The bytes as a file: for a backup read from a stream, its scratch copy (a pipe has no size).
+    Verdict verdict = BackupInspection.ofOpened(opened.file(), opened, CheckLevel.FULL);
     if (verdict.status() == Verdict.Status.UNREADABLE) {
       throw SqlbakException.failed("cannot read backup", backup + ": " + verdict.problems().get(0), null);
     }
