@@ -24,7 +24,8 @@ public final class Main {
     PrintWriter err = new PrintWriter(new OutputStreamWriter(
         new FileOutputStream(FileDescriptor.err), StandardCharsets.UTF_8), true);
     // Unbuffered: restore - reads stdin to its end in large reads of its own.
-    int code = SqlbakCommand.run(new FileInputStream(FileDescriptor.in), out, err, System.console() != null, args);
+    StandardInput in = new StandardInput(new FileInputStream(FileDescriptor.in), StandardInput.isTerminal());
+    int code = SqlbakCommand.run(in, out, err, System.console() != null, args);
     System.exit(code);
   }
 

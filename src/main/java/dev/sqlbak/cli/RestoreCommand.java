@@ -6,6 +6,7 @@ import dev.sqlbak.engine.BackupOrigin;
 import dev.sqlbak.engine.RestoreEngine;
 import dev.sqlbak.engine.RestoreRequest;
 import dev.sqlbak.engine.RestoreResult;
+import dev.sqlbak.engine.SqlbakException;
 import java.io.InputStream;
 import java.io.PrintWriter;
 import java.nio.file.Path;
@@ -73,7 +74,13 @@ final class RestoreCommand implements Callable<Integer> {
   /** {@code -} is standard input (a file named so is {@code ./-}); anything else a file. */
   private BackupOrigin origin() {
     if (backup.toString().equals(STDIN)) {
-      return BackupOrigin.standardInput(parent != null ? parent.in : InputStream.nullInputStream());
+      StandardInput in = parent != null ? parent.in : StandardInput.of(InputStream.nullInputStream());
+      if (in.terminal()) {
+        // Reading would just wait for a Ctrl-D: the pipe was forgotten.
+        throw SqlbakException.failed("stdin is a terminal, not a backup", STDIN,
+            "pipe one in: sqlbak backup -q app.db - | sqlbak restore - " + target);
+      }
+      return BackupOrigin.standardInput(in.bytes());
     }
     return BackupOrigin.file(backup);
   }

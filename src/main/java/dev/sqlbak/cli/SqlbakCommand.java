@@ -46,9 +46,9 @@ public final class SqlbakCommand implements Callable<Integer> {
   /** Standard output as bytes, for a backup streamed to {@code -}; null where only text is available. */
   final OutputStream binaryOut;
   /** Standard input, for a backup restored from {@code -}; an empty stream where none was given. */
-  final InputStream in;
+  final StandardInput in;
 
-  SqlbakCommand(boolean terminal, OutputStream binaryOut, InputStream in) {
+  SqlbakCommand(boolean terminal, OutputStream binaryOut, StandardInput in) {
     this.terminal = terminal;
     this.binaryOut = binaryOut;
     this.in = in;
@@ -61,7 +61,7 @@ public final class SqlbakCommand implements Callable<Integer> {
 
   /** Runs sqlbak with {@code args}, writing to {@code out} and {@code err}; returns the exit code. */
   public static int run(PrintWriter out, PrintWriter err, String... args) {
-    return run(InputStream.nullInputStream(), out, null, err, false, args);
+    return run(StandardInput.of(InputStream.nullInputStream()), out, null, err, false, args);
   }
 
   /**
@@ -77,11 +77,16 @@ public final class SqlbakCommand implements Callable<Integer> {
    * ({@code restore -} reads the backup from it); the entry point's form.
    */
   public static int run(InputStream stdin, OutputStream stdout, PrintWriter err, boolean terminal, String... args) {
+    return run(StandardInput.of(stdin), stdout, err, terminal, args);
+  }
+
+  /** As {@link #run(InputStream, OutputStream, PrintWriter, boolean, String...)}, saying whether stdin is a terminal. */
+  static int run(StandardInput stdin, OutputStream stdout, PrintWriter err, boolean terminal, String... args) {
     PrintWriter out = new PrintWriter(new OutputStreamWriter(stdout, StandardCharsets.UTF_8), false);
     return run(stdin, out, stdout, err, terminal, args);
   }
 
-  private static int run(InputStream stdin, PrintWriter out, OutputStream binaryOut, PrintWriter err,
+  private static int run(StandardInput stdin, PrintWriter out, OutputStream binaryOut, PrintWriter err,
       boolean terminal, String... args) {
     CommandLine cli = new CommandLine(new SqlbakCommand(terminal, binaryOut, stdin));
     Class<?> named = args.length > 0 ? subcommandNamed(args[0]) : null;

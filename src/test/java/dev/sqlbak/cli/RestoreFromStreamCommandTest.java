@@ -143,6 +143,29 @@ class RestoreFromStreamCommandTest {
     assertTrue(Files.notExists(target));
   }
 
+  /** A forgotten pipe: stdin is the terminal, which is never read (it would wait for a Ctrl-D). */
+  @Test
+  void aTerminalOnStdinIsRefusedWithoutReadingIt() throws Exception {
+    Path target = dir.resolve("restored.db");
+    java.io.InputStream unread = new java.io.InputStream() {
+      @Override
+      public int read() {
+        throw new AssertionError("a terminal must not be read");
+      }
+    };
+    java.io.StringWriter err = new java.io.StringWriter();
+    java.io.ByteArrayOutputStream out = new java.io.ByteArrayOutputStream();
+
+    int code = SqlbakCommand.run(new StandardInput(unread, true), out, new java.io.PrintWriter(err), true,
+        "restore", "-", target.toString());
+
+    assertEquals(1, code, err.toString());
+    assertEquals("sqlbak: stdin is a terminal, not a backup: -; pipe one in: sqlbak backup -q app.db -"
+        + " | sqlbak restore - " + target + System.lineSeparator(), err.toString());
+    assertEquals(0, out.size());
+    assertTrue(Files.notExists(target));
+  }
+
   /** {@code restore <(cmd) x.db} names a pipe: read as a stream, never sized ("empty file"). */
   @ParameterizedTest(name = "{0}")
   @ValueSource(strings = {"none", "gzip"})
