@@ -26,6 +26,9 @@ import picocli.CommandLine.Spec;
           + " a .sha256 sidecar is present. Reads names and sidecars only; never opens a backup.",
       "",
       "The listing is data: it goes to stdout.",
+      "",
+      "Restore's safety copies (<TARGET>.pre-restore-<time>) in DIR are listed apart after the"
+          + " series; nothing prunes them: remove them once the restore is known good.",
       ""
     })
 final class ListCommand implements Callable<Integer> {

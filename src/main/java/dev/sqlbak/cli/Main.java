@@ -4,6 +4,7 @@ import dev.sqlbak.engine.Interruptions;
 import dev.sqlbak.storage.AtomicDestination;
 import java.io.BufferedOutputStream;
 import java.io.FileDescriptor;
+import java.io.FileInputStream;
 import java.io.FileOutputStream;
 import java.io.OutputStream;
 import java.io.OutputStreamWriter;
@@ -31,7 +32,9 @@ public final class Main {
     OutputStream out = new BufferedOutputStream(new FileOutputStream(FileDescriptor.out), 1 << 16);
     PrintWriter err = new PrintWriter(new OutputStreamWriter(
         new FileOutputStream(FileDescriptor.err), StandardCharsets.UTF_8), true);
-    int code = SqlbakCommand.run(out, err, System.console() != null, args);
+    // Unbuffered: restore - reads stdin to its end in large reads of its own.
+    StandardInput in = new StandardInput(new FileInputStream(FileDescriptor.in), StandardInput.isTerminal());
+    int code = SqlbakCommand.run(in, out, err, System.console() != null, args);
     exiting = true;
     System.exit(code);
   }

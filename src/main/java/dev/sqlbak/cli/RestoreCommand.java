@@ -3,9 +3,12 @@ package dev.sqlbak.cli;
 import dev.sqlbak.cli.output.ExitCode;
 import dev.sqlbak.cli.output.RestoreOutput;
 import dev.sqlbak.engine.Interruptions;
+import dev.sqlbak.engine.BackupOrigin;
 import dev.sqlbak.engine.RestoreEngine;
 import dev.sqlbak.engine.RestoreRequest;
 import dev.sqlbak.engine.RestoreResult;
+import dev.sqlbak.engine.SqlbakException;
+import java.io.InputStream;
 import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.util.concurrent.Callable;
@@ -32,15 +35,21 @@ import picocli.CommandLine.Spec;
       "",
       "A damaged TARGET (empty, not a database, truncated, failing quick_check) is replaced instead:"
           + " its bytes are saved as they are, then the checked backup is renamed over it.",
+      "BACKUP - reads the backup from stdin into a private scratch file first:"
+          + " sqlbak backup -q app.db - | ssh host sqlbak restore - /srv/app.db",
       ""
     })
 final class RestoreCommand implements Callable<Integer> {
+  /** The BACKUP that means standard input, as DEST {@code -} means standard output for backup. */
+  static final String STDIN = "-";
+
   @Spec CommandSpec spec;
   @ParentCommand SqlbakCommand parent;
   @Mixin CommonOptions common;
   @Mixin CopyOptions copy;
 
-  @Parameters(index = "0", paramLabel = "BACKUP", description = "The backup file to restore.")
+  @Parameters(index = "0", paramLabel = "BACKUP",
+      description = "The backup file to restore, or - to read it (plain, gzip or zstd) from stdin.")
   Path backup;
 
   @Parameters(index = "1", paramLabel = "TARGET", description = "The database that receives it.")
@@ -57,7 +66,7 @@ final class RestoreCommand implements Callable<Integer> {
 
   @Override
   public Integer call() {
-    RestoreRequest request = new RestoreRequest(backup, target, force, !noSafetyCopy, copy.pages, copy.busyTimeout);
+    RestoreRequest request = new RestoreRequest(origin(), target, force, !noSafetyCopy, copy.pages, copy.busyTimeout);
     PrintWriter err = spec.commandLine().getErr();
     RestoreResult result = new RestoreEngine().restore(request,
         copy.listener(err, common.quiet, parent != null && parent.terminal, false));
@@ -66,5 +75,19 @@ final class RestoreCommand implements Callable<Integer> {
     }
     RestoreOutput.print(spec.commandLine().getOut(), err, result, json, common.quiet);
     return ExitCode.OK.code();
+  }
+
+  /** {@code -} is standard input (a file named so is {@code ./-}); anything else a file. */
+  private BackupOrigin origin() {
+    if (backup.toString().equals(STDIN)) {
+      StandardInput in = parent != null ? parent.in : StandardInput.of(InputStream.nullInputStream());
+      if (in.terminal()) {
+        // Reading would just wait for a Ctrl-D: the pipe was forgotten.
+        throw SqlbakException.failed("stdin is a terminal, not a backup", STDIN,
+            "pipe one in: sqlbak backup -q app.db - | sqlbak restore - " + target);
+      }
+      return BackupOrigin.standardInput(in.bytes());
+    }
+    return BackupOrigin.file(backup);
   }
 }

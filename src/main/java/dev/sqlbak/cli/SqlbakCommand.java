@@ -6,6 +6,7 @@ import dev.sqlbak.engine.BackupEngine;
 import dev.sqlbak.engine.Interruptions;
 import dev.sqlbak.engine.SqlbakException;
 import dev.sqlbak.engine.SqlbakVersion;
+import java.io.InputStream;
 import java.io.OutputStream;
 import java.io.OutputStreamWriter;
 import java.io.PrintWriter;
@@ -45,10 +46,13 @@ public final class SqlbakCommand implements Callable<Integer> {
   final boolean terminal;
   /** Standard output as bytes, for a backup streamed to {@code -}; null where only text is available. */
   final OutputStream binaryOut;
+  /** Standard input, for a backup restored from {@code -}; an empty stream where none was given. */
+  final StandardInput in;
 
-  SqlbakCommand(boolean terminal, OutputStream binaryOut) {
+  SqlbakCommand(boolean terminal, OutputStream binaryOut, StandardInput in) {
     this.terminal = terminal;
     this.binaryOut = binaryOut;
+    this.in = in;
   }
 
   @Override
@@ -58,7 +62,7 @@ public final class SqlbakCommand implements Callable<Integer> {
 
   /** Runs sqlbak with {@code args}, writing to {@code out} and {@code err}; returns the exit code. */
   public static int run(PrintWriter out, PrintWriter err, String... args) {
-    return run(out, null, err, false, args);
+    return run(StandardInput.of(InputStream.nullInputStream()), out, null, err, false, args);
   }
 
   /**
@@ -66,13 +70,26 @@ public final class SqlbakCommand implements Callable<Integer> {
    * stderr is a terminal; returns the exit code.
    */
   public static int run(OutputStream stdout, PrintWriter err, boolean terminal, String... args) {
-    PrintWriter out = new PrintWriter(new OutputStreamWriter(stdout, StandardCharsets.UTF_8), false);
-    return run(out, stdout, err, terminal, args);
+    return run(InputStream.nullInputStream(), stdout, err, terminal, args);
   }
 
-  private static int run(PrintWriter out, OutputStream binaryOut, PrintWriter err, boolean terminal,
-      String... args) {
-    CommandLine cli = new CommandLine(new SqlbakCommand(terminal, binaryOut));
+  /**
+   * As {@link #run(OutputStream, PrintWriter, boolean, String...)}, with standard input as bytes
+   * ({@code restore -} reads the backup from it); the entry point's form.
+   */
+  public static int run(InputStream stdin, OutputStream stdout, PrintWriter err, boolean terminal, String... args) {
+    return run(StandardInput.of(stdin), stdout, err, terminal, args);
+  }
+
+  /** As {@link #run(InputStream, OutputStream, PrintWriter, boolean, String...)}, saying whether stdin is a terminal. */
+  static int run(StandardInput stdin, OutputStream stdout, PrintWriter err, boolean terminal, String... args) {
+    PrintWriter out = new PrintWriter(new OutputStreamWriter(stdout, StandardCharsets.UTF_8), false);
+    return run(stdin, out, stdout, err, terminal, args);
+  }
+
+  private static int run(StandardInput stdin, PrintWriter out, OutputStream binaryOut, PrintWriter err,
+      boolean terminal, String... args) {
+    CommandLine cli = new CommandLine(new SqlbakCommand(terminal, binaryOut, stdin));
     Class<?> named = args.length > 0 ? subcommandNamed(args[0]) : null;
     if (named != null && named != CommandLine.HelpCommand.class && named != CompletionCommand.class) {
       cli.addSubcommand(named);

@@ -26,6 +26,19 @@ public final class Failures {
     return database(f, file, busyTimeout, "source");
   }
 
+  /**
+   * A failure to read {@code file} for a command that has no {@code --busy-timeout} ({@code info},
+   * which waits a fixed {@code waited}): a lock held past it is said without naming an option the
+   * command does not take; everything else as {@link #database}.
+   */
+  public static SqlbakException inspected(SqliteFailure f, Path file, Duration waited) {
+    if (f.reason() == SqliteFailure.Reason.BUSY) {
+      return SqlbakException.failed("database is locked", file, "another process held a lock longer than the "
+          + DurationText.format(waited) + " info waits; try again when it is done", f);
+    }
+    return database(f, file, waited, "database");
+  }
+
   /** Turns a failure to read {@code file} (in the given role) into sqlbak's one-line message. */
   public static SqlbakException database(SqliteFailure f, Path file, Duration busyTimeout, String role) {
     switch (f.reason()) {

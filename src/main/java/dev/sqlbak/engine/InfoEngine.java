@@ -1,6 +1,7 @@
 package dev.sqlbak.engine;
 
 import dev.sqlbak.payload.ReadableBackup;
+import dev.sqlbak.source.InspectedDatabase;
 import dev.sqlbak.source.LiveDatabaseFiles;
 import dev.sqlbak.sqlite.SqliteDatabase;
 import dev.sqlbak.sqlite.SqliteFailure;
@@ -16,8 +17,10 @@ public final class InfoEngine {
   public DatabaseInfo info(Path file) {
     LiveDatabaseFiles.requireDatabaseFile(file, "database");
     java.time.Duration wait = BackupEngine.defaultBusyTimeout();
+    // Opened as a backup's source is (InspectedDatabase): a WAL-mode file in a read-only folder too.
     try (ReadableBackup opened = ReadableBackup.open(file);
-        SqliteDatabase db = SqliteDatabase.openReadOnly(LiveDatabaseFiles.openForSqlite(opened.database()), wait)) {
+        InspectedDatabase inspected = InspectedDatabase.open(opened.database(), wait)) {
+      SqliteDatabase db = inspected.db();
       db.beginSnapshot(List.of("main"));
       List<String> schemas = db.schemaNames();
       schemas.remove("temp");
@@ -27,7 +30,7 @@ public final class InfoEngine {
           db.pageSize("main"),
           db.pageCount("main"),
           db.pragmaNumber("main", "freelist_count"),
-          db.journalMode("main"),
+          inspected.journalMode(),
           db.pragmaText("main", "encoding"),
           db.pragmaNumber("main", "user_version"),
           db.pragmaNumber("main", "application_id"),
@@ -35,9 +38,10 @@ public final class InfoEngine {
           db.tableRowCounts(),
           opened.compression());
       db.endSnapshot();
+      inspected.requireUnchanged();
       return info;
     } catch (SqliteFailure f) {
-      throw Failures.database(f, file, wait, "database");
+      throw Failures.inspected(f, file, wait);
     } catch (ReadableBackup.CorruptCompression e) {
       throw SqlbakException.failed("cannot read database", file, e.getMessage(), e);
     } catch (IOException e) {

@@ -2,11 +2,13 @@ package dev.sqlbak.engine;
 
 import dev.sqlbak.payload.Compression;
 import dev.sqlbak.payload.Provenance;
+import dev.sqlbak.retention.SafetyCopyName;
 import dev.sqlbak.storage.BackupStore;
 import dev.sqlbak.storage.LocalFolderStore;
 import java.io.IOException;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.List;
 import java.util.Optional;
 
@@ -19,7 +21,29 @@ public final class ListEngine {
   /** The backups in the request's folder; a missing folder or a file in its place fails the call. */
   public ListResult list(ListRequest request) {
     LocalFolderStore store = BackupFolder.existing(request.folder());
-    return new ListResult(request.folder(), request.stem(), groups(store, request.stem()));
+    return new ListResult(request.folder(), request.stem(), groups(store, request.stem()),
+        safetyCopies(store, request.stem()));
+  }
+
+  /**
+   * The safety copies restore left in {@code store} ({@code <TARGET>.pre-restore-<time>}), newest
+   * first; only those of targets whose stem is {@code stem} if given. They pile up, one per restore,
+   * until someone removes them: the listing is where they are seen.
+   */
+  public List<ListResult.SafetyCopy> safetyCopies(BackupStore store, Optional<String> stem) {
+    List<ListResult.SafetyCopy> copies = new ArrayList<>();
+    try {
+      for (BackupStore.StoredFile f : store.list()) {
+        SafetyCopyName.parse(f.name())
+            .filter(n -> stem.isEmpty() || stem.get().equals(n.targetStem()))
+            .ifPresent(n -> copies.add(new ListResult.SafetyCopy(n.name(), n.target(), n.savedAt(), f.size())));
+      }
+    } catch (IOException e) {
+      throw SqlbakException.failed("cannot list directory", store.describe(), Failures.reason(e), e);
+    }
+    copies.sort(Comparator.comparing(ListResult.SafetyCopy::savedAt).reversed()
+        .thenComparing(ListResult.SafetyCopy::file));
+    return copies;
   }
 
   /** The backups in {@code store} by series; only those named {@code stem} if given. */

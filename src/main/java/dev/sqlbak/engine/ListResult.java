@@ -8,16 +8,35 @@ import java.util.List;
 import java.util.Optional;
 
 /**
- * The backups in a folder grouped by series, as their names and sidecars describe them.
+ * The backups in a folder grouped by series, as their names and sidecars describe them, and the
+ * safety copies restore left there.
  *
  * @param folder the folder listed
  * @param stem the name the listing was limited to, if it was
  * @param groups the series, sorted by {@link Series#ORDER}
+ * @param safetyCopies restore's saved previous contents of targets in the folder, newest first
  */
-public record ListResult(Path folder, Optional<String> stem, List<Group> groups) {
+public record ListResult(Path folder, Optional<String> stem, List<Group> groups, List<SafetyCopy> safetyCopies) {
   public ListResult {
     groups = List.copyOf(groups);
+    safetyCopies = List.copyOf(safetyCopies);
   }
+
+  /** A listing of backups only. */
+  public ListResult(Path folder, Optional<String> stem, List<Group> groups) {
+    this(folder, stem, groups, List.of());
+  }
+
+  /**
+   * One {@code <TARGET>.pre-restore-<time>} file: a target's content as it was before a restore,
+   * kept until its owner removes it (nothing prunes it).
+   *
+   * @param file its file name in the folder
+   * @param target the file name of the target it was saved from
+   * @param savedAt when it was saved, from its name
+   * @param bytes its size
+   */
+  public record SafetyCopy(String file, String target, Instant savedAt, long bytes) {}
 
   /**
    * One series and its backups.

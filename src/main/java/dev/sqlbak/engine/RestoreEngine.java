@@ -37,16 +37,20 @@ public final class RestoreEngine {
   /** Runs one restore as the request describes; see the contract's "restore" section. */
   public RestoreResult restore(RestoreRequest request, ProgressListener listener) {
     Instant started = Instant.now();
-    Path backup = request.backup().toAbsolutePath().normalize();
+    Path backup = request.backup().shownAs().toAbsolutePath().normalize();
     Path target = request.target().toAbsolutePath().normalize();
-    if (!Files.exists(backup)) {
-      throw SqlbakException.failed("cannot read backup", backup + ": not found", null);
+    if (request.backup() instanceof BackupOrigin.File) {
+      if (!Files.exists(backup)) {
+        throw SqlbakException.failed("cannot read backup", backup + ": not found", null);
+      }
+      refuseSideFiles(backup, target);
     }
-    refuseSideFiles(backup, target);
     RestoreWatch.TargetAtStart atStart = Files.exists(target, LinkOption.NOFOLLOW_LINKS)
         ? RestoreWatch.TargetAtStart.EXISTING : RestoreWatch.TargetAtStart.ABSENT;
+    // Standard input, a pipe or a FIFO is read once, into a private scratch file (RestoreInput).
     try (RestoreWatch watch = RestoreWatch.start(target, atStart);
-        ReadableBackup opened = openBackupFile(backup)) {
+        ReadableBackup opened = RestoreInput.isStream(request.backup(), backup)
+            ? RestoreInput.spool(request.backup(), backup) : openBackupFile(backup)) {
       return restore(request, opened, backup, target, listener, started, watch);
     }
   }
@@ -136,7 +140,8 @@ public final class RestoreEngine {
   }
 
   private static void requireGoodBackup(Path backup, ReadableBackup opened) {
-    Verdict verdict = BackupInspection.ofOpened(backup, opened, CheckLevel.FULL);
+    // The bytes as a file: for a backup read from a stream, its scratch copy (a pipe has no size).
+    Verdict verdict = BackupInspection.ofOpened(opened.file(), opened, CheckLevel.FULL);
     if (verdict.status() == Verdict.Status.UNREADABLE) {
       throw SqlbakException.failed("cannot read backup", backup + ": " + verdict.problems().get(0), null);
     }

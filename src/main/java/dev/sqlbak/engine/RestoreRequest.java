@@ -6,7 +6,8 @@ import java.time.Duration;
 /**
  * Which backup to restore into which database, and how; the single home of restore defaults.
  *
- * @param backup the backup file, checked before anything is touched
+ * @param backup where the backup comes from (a file, or a stream such as standard input), checked
+ *     before anything is touched
  * @param target the database that receives the backup's content
  * @param force whether an existing target may be overwritten
  * @param safetyCopy whether an existing target's content is first saved beside it
@@ -14,16 +15,29 @@ import java.time.Duration;
  * @param busyTimeout how long to wait for a lock on the target
  */
 public record RestoreRequest(
-    Path backup, Path target, boolean force, boolean safetyCopy, Integer pagesPerStep, Duration busyTimeout) {
+    BackupOrigin backup, Path target, boolean force, boolean safetyCopy, Integer pagesPerStep, Duration busyTimeout) {
 
   public RestoreRequest {
+    java.util.Objects.requireNonNull(backup, "backup");
     busyTimeout = busyTimeout == null ? DurationText.parse(BackupRequest.DEFAULT_BUSY_TIMEOUT) : busyTimeout;
     // The same validation and automatic step size as backup's.
-    new BackupRequest(backup, null, null, null, pagesPerStep, null, busyTimeout, false, null, null, false, null, null);
+    new BackupRequest(backup.shownAs(), null, null, null, pagesPerStep, null, busyTimeout, false, null, null, false,
+        null, null);
+  }
+
+  /** A restore of the backup file {@code backup}, as the canonical constructor otherwise. */
+  public RestoreRequest(Path backup, Path target, boolean force, boolean safetyCopy, Integer pagesPerStep,
+      Duration busyTimeout) {
+    this(BackupOrigin.file(backup), target, force, safetyCopy, pagesPerStep, busyTimeout);
   }
 
   /** Restores {@code backup} into {@code target} with every default (no force, with safety copy). */
   public static RestoreRequest of(Path backup, Path target) {
+    return of(BackupOrigin.file(backup), target);
+  }
+
+  /** Restores the backup from {@code backup} into {@code target} with every default. */
+  public static RestoreRequest of(BackupOrigin backup, Path target) {
     return new RestoreRequest(backup, target, false, true, null, null);
   }
 
@@ -44,6 +58,7 @@ public record RestoreRequest(
   }
 
   int stepFor(long pageSize) {
-    return new BackupRequest(backup, null, null, null, pagesPerStep, null, busyTimeout, false, null, null, false, null, null).stepFor(pageSize);
+    return new BackupRequest(backup.shownAs(), null, null, null, pagesPerStep, null, busyTimeout, false, null, null,
+        false, null, null).stepFor(pageSize);
   }
 }

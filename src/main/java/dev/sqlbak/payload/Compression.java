@@ -19,6 +19,9 @@ public enum Compression {
   GZIP(".gz", new byte[] {0x1f, (byte) 0x8b}),
   ZSTD(".zst", new byte[] {0x28, (byte) 0xb5, 0x2f, (byte) 0xfd});
 
+  /** How many first bytes {@link #ofHead} needs to tell every compression apart. */
+  public static final int HEAD_BYTES = 4;
+
   private static final int BUFFER = 1 << 16;
   /** zstd level 3 (its default): most of the ratio at a fraction of the time of higher levels. */
   private static final int ZSTD_LEVEL = 3;
@@ -84,11 +87,16 @@ public enum Compression {
 
   /** The compression a file's first bytes show, whatever its name says. */
   public static Compression sniff(Path file) throws IOException {
-    byte[] head = new byte[4];
+    byte[] head = new byte[HEAD_BYTES];
     int n;
     try (InputStream in = Files.newInputStream(file)) {
       n = in.readNBytes(head, 0, head.length);
     }
+    return ofHead(head, n);
+  }
+
+  /** The compression the first {@code n} bytes of {@code head} show (a stream's, a file's). */
+  public static Compression ofHead(byte[] head, int n) {
     for (Compression c : new Compression[] {GZIP, ZSTD}) {
       if (n >= c.magic.length && Arrays.equals(head, 0, c.magic.length, c.magic, 0, c.magic.length)) {
         return c;

@@ -32,7 +32,7 @@ public final class ReadableBackup implements AutoCloseable {
   private final Compression compression;
   private AtomicDestination scratch;
 
-  private ReadableBackup(Path file, Compression compression, AtomicDestination scratch) {
+  ReadableBackup(Path file, Compression compression, AtomicDestination scratch) {
     this.file = file;
     this.compression = compression;
     this.scratch = scratch;
@@ -121,6 +121,14 @@ public final class ReadableBackup implements AutoCloseable {
       throw SqlbakException.failed("cannot make the scratch folder", dir, Failures.reason(e)
           + "; set TMPDIR to a writable folder", e);
     }
+  }
+
+  /**
+   * The backup's bytes as a file: the file given, or for a backup read from a stream its scratch
+   * copy; what a check of the file itself (its size, its sidecar) looks at.
+   */
+  public Path file() {
+    return file;
   }
 
   /** The database to open: the file itself, or its decompressed copy. */

@@ -23,6 +23,20 @@ record CliRun(int exitCode, String out, String err, byte[] stdoutBytes) {
     return new CliRun(code, new String(raw, java.nio.charset.StandardCharsets.UTF_8), err.toString(), raw);
   }
 
+  /** A run as {@link #binary}, with {@code stdin} as standard input. */
+  static CliRun withStdin(byte[] stdin, String... args) {
+    return withStdin(new java.io.ByteArrayInputStream(stdin), args);
+  }
+
+  /** A run as {@link #binary}, reading standard input from {@code stdin}. */
+  static CliRun withStdin(java.io.InputStream stdin, String... args) {
+    java.io.ByteArrayOutputStream bytes = new java.io.ByteArrayOutputStream();
+    StringWriter err = new StringWriter();
+    int code = SqlbakCommand.run(stdin, bytes, new PrintWriter(err), false, args);
+    byte[] raw = bytes.toByteArray();
+    return new CliRun(code, new String(raw, java.nio.charset.StandardCharsets.UTF_8), err.toString(), raw);
+  }
+
   List<String> errLines() {
     return err.isEmpty() ? List.of() : Arrays.asList(err.split("\\R"));
   }

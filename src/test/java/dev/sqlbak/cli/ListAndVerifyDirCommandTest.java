@@ -83,7 +83,8 @@ class ListAndVerifyDirCommandTest {
 
     assertEquals(0, r.exitCode(), r.toString());
     JsonObject root = JsonParser.parseString(r.out()).getAsJsonObject();
-    assertEquals(Set.of("series"), root.keySet());
+    assertEquals(Set.of("series", "safetyCopies"), root.keySet());
+    assertEquals(0, root.getAsJsonArray("safetyCopies").size(), r.out());
     JsonArray series = root.getAsJsonArray("series");
     assertEquals(List.of("app", "hand", "other"), names(series));
     for (JsonElement s : series) {
@@ -110,6 +111,57 @@ class ListAndVerifyDirCommandTest {
     assertEquals("none", handBackup.get("compression").getAsString());
   }
 
+  /**
+   * Restore's safety copies pile up beside their targets: list shows them apart from the series
+   * (text and --json, --stem by the target's stem), and prune never touches them.
+   */
+  @Test
+  void listShowsRestoresSafetyCopiesApartAndPruneLeavesThem() throws Exception {
+    Path target = createSample(folder.resolve("app.db"), false, 3);
+    for (int i = 0; i < 2; i++) {
+      CliRun restored = CliRun.of("restore", "-f", "-q", appBackups().get(0).toString(), target.toString());
+      assertEquals(0, restored.exitCode(), restored.toString());
+    }
+    List<String> copies = TestDatabases.listing(folder).stream().filter(n -> n.contains(".pre-restore-")).toList();
+    assertEquals(2, copies.size(), "one safety copy per restore: " + copies);
+
+    CliRun text = CliRun.of("list", folder.toString());
+    assertEquals(0, text.exitCode(), text.toString());
+    assertEquals("", text.err());
+    List<String> lines = text.out().lines().toList();
+    assertEquals(10, lines.size(), text.out());
+    assertEquals("", lines.get(6));
+    assertEquals("safety copies  (restore's saved previous contents; remove each once its restore is known good)",
+        lines.get(7));
+    java.util.regex.Pattern row = java.util.regex.Pattern.compile(
+        "  (app\\.db\\.pre-restore-\\d{8}T\\d{6}Z)  (\\d{4}-\\d\\d-\\d\\dT\\d\\d:\\d\\d:\\d\\dZ) +(\\d+\\.\\d KiB)");
+    List<String> listed = new ArrayList<>();
+    for (String line : lines.subList(8, 10)) {
+      java.util.regex.Matcher m = row.matcher(line);
+      assertTrue(m.matches(), line);
+      listed.add(m.group(1));
+    }
+    assertEquals(copies.stream().sorted(java.util.Comparator.reverseOrder()).toList(), listed, "newest first");
+
+    CliRun json = CliRun.of("list", "--json", "--stem", "app", folder.toString());
+    JsonArray safety = JsonParser.parseString(json.out()).getAsJsonObject().getAsJsonArray("safetyCopies");
+    assertEquals(2, safety.size(), json.out());
+    JsonObject newest = safety.get(0).getAsJsonObject();
+    assertEquals(Set.of("file", "target", "savedAt", "bytes"), newest.keySet());
+    assertEquals(listed.get(0), newest.get("file").getAsString());
+    assertEquals("app.db", newest.get("target").getAsString());
+    assertEquals(Files.size(folder.resolve(listed.get(0))), newest.get("bytes").getAsLong());
+    java.time.Instant saved = java.time.Instant.parse(newest.get("savedAt").getAsString());
+    assertTrue(listed.get(0).endsWith(dev.sqlbak.retention.BackupNames.STAMP.format(saved)), newest.toString());
+    CliRun otherStem = CliRun.of("list", "--json", "--stem", "other", folder.toString());
+    assertEquals(0, JsonParser.parseString(otherStem.out()).getAsJsonObject().getAsJsonArray("safetyCopies").size());
+
+    CliRun pruned = CliRun.of("prune", "-q", "--keep-last", "1", folder.toString());
+    assertEquals(0, pruned.exitCode(), pruned.toString());
+    assertEquals(copies, TestDatabases.listing(folder).stream().filter(n -> n.contains(".pre-restore-")).toList(),
+        "prune never touches safety copies");
+  }
+
   @Test
   void listStemAndAnEmptyFolder() throws Exception {
     CliRun one = CliRun.of("list", "--stem", "other", folder.toString());
@@ -120,7 +172,7 @@ class ListAndVerifyDirCommandTest {
     Path empty = Files.createDirectory(dir.resolve("empty"));
     CliRun none = CliRun.of("list", "--json", empty.toString());
     assertEquals(0, none.exitCode(), none.toString());
-    assertEquals("{\"series\":[]}", none.out().strip());
+    assertEquals("{\"series\":[],\"safetyCopies\":[]}", none.out().strip());
     assertEquals(List.of("sqlbak: warning: no backups in " + empty), none.errLines());
   }
 

@@ -37,6 +37,8 @@ class ReadOnlyPlacesIT {
   static boolean mounted;
   /** Each source's content digest, taken through a writable path before the folder went read-only. */
   static final Map<String, String> DIGESTS = new HashMap<>();
+  /** Each source's row counts by table, taken as its digest was. */
+  static final Map<String, Map<String, Long>> ROWS = new HashMap<>();
 
   @BeforeAll
   static void mountReadOnlyViews() throws Exception {
@@ -48,9 +50,11 @@ class ReadOnlyPlacesIT {
 
     Path roll = TestDatabases.createSample(sources.resolve("roll.db"), false, 300);
     DIGESTS.put("roll.db", TestDatabases.contentDigest(roll));
+    ROWS.put("roll.db", TestDatabases.tableRowCounts(roll));
     // A checkpointed WAL-mode database whose last connection closed: no -wal, no -shm.
     Path wal = TestDatabases.createSample(sources.resolve("wal.db"), true, 300);
     DIGESTS.put("wal.db", TestDatabases.contentDigest(wal));
+    ROWS.put("wal.db", TestDatabases.tableRowCounts(wal));
     try (Connection c = TestDatabases.open(wal); Statement s = c.createStatement()) {
       s.execute("PRAGMA wal_checkpoint(TRUNCATE)");
     }
@@ -68,6 +72,7 @@ class ReadOnlyPlacesIT {
       s.execute("CREATE TABLE late(x)");
       s.execute("INSERT INTO late VALUES (1), (2), (3)");
       DIGESTS.put("walopen.db", TestDatabases.contentDigest(live));
+      ROWS.put("walopen.db", TestDatabases.tableRowCounts(live));
       for (String suffix : List.of("", "-wal", "-shm")) {
         Files.copy(Path.of(live + suffix), sources.resolve("walopen.db" + suffix));
       }
@@ -132,6 +137,29 @@ class ReadOnlyPlacesIT {
     assertEquals(before, TestDatabases.snapshot(sources), "the source folder must not change");
   }
 
+  /**
+   * info reads what backup reads in a read-only folder (issue 18: a WAL-mode file there failed
+   * with SQLITE_CANTOPEN): the right row counts, and the folder as it was.
+   */
+  @ParameterizedTest(name = "{0}")
+  @ValueSource(strings = {"roll.db", "wal.db", "walopen.db"})
+  void infoReadsADatabaseInAReadOnlyFolder(String name) throws Exception {
+    Map<String, String> before = TestDatabases.snapshot(sources);
+
+    Sqlbak.Result r = Sqlbak.run(dir, "info", "--json", "ro-sources/" + name);
+
+    assertEquals(0, r.exitCode(), r.describe());
+    assertEquals("", r.stderr(), r.describe());
+    com.google.gson.JsonObject o = com.google.gson.JsonParser.parseString(r.stdout()).getAsJsonObject();
+    assertEquals(name.equals("roll.db") ? "delete" : "wal", o.get("journalMode").getAsString(), r.describe());
+    Map<String, Long> rows = new java.util.LinkedHashMap<>();
+    for (com.google.gson.JsonElement t : o.getAsJsonArray("tables")) {
+      rows.put(t.getAsJsonObject().get("name").getAsString(), t.getAsJsonObject().get("rows").getAsLong());
+    }
+    assertEquals(ROWS.get(name), rows, "every table with its rows, the -wal's commits included; " + r.describe());
+    assertEquals(before, TestDatabases.snapshot(sources), "the source folder must not change");
+  }
+
   /** Commits in a -wal without its -shm cannot be read from a read-only folder: one clear line. */
   @org.junit.jupiter.api.Test
   void aWalWithoutShmInAReadOnlyFolderFailsInOneClearLine() throws Exception {
@@ -142,6 +170,19 @@ class ReadOnlyPlacesIT {
     String line = assertCleanFailure(r, 1);
     assertTrue(line.contains("walnoshm.db") && line.contains("-shm") && line.contains("read-only folder"),
         r.describe());
+    assertEquals(before, TestDatabases.snapshot(dir), r.describe());
+  }
+
+  /** info says the same as backup about commits in a -wal without its -shm in a read-only folder. */
+  @org.junit.jupiter.api.Test
+  void infoOfAWalWithoutShmInAReadOnlyFolderFailsInOneClearLine() throws Exception {
+    Map<String, String> before = TestDatabases.snapshot(dir);
+
+    Sqlbak.Result r = Sqlbak.run(dir, "info", "ro-sources/walnoshm.db");
+
+    String line = assertCleanFailure(r, 1);
+    assertTrue(line.startsWith("sqlbak: cannot read database: ro-sources/walnoshm.db; ")
+        && line.contains("-shm") && line.contains("read-only folder"), r.describe());
     assertEquals(before, TestDatabases.snapshot(dir), r.describe());
   }
 }

@@ -76,6 +76,30 @@ public final class Sqlbak {
     }
   }
 
+  /**
+   * Runs a bash {@code script} in {@code cwd} to completion, with {@code $SQLBAK} naming the launcher
+   * and {@code env} added: for pipelines between real sqlbak processes ({@code "$SQLBAK" backup -q
+   * a.db - | "$SQLBAK" restore - x.db}). Its exit code is that of the script's last command.
+   */
+  public static Result runScript(Path cwd, java.util.Map<String, String> env, String script) {
+    java.util.Map<String, String> all = new java.util.HashMap<>(env);
+    all.put("SQLBAK", launcher().toString());
+    try (Running running = Running.start(List.of("bash", "-c", script), cwd, all, Path.of("/dev/null"))) {
+      return running.waitFor(DEFAULT_TIMEOUT);
+    }
+  }
+
+  /**
+   * As {@link #start(Path, String...)} with {@code env} added and standard input read from {@code
+   * stdin} (a FIFO needs a writer open first, or starting blocks).
+   */
+  public static Running startWithStdin(Path cwd, Path stdin, java.util.Map<String, String> env, String... args) {
+    List<String> command = new ArrayList<>();
+    command.add(launcher().toString());
+    command.addAll(Arrays.asList(args));
+    return Running.start(command, cwd, env, stdin);
+  }
+
   /** Starts {@code sqlbak args...} in {@code cwd}; the caller waits for it or kills it. */
   public static Running start(Path cwd, String... args) {
     List<String> command = new ArrayList<>();
@@ -180,11 +204,15 @@ public final class Sqlbak {
     }
 
     static Running start(List<String> command, Path cwd, java.util.Map<String, String> env) {
+      return start(command, cwd, env, Path.of("/dev/null"));
+    }
+
+    static Running start(List<String> command, Path cwd, java.util.Map<String, String> env, Path stdin) {
       try {
         Path out = Files.createTempDirectory("sqlbak-e2e-output");
         ProcessBuilder pb = new ProcessBuilder(command)
             .directory(cwd.toFile())
-            .redirectInput(ProcessBuilder.Redirect.from(Path.of("/dev/null").toFile()))
+            .redirectInput(ProcessBuilder.Redirect.from(stdin.toFile()))
             .redirectOutput(out.resolve("stdout").toFile())
             .redirectError(out.resolve("stderr").toFile());
         // The user's tuning of the launcher must not change what the tests see.

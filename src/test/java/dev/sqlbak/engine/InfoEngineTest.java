@@ -60,4 +60,52 @@ class InfoEngineTest {
         assertThrows(SqlbakException.class, () -> new InfoEngine().info(missing)).getMessage());
     assertTrue(Files.notExists(missing));
   }
+
+  /** info has no --busy-timeout: its lock error says how long it waited without naming that option. */
+  @Test
+  void aLockedDatabaseFailsWithoutNamingAnOptionInfoDoesNotHave() throws Exception {
+    Path db = TestDatabases.createSample(dir.resolve("app.db"), false, 20);
+    try (Connection holder = TestDatabases.open(db); Statement s = holder.createStatement()) {
+      s.execute("BEGIN EXCLUSIVE");
+      SqlbakException e = assertThrows(SqlbakException.class, () -> new InfoEngine().info(db));
+      s.execute("ROLLBACK");
+      assertEquals("database is locked: " + db + "; another process held a lock longer than the 5s info waits;"
+          + " try again when it is done", e.getMessage());
+    }
+  }
+
+  /**
+   * A WAL-mode database with no -wal content in a read-only folder (a read-only bind mount: root
+   * ignores permission bits) is read as backup reads it, without locks, and nothing is created there.
+   */
+  @Test
+  void aWalModeDatabaseInAReadOnlyFolderIsRead() throws Exception {
+    Path folder = Files.createDirectory(dir.resolve("ro"));
+    Path db = TestDatabases.createSample(folder.resolve("wal.db"), true, 123);
+    try (Connection c = TestDatabases.open(db); Statement s = c.createStatement()) {
+      s.execute("PRAGMA wal_checkpoint(TRUNCATE)");
+    }
+    Files.deleteIfExists(Path.of(db + "-wal"));
+    Files.deleteIfExists(Path.of(db + "-shm"));
+    java.util.Map<String, Long> rows = TestDatabases.tableRowCounts(db);
+    Files.deleteIfExists(Path.of(db + "-wal"));
+    Files.deleteIfExists(Path.of(db + "-shm"));
+    org.junit.jupiter.api.Assumptions.assumeTrue(
+        dev.sqlbak.TestCommands.succeeds("mount", "--bind", folder.toString(), folder.toString())
+            && dev.sqlbak.TestCommands.succeeds("mount", "-o", "remount,bind,ro", folder.toString()),
+        "needs mount (root or CAP_SYS_ADMIN) to make a folder read-only for root; not available here");
+    DatabaseInfo info;
+    try {
+      info = new InfoEngine().info(db);
+    } finally {
+      dev.sqlbak.TestCommands.succeeds("umount", folder.toString());
+    }
+    assertEquals("wal", info.journalMode());
+    java.util.Map<String, Long> reported = new java.util.LinkedHashMap<>();
+    for (TableRows t : info.tables()) {
+      reported.put(t.name(), t.rows());
+    }
+    assertEquals(rows, reported);
+    assertEquals(List.of("wal.db"), TestDatabases.listing(folder), "no -wal or -shm made");
+  }
 }

@@ -15,6 +15,9 @@ import java.util.Locale;
  * one indented row per backup) or --json; an empty listing is a warning on stderr.
  */
 public final class ListOutput {
+  /** The header of restore's safety copies, which says what they are and what to do with them. */
+  static final String SAFETY_COPIES_HEADER =
+      "safety copies  (restore's saved previous contents; remove each once its restore is known good)";
   /** What the table shows where no sidecar says. */
   private static final String UNKNOWN = "?";
 
@@ -37,10 +40,41 @@ public final class ListOutput {
       }
       table(out, result.groups().get(i));
     }
+    if (!result.safetyCopies().isEmpty()) {
+      if (!result.groups().isEmpty()) {
+        out.println();
+      }
+      safetyCopies(out, result.safetyCopies());
+    }
     out.flush();
   }
 
-  /** The --json shape of a listing: {@code {"series": [{"name", "source", "host", "backups": [...]}]}}. */
+  /**
+   * Restore's safety copies, apart from the series (they are no backups, have no sidecar and are
+   * never pruned): a header saying so, then file, time saved and size in aligned columns.
+   */
+  private static void safetyCopies(PrintWriter out, List<ListResult.SafetyCopy> copies) {
+    out.println(SAFETY_COPIES_HEADER);
+    List<String[]> rows = new ArrayList<>();
+    for (ListResult.SafetyCopy c : copies) {
+      rows.add(new String[] {c.file(), c.savedAt().toString(), ByteSize.human(c.bytes())});
+    }
+    int[] widths = new int[3];
+    for (String[] row : rows) {
+      for (int c = 0; c < row.length; c++) {
+        widths[c] = Math.max(widths[c], row[c].length());
+      }
+    }
+    String format = String.format(Locale.ROOT, "  %%-%ds  %%-%ds  %%%ds", widths[0], widths[1], widths[2]);
+    for (String[] row : rows) {
+      out.println(String.format(Locale.ROOT, format, (Object[]) row));
+    }
+  }
+
+  /**
+   * The --json shape of a listing: {@code {"series": [{"name", "source", "host", "backups": [...]}],
+   * "safetyCopies": [{"file", "target", "savedAt", "bytes"}]}}.
+   */
   public static JsonObject json(ListResult result) {
     JsonArray series = new JsonArray();
     for (ListResult.Group g : result.groups()) {
@@ -64,6 +98,16 @@ public final class ListOutput {
     }
     JsonObject root = new JsonObject();
     root.add("series", series);
+    JsonArray copies = new JsonArray();
+    for (ListResult.SafetyCopy c : result.safetyCopies()) {
+      JsonObject o = new JsonObject();
+      o.addProperty("file", c.file());
+      o.addProperty("target", c.target());
+      o.addProperty("savedAt", c.savedAt().toString());
+      o.addProperty("bytes", c.bytes());
+      copies.add(o);
+    }
+    root.add("safetyCopies", copies);
     return root;
   }
 
