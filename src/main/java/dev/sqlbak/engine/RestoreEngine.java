@@ -83,6 +83,7 @@ public final class RestoreEngine {
     boolean exists = Files.exists(target, LinkOption.NOFOLLOW_LINKS);
     checkTarget(request, backup, target, exists);
     if (!exists) {
+      RestoreSpace.requireRoomForNewFile(database, target);
       long[] pages = restoreAsNewFile(database, target, request, listener);
       return new RestoreResult(backup, target, null, true, pages[0], pages[1],
           Duration.between(started, Instant.now()));
@@ -106,6 +107,8 @@ public final class RestoreEngine {
   private static RestoreResult restoreExisting(RestoreRequest request, ReadableBackup opened, Path backup,
       Path target, ProgressListener listener, Instant started) {
     rollBackHotJournal(target, request);
+    // Rolling back a hot journal only frees space; the check comes before anything else is written.
+    RestoreSpace.requireRoomInPlace(opened, target, request);
     Path safetyCopy = null;
     if (request.safetyCopy() && sizeOf(target) > 0) {
       safetyCopy = saveSafetyCopy(target, request);
