@@ -111,6 +111,109 @@ class RestoreSpaceIT {
     }
   }
 
+  /**
+   * What no check beforehand can foresee: the disk fills up (another process writes) while the copy
+   * runs. The restore must fail as cleanly as one refused beforehand: TARGET's old content, no hot
+   * journal, every byte back once the other process's file is gone, and a line that tells the truth.
+   */
+  @ParameterizedTest(name = "wal={0}, safety copy={1}")
+  @org.junit.jupiter.params.provider.CsvSource({"false,false", "false,true", "true,false", "true,true"})
+  void aDiskThatFillsUpDuringTheCopyLeavesEverythingAsItWas(boolean wal, boolean safetyCopy) throws Exception {
+    // Room for every case (WAL and checkpoint included); a backup larger than SQLite's page cache
+    // (2000 KiB), so that a rollback-journal copy spills pages into TARGET before its commit.
+    Case c = new Case(6, wal, safetyCopy, BACKUP_ROWS.get(1));
+    Path backup = dir.resolve("backup-" + c.backupRows() + ".db");
+    Path twin = TestDatabases.createSample(dir.resolve("twin-fill-" + c.name() + ".db"), wal, 3);
+    Path tmp = Files.createDirectories(dir.resolve("tmp-fill-" + c.name()));
+    try (TestTmpfs disk = TestTmpfs.mount(dir.resolve("disk-fill-" + c.name()), c.mib() * 1024L)) {
+      Path target = Files.copy(twin, disk.dir().resolve("t.db"));
+      List<String> before = TestDatabases.listing(disk.dir());
+      long freeBefore = disk.free();
+      List<String> args = new ArrayList<>(List.of(Sqlbak.launcher().toString(), "restore", "--progress", "plain",
+          "--pages", "4", "-f"));
+      if (!safetyCopy) {
+        args.add("--no-safety-copy");
+      }
+      args.addAll(List.of(backup.toString(), target.toString()));
+      Sqlbak.Result r;
+      Path filler = disk.dir().resolve("filler");
+      try (Sqlbak.Running running = Sqlbak.Running.start(args, dir, Map.of("TMPDIR", tmp.toString()))) {
+        String mid = running.awaitMidCopyProgress();
+        org.junit.jupiter.api.Assumptions.assumeTrue(mid != null,
+            "the copy ended before the disk could be filled: " + running.stderrSoFar());
+        // Stopped while the disk fills, so that the copy cannot reach its commit meanwhile.
+        Sqlbak.signal(running.pid(), "STOP");
+        try {
+          org.junit.jupiter.api.Assumptions.assumeTrue(lastProgressIsMidCopy(running.stderrSoFar()),
+              "the copy had finished before it could be stopped: " + running.stderrSoFar());
+          fill(filler);
+        } finally {
+          Sqlbak.signal(running.pid(), "CONT");
+        }
+        r = running.waitFor(Sqlbak.DEFAULT_TIMEOUT);
+      } finally {
+        Files.deleteIfExists(filler);
+      }
+      Path journal = disk.dir().resolve("t.db-journal");
+      long journalBytes = Files.exists(journal) ? Files.size(journal) : -1;
+      List<String> lines = r.stderrLines().stream().filter(l -> !Sqlbak.PROGRESS.matcher(l).matches()).toList();
+      String outcome = "disk filled mid-copy, " + c + ": exit " + r.exitCode() + ", t.db " + Files.size(target)
+          + " bytes, journal " + (journalBytes < 0 ? "absent" : journalBytes + " bytes") + ", files "
+          + TestDatabases.listing(disk.dir()) + ", read alone: " + contentAlone(target, twin, backup) + ", free "
+          + freeBefore + " -> " + disk.free() + ", stderr: " + lines;
+      System.out.println("[RestoreSpaceIT] " + outcome);
+
+      assertEquals(1, r.exitCode(), outcome);
+      assertTrue(journalBytes <= 0, "a hot journal was left beside TARGET; " + outcome);
+      assertEquals(1, lines.size(), "one line besides the progress; " + outcome);
+      assertTrue(lines.get(0).startsWith("sqlbak: ") && lines.get(0).contains("full"), outcome);
+      assertEquals(before, TestDatabases.listing(disk.dir()), "no safety copy, journal or temporary file; " + outcome);
+      assertEquals(freeBefore, disk.free(), "the free space must be back; " + outcome);
+      Path alone = Files.copy(target, dir.resolve("alone-" + System.nanoTime() + ".db"));
+      assertEquals(TestDatabases.contentDigest(twin), TestDatabases.contentDigest(alone),
+          "TARGET must hold its old content; " + outcome);
+      assertEquals(List.of(), TestDatabases.scratchFiles(tmp), "scratch files left; " + outcome);
+    }
+  }
+
+  /** What TARGET holds read as one file, without its journal (what deleting a "stray" journal leaves). */
+  private static String contentAlone(Path target, Path twin, Path backup) {
+    try {
+      Path alone = Files.copy(target, dir.resolve("alone-" + System.nanoTime() + ".db"));
+      String digest = TestDatabases.contentDigest(alone);
+      return digest.equals(TestDatabases.contentDigest(twin)) ? "old content"
+          : digest.equals(TestDatabases.contentDigest(backup)) ? "new content" : "other content";
+    } catch (Exception e) {
+      return "unreadable (" + e.getMessage() + ")";
+    }
+  }
+
+  private static boolean lastProgressIsMidCopy(String stderr) {
+    String[] lines = stderr.split("\n");
+    for (int i = lines.length - 1; i >= 0; i--) {
+      java.util.regex.Matcher m = Sqlbak.PROGRESS.matcher(lines[i]);
+      if (m.matches()) {
+        return !m.group(1).equals(m.group(2));
+      }
+    }
+    return false;
+  }
+
+  /** Writes {@code file} until its disk is full, as another process on a busy machine would. */
+  private static void fill(Path file) throws Exception {
+    byte[] block = new byte[4096];
+    try (java.io.OutputStream out = Files.newOutputStream(file)) {
+      while (true) {
+        out.write(block);
+        out.flush();
+      }
+    } catch (java.io.IOException e) {
+      if (!String.valueOf(e.getMessage()).contains("No space left")) {
+        throw e;
+      }
+    }
+  }
+
   private static void assertRestored(Case c, Sqlbak.Result r, TestTmpfs disk, List<String> before, long freeBefore,
       long usedBefore, Path backup, Path twin, String outcome) throws Exception {
     assertNoStackTrace(r);
