@@ -72,6 +72,9 @@ public final class RestoreEngine {
       throw new SqlbakException(SqlbakException.Kind.BAD_BACKUP, "backup is bad", backup + ": " + e.getMessage(),
           "the target was not touched", e);
     } catch (IOException e) {
+      if (AtomicDestination.isNoSpace(e)) {
+        throw RestoreSpace.noRoomToDecompress(e);
+      }
       throw SqlbakException.failed("cannot read backup", backup, Failures.reason(e), e);
     }
   }

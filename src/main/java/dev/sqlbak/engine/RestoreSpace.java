@@ -168,7 +168,7 @@ final class RestoreSpace {
   }
 
   private static SqlbakException refusal(List<Need> needs, Path target, long total, long usable) {
-    String figures = " (needs about " + size(total) + ", " + size(usable) + " free)";
+    String figures = " " + figures(total, usable);
     boolean besideTarget = needs.stream().anyMatch(n -> n.purpose() == Purpose.TARGET);
     if (besideTarget) {
       return SqlbakException.failed("not enough free space to restore", target + figures,
@@ -177,6 +177,35 @@ final class RestoreSpace {
     return SqlbakException.failed("not enough free space for the scratch copy of the backup",
         ReadableBackup.scratchFolder() + figures,
         "nothing was written; free some space there or set TMPDIR to another folder");
+  }
+
+  /**
+   * The line for a compressed backup whose decompressed copy did not fit in the scratch folder
+   * ({@code $TMPDIR}): its size is known only once it is decompressed, so this is said afterwards,
+   * when the partial copy is gone and the figure is what the folder has free.
+   */
+  static SqlbakException noRoomToDecompress(java.io.IOException cause) {
+    Path scratch = ReadableBackup.scratchFolder();
+    String free;
+    try {
+      free = size(Files.getFileStore(scratch).getUsableSpace());
+    } catch (IOException e) {
+      free = "?";
+    }
+    return SqlbakException.failed("not enough free space for the scratch copy of the backup",
+        scratch + " (the decompressed backup needs more than the " + free + " free)",
+        "nothing was written; free some space there or set TMPDIR to another folder", cause);
+  }
+
+  /** {@code (needs about X, Y free)}, in KiB where one decimal of MiB would make X and Y look equal. */
+  static String figures(long total, long usable) {
+    String need = size(total);
+    String free = size(usable);
+    if (need.equals(free)) {
+      need = (total + 1023) / 1024 + " KiB";
+      free = usable / 1024 + " KiB";
+    }
+    return "(needs about " + need + ", " + free + " free)";
   }
 
   /** A size for people: MiB with one decimal, KiB below one MiB. */

@@ -252,6 +252,42 @@ class RestoreSpaceTest {
   }
 
   /**
+   * A compressed backup is decompressed into $TMPDIR before its size is known: a $TMPDIR that
+   * fills up meanwhile is named as such (not "cannot read backup"), and the partial copy is gone.
+   */
+  @Test
+  void aCompressedBackupThatDoesNotFitInTheScratchFolderIsNamed() throws Exception {
+    Path plain = createBlobRows(dir.resolve("plain.db"), false, 384);
+    Path backup = dir.resolve("backup.db.gz");
+    try (java.io.OutputStream out = new java.util.zip.GZIPOutputStream(Files.newOutputStream(backup))) {
+      Files.copy(plain, out);
+    }
+    Path target = dir.resolve("new.db");
+    String systemTmp = System.getProperty("java.io.tmpdir");
+    try (TestTmpfs fs = TestTmpfs.mount(dir.resolve("tmp"), 1024)) {
+      System.setProperty("java.io.tmpdir", fs.dir().toString());
+      SqlbakException e = assertThrows(SqlbakException.class,
+          () -> engine.restore(RestoreRequest.of(backup, target), ProgressListener.NONE));
+      Path scratch = fs.dir().resolve("sqlbak-" + System.getProperty("user.name"));
+      assertEquals("not enough free space for the scratch copy of the backup: " + scratch
+          + " (the decompressed backup needs more than the " + RestoreSpace.size(fs.free()) + " free); nothing was"
+          + " written; free some space there or set TMPDIR to another folder", e.getMessage());
+      assertEquals(List.of(), listing(scratch), "the partial copy is removed");
+      assertTrue(Files.notExists(target));
+    } finally {
+      System.setProperty("java.io.tmpdir", systemTmp);
+    }
+  }
+
+  /** Figures that would round to the same MiB are given in KiB, so the line never reads "needs 3.0, 3.0 free". */
+  @Test
+  void figuresThatRoundAlikeAreGivenInKib() {
+    assertEquals("(needs about 3.1 MiB, 2.0 MiB free)", RestoreSpace.figures(3_223_552, 2_076_672));
+    assertEquals("(needs about 3148 KiB, 3125 KiB free)", RestoreSpace.figures(3_223_552, 3_200_000));
+    assertEquals("(needs about 600 KiB, 400 KiB free)", RestoreSpace.figures(614_400, 409_600));
+  }
+
+  /**
    * Where the need cannot be known, nothing is refused: a TARGET whose header is not SQLite's
    * gives no estimate, even on a disk far too small (the restore then fails on its own terms).
    */
