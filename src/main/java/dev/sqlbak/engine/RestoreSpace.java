@@ -156,6 +156,9 @@ final class RestoreSpace {
       long total = MARGIN + store.getValue().stream().mapToLong(Need::bytes).sum();
       long usable;
       try {
+        if (store.getKey().getTotalSpace() <= 0) {
+          continue; // a filesystem that gives no sizes (some FUSE and network ones): unknown, not full
+        }
         usable = store.getKey().getUsableSpace();
       } catch (IOException e) {
         continue;
@@ -194,7 +197,7 @@ final class RestoreSpace {
     }
     return SqlbakException.failed("not enough free space for the scratch copy of the backup",
         scratch + " (the decompressed backup needs more than the " + free + " free)",
-        "nothing was written; free some space there or set TMPDIR to another folder", cause);
+        "the target was not touched; free some space there or set TMPDIR to another folder", cause);
   }
 
   /** {@code (needs about X, Y free)}, in KiB where one decimal of MiB would make X and Y look equal. */
