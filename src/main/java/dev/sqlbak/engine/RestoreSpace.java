@@ -93,7 +93,7 @@ final class RestoreSpace {
       LOG.debug("cannot read the sizes for the free-space check of {}", target, e);
       return List.of();
     }
-    if (old.bytes() > 0 && old.pageSize().isEmpty() || backup.pageSize().isEmpty()) {
+    if ((old.bytes() > 0 && old.pageSize().isEmpty()) || backup.pageSize().isEmpty()) {
       return List.of(); // a damaged TARGET: how SQLite would write into it cannot be told
     }
     List<Need> needs = new ArrayList<>();
