@@ -78,6 +78,25 @@ public final class TestDatabases {
   }
 
   /**
+   * A database of {@code rows} random 4000-byte blobs in table {@code t(id, b)}, one 4 KiB page
+   * each: sizes between whole MiB, for placing a restore's needs around a disk's free space.
+   */
+  public static Path createBlobRows(Path file, boolean wal, int rows) throws SQLException {
+    try (Connection c = open(file); Statement s = c.createStatement()) {
+      s.execute("PRAGMA journal_mode=" + (wal ? "WAL" : "DELETE"));
+      s.execute("CREATE TABLE t(id INTEGER PRIMARY KEY, b BLOB)");
+      c.setAutoCommit(false);
+      s.execute("WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < " + rows + ") "
+          + "INSERT INTO t(id, b) SELECT i, randomblob(4000) FROM n");
+      c.commit();
+      if (wal) {
+        s.execute("PRAGMA wal_checkpoint(TRUNCATE)");
+      }
+    }
+    return file;
+  }
+
+  /**
    * Leaves at {@code crashed} what a writer killed in mid-transaction leaves: a copy of
    * {@code db} taken while a big update has already spilled changed pages into the file, with the
    * hot journal beside it ({@code <crashed>-journal}). {@code db} itself is rolled back and

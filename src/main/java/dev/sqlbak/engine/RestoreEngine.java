@@ -82,6 +82,9 @@ public final class RestoreEngine {
       throw new SqlbakException(SqlbakException.Kind.BAD_BACKUP, "backup is bad", backup + ": " + e.getMessage(),
           "the target was not touched", e);
     } catch (IOException e) {
+      if (AtomicDestination.isNoSpace(e)) {
+        throw RestoreSpace.noRoomToDecompress(e);
+      }
       throw SqlbakException.failed("cannot read backup", backup, Failures.reason(e), e);
     }
   }
@@ -93,6 +96,7 @@ public final class RestoreEngine {
     boolean exists = Files.exists(target, LinkOption.NOFOLLOW_LINKS);
     checkTarget(request, backup, target, exists);
     if (!exists) {
+      RestoreSpace.requireRoomForNewFile(database, target);
       long[] pages = restoreAsNewFile(database, target, request, listener, watch);
       return new RestoreResult(backup, target, null, RestoreResult.Written.NEW_FILE, null, pages[0], pages[1],
           Duration.between(started, Instant.now()), List.of());
@@ -117,6 +121,8 @@ public final class RestoreEngine {
   private static RestoreResult restoreExisting(RestoreRequest request, ReadableBackup opened, Path backup,
       Path target, ProgressListener listener, Instant started, RestoreWatch watch) {
     rollBackHotJournal(target, request);
+    // Rolling back a hot journal only frees space; the check comes before anything else is written.
+    RestoreSpace.requireRoomInPlace(opened, target, request);
     Path safetyCopy = null;
     if (request.safetyCopy() && sizeOf(target) > 0) {
       safetyCopy = saveSafetyCopy(target, request);

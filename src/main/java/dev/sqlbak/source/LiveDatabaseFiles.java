@@ -150,6 +150,21 @@ public final class LiveDatabaseFiles implements AutoCloseable {
     return headerVersionsAre(1);
   }
 
+  /**
+   * The page size the header, as first read, gives (bytes 16-17; 1 means 65536), or empty where
+   * the header is missing or gives no valid SQLite page size (a damaged or non-database file).
+   */
+  public java.util.OptionalInt headerPageSize() {
+    ByteBuffer h = shared.header;
+    if (h.limit() < 20) {
+      return java.util.OptionalInt.empty();
+    }
+    int raw = ((h.get(16) & 0xff) << 8) | (h.get(17) & 0xff);
+    int size = raw == 1 ? 65536 : raw;
+    boolean valid = size >= 512 && size <= 65536 && Integer.bitCount(size) == 1;
+    return valid ? java.util.OptionalInt.of(size) : java.util.OptionalInt.empty();
+  }
+
   private boolean headerVersionsAre(int version) {
     ByteBuffer h = shared.header;
     return h.limit() >= 20 && h.get(18) == version && h.get(19) == version;

@@ -76,21 +76,32 @@ class RestoreStopAndFailureTest {
         "the safety copy of an unchanged TARGET is litter: " + listing(dir));
   }
 
+  /**
+   * The disk fills up while the copy runs (another process's file takes the room the free-space
+   * check saw): the copy fails, and must be rolled back before the run says "not changed".
+   */
   @Test
-  void aFullDiskMidCopyIsRolledBackBeforeItIsReported() throws Exception {
+  void aDiskThatFillsUpMidCopyIsRolledBackBeforeItIsReported() throws Exception {
     Path small = Files.createDirectory(dir.resolve("small"));
-    Supplier<Boolean> mounted = () -> dev.sqlbak.TestCommands.succeeds("mount", "-t", "tmpfs", "-o", "size=1m",
+    Supplier<Boolean> mounted = () -> dev.sqlbak.TestCommands.succeeds("mount", "-t", "tmpfs", "-o", "size=6m",
         "tmpfs", small.toString());
-    Assumptions.assumeTrue(mounted.get(), "needs root to mount a 1 MiB tmpfs (mount -t tmpfs); not available here");
+    Assumptions.assumeTrue(mounted.get(), "needs root to mount a 6 MiB tmpfs (mount -t tmpfs); not available here");
     try {
       Path target = TestDatabases.createSample(small.resolve("t.db"), false, 5);
       String oldDigest = contentDigest(target);
       long oldSize = Files.size(target);
       long freeBefore = Files.getFileStore(small).getUsableSpace();
       Path backup = TestDatabases.createLarge(dir.resolve("bak.db"), false, 3);
+      Path filler = small.resolve("filler");
+      ProgressListener filling = (schema, copied, total) -> {
+        if (copied > 0 && copied < total / 2 && !Files.exists(filler)) {
+          fill(filler);
+        }
+      };
 
       SqlbakException e = assertThrows(SqlbakException.class, () -> new RestoreEngine().restore(
-          RestoreRequest.of(backup, target).withForce(true).withSafetyCopy(false), ProgressListener.NONE));
+          RestoreRequest.of(backup, target).withForce(true).withSafetyCopy(false).withPages(16), filling));
+      Files.delete(filler);
 
       assertTrue(e.getMessage().startsWith("target's disk is full: " + target), e.getMessage());
       assertTrue(e.getMessage().contains("it was not changed"), e.getMessage());
@@ -101,6 +112,18 @@ class RestoreStopAndFailureTest {
       assertEquals(List.of("t.db"), listing(small));
     } finally {
       dev.sqlbak.TestCommands.succeeds("umount", small.toString());
+    }
+  }
+
+  /** Writes {@code file} until its disk is full. */
+  private static void fill(Path file) {
+    byte[] block = new byte[64 * 1024];
+    try (java.io.OutputStream out = Files.newOutputStream(file)) {
+      while (true) {
+        out.write(block);
+      }
+    } catch (java.io.IOException full) {
+      // the disk is full now
     }
   }
 
