@@ -60,11 +60,12 @@ final class DamagedTargetRestore {
    * {@code opened}; the caller has checked the backup and that the target is a regular file.
    */
   static RestoreResult replace(RestoreRequest request, ReadableBackup opened, Path backup, Path target,
-      LiveDatabaseFiles held, TargetDamage damage, ProgressListener listener, Instant started) {
-    return new DamagedTargetRestore(request, target, held, damage).run(opened, backup, listener, started);
+      LiveDatabaseFiles held, TargetDamage damage, ProgressListener listener, Instant started, RestoreWatch watch) {
+    return new DamagedTargetRestore(request, target, held, damage).run(opened, backup, listener, started, watch);
   }
 
-  private RestoreResult run(ReadableBackup opened, Path backup, ProgressListener listener, Instant started) {
+  private RestoreResult run(ReadableBackup opened, Path backup, ProgressListener listener, Instant started,
+      RestoreWatch watch) {
     Path real = held.real();
     if (!Files.isWritable(real)) {
       // As the online restore of a sound target would: a write-protected file is not replaced.
@@ -82,8 +83,16 @@ final class DamagedTargetRestore {
         deleteQuietly(copy);
         throw e instanceof IOException io ? writeFailure(io) : (RuntimeException) e;
       }
-      clearSideFiles(copy);
-      publish(dest, real, copy);
+      // From here a stop waits for the rename, so that its line says which file TARGET is.
+      watch.copying();
+      try {
+        clearSideFiles(copy);
+        publish(dest, real, copy);
+      } catch (RuntimeException e) {
+        watch.copyEnded(RestoreWatch.Phase.ROLLED_BACK);
+        throw e;
+      }
+      watch.copyEnded(RestoreWatch.Phase.COMMITTED);
       return new RestoreResult(backup, target, copy, RestoreResult.Written.REPLACED_DAMAGED, damage, pages[0],
           pages[1], Duration.between(started, Instant.now()), List.of());
     } catch (IOException e) {

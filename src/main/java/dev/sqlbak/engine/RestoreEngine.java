@@ -110,7 +110,8 @@ public final class RestoreEngine {
       List<String> warnings = LiveTargetCopy.hotJournalBeside(target) ? List.of(HOT_JOURNAL + target) : List.of();
       Optional<TargetDamage> damage = TargetCondition.damageOf(held, target, request);
       if (damage.isPresent()) {
-        return DamagedTargetRestore.replace(request, opened, backup, target, held, damage.get(), listener, started);
+        return DamagedTargetRestore.replace(request, opened, backup, target, held, damage.get(), listener, started,
+            watch);
       }
       RestoreResult r = restoreExisting(request, opened, backup, target, listener, started, watch);
       return new RestoreResult(r.backup(), r.target(), r.safetyCopy(), r.written(), r.damage(), r.pageCount(),
