@@ -264,13 +264,6 @@ final class DamagedTargetRestore {
   }
 
   private static void deleteQuietly(Path file) {
-    if (file == null) {
-      return;
-    }
-    try {
-      Files.deleteIfExists(file);
-    } catch (IOException e) {
-      LOG.debug("cannot remove {}", file, e);
-    }
+    RestoreEngine.deleteQuietly(file);
   }
 }

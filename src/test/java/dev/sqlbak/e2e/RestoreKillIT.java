@@ -50,18 +50,25 @@ class RestoreKillIT {
 
   @BeforeAll
   static void twoContents() throws Exception {
+    twoBackups(dir, new int[] {100, 80}, BACKUPS, DIGESTS);
+  }
+
+  /**
+   * Makes, in {@code dir}, two backups made by sqlbak of databases of {@code mib} MiB of distinct
+   * content, into {@code backups}, with their content digests into {@code digests}.
+   */
+  static void twoBackups(Path dir, int[] mib, Path[] backups, String[] digests) throws Exception {
     Path src = Files.createDirectory(dir.resolve("src"));
-    Path backups = Files.createDirectory(dir.resolve("backups"));
-    int[] mib = {100, 80};
+    Path folder = Files.createDirectory(dir.resolve("backups"));
     for (int i = 0; i < 2; i++) {
       Path db = TestDatabases.createLarge(src.resolve("content" + i + ".db"), false, mib[i]);
-      BACKUPS[i] = backups.resolve("content" + i + ".db");
-      Sqlbak.Result made = Sqlbak.run(dir, "backup", "-q", db.toString(), BACKUPS[i].toString());
+      backups[i] = folder.resolve("content" + i + ".db");
+      Sqlbak.Result made = Sqlbak.run(dir, "backup", "-q", db.toString(), backups[i].toString());
       assertEquals(0, made.exitCode(), made.describe());
-      DIGESTS[i] = TestDatabases.contentDigest(BACKUPS[i]);
+      digests[i] = TestDatabases.contentDigest(backups[i]);
       Files.delete(db);
     }
-    assertNotEquals(DIGESTS[0], DIGESTS[1]);
+    assertNotEquals(digests[0], digests[1]);
   }
 
   @Test

@@ -3,7 +3,6 @@ package dev.sqlbak.e2e;
 import static dev.sqlbak.e2e.BackupAssertions.assertNoStackTrace;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
-import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.fail;
 
@@ -39,18 +38,7 @@ class RestoreSignalIT {
 
   @BeforeAll
   static void twoContents() throws Exception {
-    Path src = Files.createDirectory(dir.resolve("src"));
-    Path backups = Files.createDirectory(dir.resolve("backups"));
-    int[] mib = {24, 16};
-    for (int i = 0; i < 2; i++) {
-      Path db = TestDatabases.createLarge(src.resolve("content" + i + ".db"), false, mib[i]);
-      BACKUPS[i] = backups.resolve("content" + i + ".db");
-      Sqlbak.Result made = Sqlbak.run(dir, "backup", "-q", db.toString(), BACKUPS[i].toString());
-      assertEquals(0, made.exitCode(), made.describe());
-      DIGESTS[i] = TestDatabases.contentDigest(BACKUPS[i]);
-      Files.delete(db);
-    }
-    assertNotEquals(DIGESTS[0], DIGESTS[1]);
+    RestoreKillIT.twoBackups(dir, new int[] {24, 16}, BACKUPS, DIGESTS);
   }
 
   @Test
