@@ -81,6 +81,14 @@ final class LiveTargetCopy {
 
   /** After a copy that did not commit: what is left beside TARGET decides the line. */
   private SqlbakException notCommitted(SqliteFailure f) {
+    if (hotJournalBeside()) {
+      // Once more on a fresh connection, as the application's next open would.
+      try (SqliteDatabase again = RestoreEngine.openTarget(target, request.busyTimeout())) {
+        settle(again);
+      } catch (SqliteFailure e) {
+        LOG.debug("reopening {} after a failed restore", target, e);
+      }
+    }
     RestoreWatch.Phase left = hotJournalBeside() ? RestoreWatch.Phase.JOURNAL_LEFT : RestoreWatch.Phase.ROLLED_BACK;
     if (left == RestoreWatch.Phase.ROLLED_BACK) {
       whenUnchanged.run();
