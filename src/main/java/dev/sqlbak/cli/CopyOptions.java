@@ -3,6 +3,7 @@ package dev.sqlbak.cli;
 import dev.sqlbak.cli.output.ConsoleProgress;
 import dev.sqlbak.engine.BackupRequest;
 import dev.sqlbak.engine.ProgressListener;
+import dev.sqlbak.engine.RestoreRequest;
 import java.io.PrintWriter;
 import java.time.Duration;
 import picocli.CommandLine.Option;
@@ -14,8 +15,9 @@ final class CopyOptions {
 
   @Option(names = {"-p", "--pages"}, paramLabel = "N",
       description = "Pages per backup step; -1 copies everything in one step. Default: automatic "
-          + "(" + (BackupRequest.AUTOMATIC_STEP_BYTES >> 20) + " MiB per step, at least "
-          + BackupRequest.MIN_AUTOMATIC_PAGES + " pages).")
+          + "(" + (BackupRequest.AUTOMATIC_STEP_BYTES >> 20) + " MiB per step for backup, "
+          + (RestoreRequest.AUTOMATIC_STEP_BYTES >> 20) + " MiB for restore, which is stopped only between"
+          + " steps; at least " + BackupRequest.MIN_AUTOMATIC_PAGES + " pages).")
   Integer pages;
 
   @Option(names = "--busy-timeout", paramLabel = "DURATION", converter = DurationConverter.class,

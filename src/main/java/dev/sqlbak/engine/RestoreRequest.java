@@ -17,10 +17,17 @@ import java.time.Duration;
 public record RestoreRequest(
     BackupOrigin backup, Path target, boolean force, boolean safetyCopy, Integer pagesPerStep, Duration busyTimeout) {
 
+  /**
+   * Automatic step size, in bytes: smaller than a backup's, since a restore is stopped (SIGINT,
+   * SIGTERM) only between two steps; 16 MiB takes some 10-20 ms here, and restoring 235 MiB took
+   * the same time with 192 MiB steps and with 16 MiB ones (2.9-3.1 s either way).
+   */
+  public static final long AUTOMATIC_STEP_BYTES = 16L << 20;
+
   public RestoreRequest {
     java.util.Objects.requireNonNull(backup, "backup");
     busyTimeout = busyTimeout == null ? DurationText.parse(BackupRequest.DEFAULT_BUSY_TIMEOUT) : busyTimeout;
-    // The same validation and automatic step size as backup's.
+    // The same validation as backup's.
     new BackupRequest(backup.shownAs(), null, null, null, pagesPerStep, null, busyTimeout, false, null, null, false,
         null, null);
   }
@@ -58,7 +65,9 @@ public record RestoreRequest(
   }
 
   int stepFor(long pageSize) {
-    return new BackupRequest(backup.shownAs(), null, null, null, pagesPerStep, null, busyTimeout, false, null, null,
-        false, null, null).stepFor(pageSize);
+    if (pagesPerStep != null) {
+      return pagesPerStep;
+    }
+    return (int) Math.max(BackupRequest.MIN_AUTOMATIC_PAGES, AUTOMATIC_STEP_BYTES / Math.max(512, pageSize));
   }
 }

@@ -145,6 +145,35 @@ class RestoreSignalIT {
         said[1], said[2], said[3]);
   }
 
+  /**
+   * With no {@code --pages}, a restore steps small enough to be stopped mid-copy: SIGTERM at its
+   * first progress line (of eight steps) rolls it back. (With backup's 192 MiB steps this 128 MiB
+   * copy was one step, which a stop could not interrupt.)
+   */
+  @Test
+  void aRestoreWithAutomaticStepsStopsMidCopy() throws Exception {
+    Path live = Files.createDirectory(dir.resolve("automatic"));
+    Path target = live.resolve("target.db");
+    Files.copy(BACKUPS[1], target);
+    String oldDigest = TestDatabases.contentDigest(target);
+    Path backup = TestDatabases.createLarge(dir.resolve("automatic-128.db"), false, 128);
+    Sqlbak.Result r;
+    try (Sqlbak.Running run = Sqlbak.start(live, "restore", "--force", "--progress", "plain",
+        backup.toString(), "target.db")) {
+      String line = run.awaitMidCopyProgress();
+      org.junit.jupiter.api.Assertions.assertNotNull(line, "no progress line before the copy's end: one step; stderr:\n"
+          + run.stderrSoFar());
+      Sqlbak.signal(run.pid(), "TERM");
+      r = run.waitFor(Duration.ofSeconds(60));
+    }
+    assertEquals(143, r.exitCode(), r.describe());
+    assertEquals(List.of("sqlbak: restore interrupted: " + target + "; the copy was rolled back, it was not changed"),
+        r.stderrLines().stream().filter(l -> l.startsWith("sqlbak: ")).toList(), r.describe());
+    assertEquals(oldDigest, TestDatabases.contentDigest(target), "TARGET must hold its old content");
+    assertFalse(TestDatabases.hotJournalBeside(target));
+    assertEquals(List.of("target.db"), TestDatabases.listing(live));
+  }
+
   /** Which content TARGET's main file holds by itself, copied alone: nothing beside it may be needed. */
   private static int contentReadAsOneFile(Path target, String where) throws Exception {
     Path check = Files.createDirectories(dir.resolve("alone"));
