@@ -77,6 +77,18 @@ public final class BackupInspection {
     } catch (IOException e) {
       return new Verdict(file, Verdict.Status.UNREADABLE, List.of(Failures.reason(e)), checks);
     }
+    try {
+      Optional<String> cut = HeaderLength.truncation(readable.database());
+      if (cut.isPresent()) {
+        problems.add(cut.get());
+        if (opened.isEmpty()) {
+          readable.close();
+        }
+        return new Verdict(file, Verdict.Status.BAD, problems, checks);
+      }
+    } catch (IOException e) {
+      // SQLite's own open below says what is wrong with a file that cannot be read
+    }
     try (SqliteDatabase db = ReadableBackup.openDatabase(readable.database())) {
       contentDamaged = checkContent(db, problems, checks);
     } catch (SqliteFailure f) {

@@ -52,6 +52,19 @@ class VerifyEngineTest {
         "assert SELECT count(*) > 0 FROM users", "assert SELECT 'true'"), v.checks());
   }
 
+  /** A copy cut short is named as such, not as "malformed", and the source is not suspected. */
+  @Test
+  void aBackupCutShortIsBadAndSaysTruncated() throws Exception {
+    Path cut = dir.resolve("cut.db");
+    byte[] bytes = java.nio.file.Files.readAllBytes(backup);
+    java.nio.file.Files.write(cut, java.util.Arrays.copyOf(bytes, bytes.length / 2));
+    Verdict v = verify(new VerifyRequest(List.of(cut), null, null, null, null));
+    assertEquals(Verdict.Status.BAD, v.status());
+    assertEquals(List.of("truncated: " + bytes.length / 2 + " of the " + bytes.length
+        + " bytes its header names (a copy or a stream cut short?)"), v.problems());
+    assertTrue(v.hint().isEmpty(), "a file cut short says nothing of its source: " + v.hint());
+  }
+
   @Test
   void quickCheckRunsQuickCheck() {
     Verdict v = verify(new VerifyRequest(List.of(backup), CheckLevel.QUICK, null, null, null));
