@@ -71,6 +71,7 @@ final class DamagedTargetRestore {
       // As the online restore of a sound target would: a write-protected file is not replaced.
       throw SqlbakException.failed("cannot write target", target, "permission denied; it was not changed");
     }
+    FileState before = FileState.of(real);
     try (AtomicDestination dest = AtomicDestination.create(real.getParent(), held.dataMode())) {
       // An empty file has no bytes to save (and SQLite itself discards side files beside one).
       Path copy = request.safetyCopy() && damage.kind() != TargetDamage.Kind.EMPTY ? saveBytes() : null;
@@ -82,6 +83,11 @@ final class DamagedTargetRestore {
         // The target is as it was, side files included: the copy of its bytes would be litter.
         deleteQuietly(copy);
         throw e instanceof IOException io ? writeFailure(io) : (RuntimeException) e;
+      }
+      if (!before.equals(FileState.of(real))) {
+        // Its application rewrote it meanwhile (a sound database now, perhaps): not what was judged and saved.
+        throw SqlbakException.failed("target changed while the restore ran", target, "it was not replaced"
+            + (copy == null ? "" : "; its earlier bytes are in " + copy) + "; run the restore again");
       }
       // From here a stop waits for the rename, so that its line says which file TARGET is.
       watch.copying();
@@ -265,5 +271,18 @@ final class DamagedTargetRestore {
 
   private static void deleteQuietly(Path file) {
     RestoreEngine.deleteQuietly(file);
+  }
+
+  /** What tells whether a file was rewritten: its identity, size and modification time. */
+  private record FileState(Object key, long size, long modifiedNanos) {
+    static FileState of(Path file) {
+      try {
+        java.nio.file.attribute.BasicFileAttributes a =
+            Files.readAttributes(file, java.nio.file.attribute.BasicFileAttributes.class);
+        return new FileState(a.fileKey(), a.size(), a.lastModifiedTime().to(java.util.concurrent.TimeUnit.NANOSECONDS));
+      } catch (IOException e) {
+        return new FileState(null, -1, -1); // gone or unreadable: never equal to a state read before
+      }
+    }
   }
 }

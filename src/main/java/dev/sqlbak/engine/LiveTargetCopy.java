@@ -97,7 +97,15 @@ final class LiveTargetCopy {
     if (f.reason() == SqliteFailure.Reason.INTERRUPTED) {
       return watch.stopped();
     }
-    return left == RestoreWatch.Phase.JOURNAL_LEFT ? journalLeft(f) : RestoreEngine.targetFailure(f, target, request);
+    if (left == RestoreWatch.Phase.JOURNAL_LEFT) {
+      return journalLeft(f);
+    }
+    SqlbakException e = RestoreEngine.targetFailure(f, target, request);
+    if (e.getMessage().contains("not changed")) {
+      return e;
+    }
+    String hint = e.hint() == null ? "" : e.hint() + "; ";
+    return new SqlbakException(e.kind(), e.what(), e.detail(), hint + "it was rolled back: not changed", f);
   }
 
   /** TARGET's journal mode, refusing a WAL-mode TARGET of another page size, which the copy cannot change. */

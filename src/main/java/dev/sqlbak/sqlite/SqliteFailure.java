@@ -24,6 +24,8 @@ public final class SqliteFailure extends Exception {
 
   /** The extended result code SQLITE_READONLY | (3 << 8). */
   private static final int SQLITE_READONLY_ROLLBACK = 776;
+  /** The extended result code SQLITE_IOERR | (19 << 8). */
+  private static final int SQLITE_IOERR_SHMSIZE = 4874;
 
   private final Reason reason;
 
@@ -46,6 +48,9 @@ public final class SqliteFailure extends Exception {
   static Reason reasonOf(int resultCode) {
     if (resultCode == SQLITE_READONLY_ROLLBACK) {
       return Reason.HOT_JOURNAL;
+    }
+    if (resultCode == SQLITE_IOERR_SHMSIZE) {
+      return Reason.DISK_FULL; // the -shm file could not grow: a full disk, for a WAL-mode database
     }
     switch (resultCode & 0xff) {
       case 5: // SQLITE_BUSY

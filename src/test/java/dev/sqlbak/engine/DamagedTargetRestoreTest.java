@@ -107,6 +107,38 @@ class DamagedTargetRestoreTest {
     return listing(dir).stream().filter(n -> n.startsWith("live.db.pre-restore-")).map(dir::resolve).toList();
   }
 
+  /**
+   * The application recreates its database in place while the restore writes its new file: the
+   * rename must not replace what was not judged damaged nor saved.
+   */
+  @Test
+  void aDamagedTargetRewrittenMeanwhileIsNotReplaced() throws Exception {
+    Path backup = backupOf(createSample(dir.resolve("app.db"), false, 3000));
+    Path target = damaged(Damage.GARBAGE_OVER_HEADER);
+    byte[] garbage = Files.readAllBytes(target);
+    Path appDb = createSample(dir.resolve("recreated.db"), false, 10);
+    byte[] recreated = Files.readAllBytes(appDb);
+    ProgressListener application = (schema, copied, total) -> {
+      try (FileChannel ch = FileChannel.open(target, StandardOpenOption.WRITE)) {
+        if (ch.size() != recreated.length) {
+          ch.truncate(0);
+          ch.write(java.nio.ByteBuffer.wrap(recreated), 0);
+        }
+      } catch (java.io.IOException e) {
+        throw new java.io.UncheckedIOException(e);
+      }
+    };
+
+    SqlbakException e = assertThrows(SqlbakException.class,
+        () -> engine.restore(RestoreRequest.of(backup, target).withForce(true), application));
+
+    assertTrue(e.getMessage().startsWith("target changed while the restore ran: " + target + "; it was not replaced"),
+        e.getMessage());
+    assertArrayEquals(recreated, Files.readAllBytes(target), "the application's database must stay");
+    assertEquals(1, safetyCopies().size());
+    assertArrayEquals(garbage, Files.readAllBytes(safetyCopies().get(0)), "the safety copy holds what was judged");
+  }
+
   @ParameterizedTest(name = "{0}, safety copy={1}")
   @MethodSource("damageAndSafetyCopy")
   void aDamagedTargetIsReplacedByTheBackupAndItsBytesKeptAsTheyWere(Damage damage, boolean safety)
