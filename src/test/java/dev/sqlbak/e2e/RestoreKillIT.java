@@ -23,7 +23,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * kill -9 at random moments of {@code restore --force} onto an existing ~100 MiB TARGET, first in
+ * kill -9 at random moments of {@code restore --force} onto an existing ~64 MiB TARGET, first in
  * rollback-journal mode, then in WAL mode: TARGET is always wholly its old content or wholly the
  * new one (once SQLite has rolled back what the dead run left, as the application's next open
  * does), the safety copy is absent or a complete copy of the old content, and the next run leaves
@@ -44,13 +44,13 @@ class RestoreKillIT {
   static final String FINISHED = "finished";
 
   @TempDir static Path dir;
-  /** The two backups, by the name of their content: A (100 MiB) and B (80 MiB, so TARGET shrinks and grows). */
+  /** The two backups, by the name of their content: A (64 MiB) and B (48 MiB, so TARGET shrinks and grows). */
   static final Path[] BACKUPS = new Path[2];
   static final String[] DIGESTS = new String[2];
 
   @BeforeAll
   static void twoContents() throws Exception {
-    twoBackups(dir, new int[] {100, 80}, BACKUPS, DIGESTS);
+    twoBackups(dir, new int[] {64, 48}, BACKUPS, DIGESTS);
   }
 
   /**
