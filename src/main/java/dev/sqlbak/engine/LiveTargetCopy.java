@@ -2,7 +2,6 @@ package dev.sqlbak.engine;
 
 import dev.sqlbak.check.CheckLevel;
 import dev.sqlbak.payload.ReadableBackup;
-import dev.sqlbak.source.LiveDatabaseFiles;
 import dev.sqlbak.source.RealPath;
 import dev.sqlbak.sqlite.SqliteDatabase;
 import dev.sqlbak.sqlite.SqliteFailure;
@@ -215,15 +214,6 @@ final class LiveTargetCopy {
       }
     } catch (SqliteFailure f) {
       throw RestoreEngine.targetFailure(f, target, request);
-    }
-  }
-
-  /** The target's live files, held by the caller for the whole restore. */
-  static LiveDatabaseFiles hold(Path target) {
-    try {
-      return LiveDatabaseFiles.openAsIs(target);
-    } catch (IOException e) {
-      throw SqlbakException.failed("cannot read target", target, Failures.reason(e), e);
     }
   }
 }

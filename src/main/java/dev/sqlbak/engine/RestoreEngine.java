@@ -6,7 +6,6 @@ import dev.sqlbak.check.Verdict;
 import dev.sqlbak.payload.ReadableBackup;
 import dev.sqlbak.retention.BackupNames;
 import dev.sqlbak.source.LiveDatabaseFiles;
-import dev.sqlbak.source.RealPath;
 import dev.sqlbak.sqlite.SqliteDatabase;
 import dev.sqlbak.sqlite.SqliteFailure;
 import dev.sqlbak.storage.AtomicDestination;
@@ -104,7 +103,7 @@ public final class RestoreEngine {
     LiveDatabaseFiles.requireOneName(target, "target");
     // Held for the whole restore: every connection to the target opened meanwhile (the safety
     // copy's, the backup API's) closes before this lets go of the file's descriptor.
-    try (LiveDatabaseFiles held = LiveTargetCopy.hold(target)) {
+    try (LiveDatabaseFiles held = holdTarget(target)) {
       // SQLite cannot read a damaged target, so neither online copy can work: it is replaced.
       // Seen before the condition check, whose read-write open of a sound target rolls it back.
       List<String> warnings = LiveTargetCopy.hotJournalBeside(target) ? List.of(HOT_JOURNAL + target) : List.of();
@@ -113,16 +112,23 @@ public final class RestoreEngine {
         return DamagedTargetRestore.replace(request, opened, backup, target, held, damage.get(), listener, started,
             watch);
       }
-      RestoreResult r = restoreExisting(request, opened, backup, target, listener, started, watch);
-      return new RestoreResult(r.backup(), r.target(), r.safetyCopy(), r.written(), r.damage(), r.pageCount(),
-          r.pageSize(), r.elapsed(), warnings);
+      return restoreExisting(request, opened, backup, target, listener, started, watch).withWarnings(warnings);
+    }
+  }
+
+  private static LiveDatabaseFiles holdTarget(Path target) {
+    try {
+      return LiveDatabaseFiles.openAsIs(target);
+    } catch (IOException e) {
+      throw SqlbakException.failed("cannot read target", target, Failures.reason(e), e);
     }
   }
 
   private static RestoreResult restoreExisting(RestoreRequest request, ReadableBackup opened, Path backup,
       Path target, ProgressListener listener, Instant started, RestoreWatch watch) {
-    rollBackHotJournal(target, request);
-    // Rolling back a hot journal only frees space; the check comes before anything else is written.
+    // TargetCondition's read-write open has rolled back any hot journal (a restore killed mid-copy,
+    // a crashed writer), as the application's next open would: the safety copy, which reads the
+    // target read-only, saves the last committed content. The free space is checked after that.
     RestoreSpace.requireRoomInPlace(opened, target, request);
     Path safetyCopy = null;
     if (request.safetyCopy() && sizeOf(target) > 0) {
@@ -182,24 +188,6 @@ public final class RestoreEngine {
       throw SqlbakException.failed("target exists", target,
           "use --force to replace its content (its old content is saved first)");
     }
-  }
-
-  /**
-   * A restore killed mid-copy (or any crashed writer) leaves {@code <TARGET>-journal}: the safety
-   * copy reads the target read-only, which cannot roll it back, so roll it back first, as the
-   * application would on its next open. The target then holds its last committed content again,
-   * which is what the safety copy must save.
-   */
-  private static void rollBackHotJournal(Path target, RestoreRequest request) {
-    if (!LiveTargetCopy.hotJournalBeside(target)) {
-      return;
-    }
-    try (SqliteDatabase t = openTarget(target, request.busyTimeout())) {
-      t.readSchema();
-    } catch (SqliteFailure f) {
-      throw targetFailure(f, target, request);
-    }
-    LOG.debug("rolled back the hot journal of {} before restoring", target);
   }
 
   private static long sizeOf(Path file) {

@@ -36,6 +36,12 @@ public record RestoreResult(Path backup, Path target, Path safetyCopy, Written w
     }
   }
 
+  /** This result, saying {@code newWarnings} instead. */
+  public RestoreResult withWarnings(List<String> newWarnings) {
+    return new RestoreResult(backup, target, safetyCopy, written, damage, pageCount, pageSize, elapsed,
+        List.copyOf(newWarnings));
+  }
+
   /** Whether the target did not exist before. */
   public boolean created() {
     return written == Written.NEW_FILE;
