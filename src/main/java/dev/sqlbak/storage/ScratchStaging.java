@@ -14,7 +14,7 @@ import java.nio.file.StandardOpenOption;
  * @param owner the store whose staging this is: only it may publish these files
  * @param destination the temporary files
  */
-record ScratchStaging(BackupStore owner, AtomicDestination destination) implements BackupStore.Staging {
+public record ScratchStaging(BackupStore owner, AtomicDestination destination) implements BackupStore.Staging {
   @Override
   public Path file() {
     return destination.file();
