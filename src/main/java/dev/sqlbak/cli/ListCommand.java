@@ -5,7 +5,7 @@ import dev.sqlbak.cli.output.ListOutput;
 import dev.sqlbak.engine.ListEngine;
 import dev.sqlbak.engine.ListRequest;
 import dev.sqlbak.engine.ListResult;
-import java.nio.file.Path;
+import dev.sqlbak.storage.Location;
 import java.util.Optional;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
@@ -35,8 +35,11 @@ final class ListCommand implements Callable<Integer> {
   @Spec CommandSpec spec;
   @Mixin CommonOptions common;
 
-  @Parameters(paramLabel = "DIR", description = "The folder that holds the backups.")
-  Path folder;
+  @Parameters(paramLabel = "DIR", converter = LocationConverter.class,
+      description = "The folder that holds the backups, or an S3 prefix: s3://bucket/prefix/.")
+  Location folder;
+
+  @Mixin S3Flags s3;
 
   @Option(names = "--stem", paramLabel = "NAME",
       description = "List only the backups of this name (app for app-20261124T030000Z.db).")
@@ -47,7 +50,7 @@ final class ListCommand implements Callable<Integer> {
 
   @Override
   public Integer call() {
-    ListResult result = new ListEngine().list(new ListRequest(folder, Optional.ofNullable(stem)));
+    ListResult result = new ListEngine().list(new ListRequest(folder, Optional.ofNullable(stem), s3.options()));
     ListOutput.print(spec.commandLine().getOut(), spec.commandLine().getErr(), result, json);
     return ExitCode.OK.code();
   }

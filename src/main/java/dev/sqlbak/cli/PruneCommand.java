@@ -6,7 +6,7 @@ import dev.sqlbak.engine.PruneEngine;
 import dev.sqlbak.engine.PruneRequest;
 import dev.sqlbak.engine.PruneResult;
 import java.io.PrintWriter;
-import java.nio.file.Path;
+import dev.sqlbak.storage.Location;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -33,8 +33,11 @@ final class PruneCommand implements Callable<Integer> {
   @Spec CommandSpec spec;
   @Mixin CommonOptions common;
 
-  @Parameters(paramLabel = "DIR", description = "The folder that holds the backups.")
-  Path folder;
+  @Parameters(paramLabel = "DIR", converter = LocationConverter.class,
+      description = "The folder that holds the backups, or an S3 prefix: s3://bucket/prefix/.")
+  Location folder;
+
+  @Mixin S3Flags s3;
 
   @Mixin RetentionOptions keep;
 
@@ -51,7 +54,7 @@ final class PruneCommand implements Callable<Integer> {
   @Override
   public Integer call() {
     PruneRequest request = new PruneRequest(folder, keep.keepLast, keep.keepDaily, keep.keepWeekly,
-        keep.keepMonthly, stem, dryRun);
+        keep.keepMonthly, stem, dryRun, s3.options());
     PrintWriter err = spec.commandLine().getErr();
     PruneResult result = new PruneEngine().prune(request, PruneOutput.removals(err, request, common.quiet));
     PruneOutput.print(spec.commandLine().getOut(), err, request, result, json);

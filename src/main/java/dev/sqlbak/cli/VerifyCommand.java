@@ -7,6 +7,7 @@ import dev.sqlbak.cli.output.VerifyOutput;
 import dev.sqlbak.engine.BackupRequest;
 import dev.sqlbak.engine.VerifyEngine;
 import dev.sqlbak.engine.VerifyRequest;
+import dev.sqlbak.storage.Location;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -40,9 +41,12 @@ final class VerifyCommand implements Callable<Integer> {
   @Spec CommandSpec spec;
   @Mixin CommonOptions common;
 
-  @Parameters(arity = "1..*", paramLabel = "BACKUP|DIR",
-      description = "Backup files, or folders of backups, to verify.")
-  List<Path> backups = new ArrayList<>();
+  @Parameters(arity = "1..*", paramLabel = "BACKUP|DIR", converter = LocationConverter.class,
+      description = "Backup files, or folders of backups, to verify; s3://bucket/key for an object,"
+          + " s3://bucket/prefix/ for the backups under a prefix.")
+  List<Location> backups = new ArrayList<>();
+
+  @Mixin S3Flags s3;
 
   @Option(names = "--latest",
       description = "Of each DIR, verify only the newest backup of each series; file arguments are verified"
@@ -75,7 +79,7 @@ final class VerifyCommand implements Callable<Integer> {
   public Integer call() {
     List<Verdict> verdicts = new VerifyEngine().verify(
         new VerifyRequest(backups, check, against, assertions, busyTimeout,
-            latest ? VerifyRequest.Selection.LATEST : VerifyRequest.Selection.EVERY));
+            latest ? VerifyRequest.Selection.LATEST : VerifyRequest.Selection.EVERY, s3.options()));
     VerifyOutput.print(spec.commandLine().getOut(), spec.commandLine().getErr(), verdicts, json, common.quiet);
     return exitCode(verdicts).code();
   }

@@ -1,6 +1,13 @@
 package dev.sqlbak.engine;
 
+import dev.sqlbak.storage.BackupStore;
 import dev.sqlbak.storage.LocalFolderStore;
+import dev.sqlbak.storage.LocalPath;
+import dev.sqlbak.storage.Location;
+import dev.sqlbak.storage.RemoteFailure;
+import dev.sqlbak.storage.S3Location;
+import dev.sqlbak.storage.S3Options;
+import dev.sqlbak.storage.s3.S3Store;
 import java.io.File;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -18,6 +25,27 @@ final class BackupFolder {
       throw SqlbakException.failed("not a directory", folder, "name the folder that holds the backups");
     }
     return new LocalFolderStore(folder);
+  }
+
+  /**
+   * The folder or S3 prefix {@code location} as a store: a local folder as {@link #existing(Path)}
+   * says; a prefix once the bucket has answered a listing (a prefix holding nothing is an empty
+   * folder: S3 has no folders to be missing).
+   */
+  static BackupStore existing(Location location, S3Options s3) {
+    if (location instanceof LocalPath local) {
+      return existing(local.path());
+    }
+    return s3Prefix(((S3Location) location).asPrefix(), s3);
+  }
+
+  /** The store of an S3 prefix, its bucket and credentials checked by one listing. */
+  static S3Store s3Prefix(S3Location prefix, S3Options s3) {
+    try {
+      return S3Store.open(prefix.asPrefix(), s3);
+    } catch (RemoteFailure e) {
+      throw Failures.remote(e);
+    }
   }
 
   /**

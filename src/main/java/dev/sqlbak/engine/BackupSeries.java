@@ -124,7 +124,7 @@ record BackupSeries(Series series, String kind) {
     try {
       return SeriesListing.read(store, Optional.of(name()));
     } catch (IOException e) {
-      throw SqlbakException.failed("cannot list directory", store.describe(), Failures.reason(e), e);
+      throw Failures.store("cannot list directory", store, e);
     }
   }
 }

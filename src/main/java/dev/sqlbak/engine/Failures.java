@@ -2,6 +2,8 @@ package dev.sqlbak.engine;
 
 import dev.sqlbak.sqlite.SqliteFailure;
 import dev.sqlbak.storage.AtomicDestination;
+import dev.sqlbak.storage.BackupStore;
+import dev.sqlbak.storage.RemoteFailure;
 import dev.sqlbak.storage.FileSizeLimit;
 import java.io.IOException;
 import java.nio.file.AccessDeniedException;
@@ -72,6 +74,9 @@ public final class Failures {
    * OS's own reason, which SQLite's "unable to open" or "disk I/O error" hides, else {@code detail}.
    */
   public static SqlbakException write(String what, Path folder, long bytes, String detail, Throwable cause) {
+    if (cause instanceof RemoteFailure remote) {
+      return remote(remote);
+    }
     IOException io = cause instanceof IOException ? (IOException) cause : null;
     if (io != null && AtomicDestination.isFileTooLarge(io) || bytes > 0 && FileSizeLimit.exceededBy(bytes)) {
       OptionalLong limit = FileSizeLimit.bytes();
@@ -86,6 +91,22 @@ public final class Failures {
       return SqlbakException.failed("destination is full", folder, "free some space; nothing was written", cause);
     }
     return SqlbakException.failed(what, folder, refusal != null ? reason(refusal) : detail, cause);
+  }
+
+  /** A remote store's failure, which already says what failed, where, and what to do. */
+  public static SqlbakException remote(RemoteFailure e) {
+    return SqlbakException.failed(e.what(), e.where(), e.hint().orElse(null), e);
+  }
+
+  /**
+   * The one line for {@code e}, met while {@code what} on {@code store}: a remote store's own words
+   * when it has them, else {@code what} with the OS's reason.
+   */
+  public static SqlbakException store(String what, BackupStore store, IOException e) {
+    if (e instanceof RemoteFailure remote) {
+      return remote(remote);
+    }
+    return SqlbakException.failed(what, store.describe(), reason(e), e);
   }
 
   /** A short reason for an I/O failure: the OS's words where Java kept them. */

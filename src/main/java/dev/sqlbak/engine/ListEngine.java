@@ -4,7 +4,6 @@ import dev.sqlbak.payload.Compression;
 import dev.sqlbak.payload.Provenance;
 import dev.sqlbak.retention.SafetyCopyName;
 import dev.sqlbak.storage.BackupStore;
-import dev.sqlbak.storage.LocalFolderStore;
 import java.io.IOException;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -20,7 +19,7 @@ public final class ListEngine {
 
   /** The backups in the request's folder; a missing folder or a file in its place fails the call. */
   public ListResult list(ListRequest request) {
-    LocalFolderStore store = BackupFolder.existing(request.folder());
+    BackupStore store = BackupFolder.existing(request.folder(), request.s3());
     return new ListResult(request.folder(), request.stem(), groups(store, request.stem()),
         safetyCopies(store, request.stem()));
   }
@@ -39,7 +38,7 @@ public final class ListEngine {
             .ifPresent(n -> copies.add(new ListResult.SafetyCopy(n.name(), n.target(), n.savedAt(), f.size())));
       }
     } catch (IOException e) {
-      throw SqlbakException.failed("cannot list directory", store.describe(), Failures.reason(e), e);
+      throw Failures.store("cannot list directory", store, e);
     }
     copies.sort(Comparator.comparing(ListResult.SafetyCopy::savedAt).reversed()
         .thenComparing(ListResult.SafetyCopy::file));
@@ -52,7 +51,7 @@ public final class ListEngine {
     try {
       read = SeriesListing.read(store, stem);
     } catch (IOException e) {
-      throw SqlbakException.failed("cannot list directory", store.describe(), Failures.reason(e), e);
+      throw Failures.store("cannot list directory", store, e);
     }
     List<ListResult.Group> groups = new ArrayList<>();
     for (SeriesListing.Group g : read) {

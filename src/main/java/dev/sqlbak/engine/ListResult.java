@@ -2,7 +2,7 @@ package dev.sqlbak.engine;
 
 import dev.sqlbak.payload.Compression;
 import dev.sqlbak.retention.Series;
-import java.nio.file.Path;
+import dev.sqlbak.storage.Location;
 import java.time.Instant;
 import java.util.List;
 import java.util.Optional;
@@ -16,14 +16,14 @@ import java.util.Optional;
  * @param groups the series, sorted by {@link Series#ORDER}
  * @param safetyCopies restore's saved previous contents of targets in the folder, newest first
  */
-public record ListResult(Path folder, Optional<String> stem, List<Group> groups, List<SafetyCopy> safetyCopies) {
+public record ListResult(Location folder, Optional<String> stem, List<Group> groups, List<SafetyCopy> safetyCopies) {
   public ListResult {
     groups = List.copyOf(groups);
     safetyCopies = List.copyOf(safetyCopies);
   }
 
   /** A listing of backups only. */
-  public ListResult(Path folder, Optional<String> stem, List<Group> groups) {
+  public ListResult(Location folder, Optional<String> stem, List<Group> groups) {
     this(folder, stem, groups, List.of());
   }
 

@@ -9,6 +9,7 @@ import dev.sqlbak.retention.Series;
 import dev.sqlbak.retention.TimestampedBackup;
 import dev.sqlbak.storage.BackupStore;
 import dev.sqlbak.storage.LocalFolderStore;
+import dev.sqlbak.storage.Location;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -40,12 +41,13 @@ public final class PruneEngine {
    * Prunes as {@code request} says; {@code onRemoved} hears of each file as it is removed (in a dry
    * run: each file that would be), so a caller can report progress even if a later removal fails.
    */
-  public PruneResult prune(PruneRequest request, Consumer<Path> onRemoved) {
-    LocalFolderStore store = BackupFolder.existing(request.folder());
+  public PruneResult prune(PruneRequest request, Consumer<Location> onRemoved) {
+    BackupStore store = BackupFolder.existing(request.folder(), request.s3());
+    Location folder = request.folder();
     List<StemPrune> stems = new ArrayList<>();
     for (StorePrune s : pruneAll(store, request.stem(), request.retention(), request.dryRun(),
-        name -> onRemoved.accept(store.pathOf(name)))) {
-      stems.add(s.withPaths(store::pathOf));
+        name -> onRemoved.accept(folder.resolve(name)))) {
+      stems.add(s.withPaths(folder::resolve));
     }
     return new PruneResult(request.folder(), request.dryRun(), stems);
   }
@@ -70,7 +72,7 @@ public final class PruneEngine {
    * {@code backup --keep-*} runs after publishing a new backup. No backups of the stem: nothing happens.
    */
   public StemPrune pruneStem(
-      Path folder, String stem, RetentionPolicy retention, boolean dryRun, Consumer<Path> onRemoved) {
+      Path folder, String stem, RetentionPolicy retention, boolean dryRun, Consumer<Location> onRemoved) {
     return pruneStem(folder, stem, retention, dryRun, onRemoved, null);
   }
 
@@ -80,13 +82,13 @@ public final class PruneEngine {
    * be read again.
    */
   StemPrune pruneStem(Path folder, String stem, RetentionPolicy retention, boolean dryRun,
-      Consumer<Path> onRemoved, Path knownGood) {
+      Consumer<Location> onRemoved, Path knownGood) {
     LocalFolderStore store = BackupFolder.existing(folder);
     String knownGoodName = knownGood != null && knownGood.getFileName() != null
         && store.pathOf(knownGood.getFileName().toString()).equals(knownGood)
         ? knownGood.getFileName().toString() : null;
-    return pruneStem(store, stem, retention, dryRun, name -> onRemoved.accept(store.pathOf(name)), knownGoodName)
-        .withPaths(store::pathOf);
+    return pruneStem(store, stem, retention, dryRun, name -> onRemoved.accept(Location.of(store.pathOf(name))),
+        knownGoodName).withPaths(name -> Location.of(store.pathOf(name)));
   }
 
   /**
@@ -229,7 +231,7 @@ public final class PruneEngine {
     try {
       return store.exists(name);
     } catch (IOException e) {
-      throw SqlbakException.failed("cannot list directory", store.describe(), Failures.reason(e), e);
+      throw Failures.store("cannot list directory", store, e);
     }
   }
 
@@ -261,7 +263,7 @@ public final class PruneEngine {
     try {
       files = store.list();
     } catch (IOException e) {
-      throw SqlbakException.failed("cannot list directory", store.describe(), Failures.reason(e), e);
+      throw Failures.store("cannot list directory", store, e);
     }
     for (BackupStore.StoredFile file : files) {
       String name = file.name();

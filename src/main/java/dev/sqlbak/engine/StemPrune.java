@@ -1,10 +1,10 @@
 package dev.sqlbak.engine;
 
-import java.nio.file.Path;
+import dev.sqlbak.storage.Location;
 import java.util.List;
 
 /**
- * What prune did (in a dry run: would do) to the backups of one stem.
+ * What prune did (in a dry run: would do) to the backups of one stem, by location.
  *
  * @param stem the stem
  * @param kept the backups kept, oldest first (their sidecars stay with them)
@@ -15,7 +15,8 @@ import java.util.List;
  * @param newestGood the newest backup that passes a quick check (always kept), or null when none
  *     does and the rules alone decided
  */
-public record StemPrune(String stem, List<Path> kept, List<Path> removed, Path newest, Path newestGood) {
+public record StemPrune(String stem, List<Location> kept, List<Location> removed, Location newest,
+    Location newestGood) {
   public StemPrune {
     kept = List.copyOf(kept);
     removed = List.copyOf(removed);

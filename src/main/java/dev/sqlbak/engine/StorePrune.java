@@ -1,12 +1,12 @@
 package dev.sqlbak.engine;
 
-import java.nio.file.Path;
+import dev.sqlbak.storage.Location;
 import java.util.List;
 import java.util.function.Function;
 
 /**
  * What prune did (in a dry run: would do) to the backups of one stem in a store, by name; the
- * same as {@link StemPrune}, which says it with paths in a folder.
+ * same as {@link StemPrune}, which says it with locations.
  *
  * @param stem the stem
  * @param kept the backups kept, oldest first (their sidecars stay with them)
@@ -20,8 +20,8 @@ public record StorePrune(String stem, List<String> kept, List<String> removed, S
     removed = List.copyOf(removed);
   }
 
-  /** The same result with each name turned into a path by {@code pathOf} (a folder's {@code resolve}). */
-  public StemPrune withPaths(Function<String, Path> pathOf) {
+  /** The same result with each name turned into a location by {@code pathOf} (its folder's {@code resolve}). */
+  public StemPrune withPaths(Function<String, Location> pathOf) {
     return new StemPrune(stem, kept.stream().map(pathOf).toList(), removed.stream().map(pathOf).toList(),
         newest == null ? null : pathOf.apply(newest), newestGood == null ? null : pathOf.apply(newestGood));
   }

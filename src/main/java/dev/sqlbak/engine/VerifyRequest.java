@@ -1,6 +1,8 @@
 package dev.sqlbak.engine;
 
 import dev.sqlbak.check.CheckLevel;
+import dev.sqlbak.storage.Location;
+import dev.sqlbak.storage.S3Options;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
@@ -8,16 +10,17 @@ import java.util.List;
 /**
  * Which backups to verify and how; the single home of verify defaults.
  *
- * @param backups the files to verify, and folders whose backups to verify
+ * @param backups the files (or S3 objects) to verify, and folders (or S3 prefixes) whose backups to verify
  * @param check integrity_check (FULL, the default) or quick_check (QUICK)
  * @param against a source database to compare each backup with (schema, row counts, content
  *     digests), or null
  * @param assertions read-only queries that must each return a first row whose first column is true
  * @param busyTimeout how long to wait for a lock on {@code against}
  * @param selection which backups of each folder among {@code backups} to verify
+ * @param s3 how to reach S3, for {@code s3://} locations among {@code backups}
  */
-public record VerifyRequest(List<Path> backups, CheckLevel check, Path against, List<String> assertions,
-    Duration busyTimeout, Selection selection) {
+public record VerifyRequest(List<Location> backups, CheckLevel check, Path against, List<String> assertions,
+    Duration busyTimeout, Selection selection, S3Options s3) {
   /** Default of {@code verify --check}: the full integrity_check. */
   public static final String DEFAULT_CHECK = "full";
 
@@ -27,6 +30,7 @@ public record VerifyRequest(List<Path> backups, CheckLevel check, Path against, 
     assertions = assertions == null ? List.of() : List.copyOf(assertions);
     busyTimeout = busyTimeout == null ? DurationText.parse(BackupRequest.DEFAULT_BUSY_TIMEOUT) : busyTimeout;
     selection = selection == null ? Selection.EVERY : selection;
+    s3 = s3 == null ? S3Options.DEFAULTS : s3;
   }
 
   /** Which of a folder's backups verify checks. */
@@ -37,10 +41,11 @@ public record VerifyRequest(List<Path> backups, CheckLevel check, Path against, 
     LATEST
   }
 
-  /** Verifies every backup of each folder among {@code backups}. */
+  /** Verifies every backup of each local folder among {@code backups}. */
   public VerifyRequest(List<Path> backups, CheckLevel check, Path against, List<String> assertions,
       Duration busyTimeout) {
-    this(backups, check, against, assertions, busyTimeout, Selection.EVERY);
+    this(backups.stream().map(Location::of).toList(), check, against, assertions, busyTimeout, Selection.EVERY,
+        S3Options.DEFAULTS);
   }
 
   /** Verifies {@code backups} with every default. */
@@ -49,6 +54,6 @@ public record VerifyRequest(List<Path> backups, CheckLevel check, Path against, 
   }
 
   public VerifyRequest withSelection(Selection newSelection) {
-    return new VerifyRequest(backups, check, against, assertions, busyTimeout, newSelection);
+    return new VerifyRequest(backups, check, against, assertions, busyTimeout, newSelection, s3);
   }
 }

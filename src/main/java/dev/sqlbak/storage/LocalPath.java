@@ -19,6 +19,12 @@ public record LocalPath(Path path) implements Location {
   }
 
   @Override
+  public String fileName() {
+    Path name = path.getFileName();
+    return name == null ? "" : name.toString();
+  }
+
+  @Override
   public String toString() {
     return path.toString();
   }

@@ -23,6 +23,9 @@ public sealed interface Location permits LocalPath, S3Location {
   /** The location of {@code name} inside this one, taken as a folder. */
   Location resolve(String name);
 
+  /** The last part of the path or key: the file's name, as listings show it. */
+  String fileName();
+
   /** The local path, for a location that is one. */
   static Location of(Path path) {
     return new LocalPath(path);

@@ -44,7 +44,8 @@ public record S3Location(String bucket, String key) implements Location {
     return new S3Location(bucket, slash < 0 ? "" : key.substring(0, slash + 1));
   }
 
-  /** The last part of the key: the object's "file name". */
+  /** The last part of the key: the object's "file name" (empty for a prefix). */
+  @Override
   public String fileName() {
     return key.substring(key.lastIndexOf('/') + 1);
   }

@@ -5,6 +5,8 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import dev.sqlbak.BackupFolders;
 import dev.sqlbak.TestDatabases;
 import java.nio.file.Files;
+import dev.sqlbak.storage.LocalPath;
+import dev.sqlbak.storage.Location;
 import java.nio.file.Path;
 import java.time.LocalDate;
 import java.time.LocalDateTime;
@@ -127,25 +129,25 @@ public class PruneEnginePropertyTest {
       PruneResult dry = engine.prune(request.withDryRun(true));
       assertEquals(before, BackupFolders.snapshot(dir), "a dry run changed the folder; " + label);
 
-      List<Path> heard = new ArrayList<>();
+      List<Location> heard = new ArrayList<>();
       PruneResult real = engine.prune(request, heard::add);
 
       assertEquals(expected, new TreeSet<>(TestDatabases.listing(dir)), label);
       Map<String, Set<String>> kept = new TreeMap<>();
       for (StemPrune s : real.stems()) {
         Set<String> names = new TreeSet<>();
-        s.kept().forEach(p -> names.add(p.getFileName().toString()));
+        s.kept().forEach(p -> names.add(p.fileName()));
         kept.computeIfAbsent(s.stem(), k -> new TreeSet<>()).addAll(names);
       }
       assertEquals(expectedKept, kept, label);
-      List<Path> removed = new ArrayList<>();
+      List<Location> removed = new ArrayList<>();
       real.stems().forEach(s -> removed.addAll(s.removed()));
-      List<Path> wouldRemove = new ArrayList<>();
+      List<Location> wouldRemove = new ArrayList<>();
       dry.stems().forEach(s -> wouldRemove.addAll(s.removed()));
       assertEquals(wouldRemove, removed, "the dry run reported other files than the run removed; " + label);
       assertEquals(removed, heard, label);
-      for (Path p : removed) {
-        assertEquals(false, Files.exists(p), p + "; " + label);
+      for (Location p : removed) {
+        assertEquals(false, Files.exists(((LocalPath) p).path()), p + "; " + label);
       }
       for (String name : FOREIGN.keySet()) {
         assertEquals(before.get(name), BackupFolders.snapshot(dir).get(name), label);

@@ -18,6 +18,7 @@ import dev.sqlbak.retention.RetentionPolicy;
 import dev.sqlbak.storage.AtomicDestination;
 import dev.sqlbak.storage.DataMode;
 import java.nio.file.Files;
+import dev.sqlbak.storage.Location;
 import java.nio.file.Path;
 import java.time.LocalDateTime;
 import java.util.ArrayList;
@@ -42,8 +43,8 @@ class PruneEngineTest {
     return BackupFolders.name(stem, LocalDateTime.of(2026, 11, day, 3, 0), ".db");
   }
 
-  private static List<String> names(List<Path> files) {
-    return files.stream().map(p -> p.getFileName().toString()).toList();
+  private static List<String> names(List<Location> files) {
+    return files.stream().map(Location::fileName).toList();
   }
 
   /** A real backup with a page in the middle overwritten: the header is fine, quick_check is not. */
@@ -139,7 +140,7 @@ class PruneEngineTest {
     Files.delete(dir.resolve(name("my-app", 1)));
     // A kept backup's orphan too: the rules keep backups, and this one is gone.
     Files.delete(dir.resolve(name("app", 4)));
-    List<Path> heard = new ArrayList<>();
+    List<Location> heard = new ArrayList<>();
 
     StemPrune dry = engine.prune(new PruneRequest(dir, 3, null, null, null, "app", true)).stems().get(0);
     StemPrune app = engine.prune(new PruneRequest(dir, 3, null, null, null, "app", false), heard::add)
@@ -193,8 +194,8 @@ class PruneEngineTest {
     assertEquals(List.of(name("app", 4), name("app", 4) + ".sha256", name("app", 6)), listing(dir).stream()
         .filter(n -> n.startsWith("app-")).toList());
     assertEquals(List.of(name("app", 4), name("app", 6)), names(app.kept()));
-    assertEquals(dir.resolve(name("app", 4)), app.newestGood());
-    assertEquals(dir.resolve(name("app", 6)), app.newest());
+    assertEquals(Location.of(dir.resolve(name("app", 4))), app.newestGood());
+    assertEquals(Location.of(dir.resolve(name("app", 6))), app.newest());
     assertEquals(List.of(name("app", 1), name("app", 1) + ".sha256", name("app", 2), name("app", 2) + ".sha256",
         name("app", 3), name("app", 3) + ".sha256", name("app", 5)), names(app.removed()));
   }
@@ -232,7 +233,7 @@ class PruneEngineTest {
     writeGood(dir, name("app", 3) + ".gz", false);
     Map<String, String> before = snapshot(dir);
     PruneRequest request = new PruneRequest(dir, 2, null, null, null, null, true);
-    List<Path> heard = new ArrayList<>();
+    List<Location> heard = new ArrayList<>();
 
     PruneResult dry = engine.prune(request, heard::add);
 
@@ -258,7 +259,7 @@ class PruneEngineTest {
     for (int day = 1; day <= 4; day++) {
       backup("app", day);
     }
-    List<Path> heard = new ArrayList<>();
+    List<Location> heard = new ArrayList<>();
     // Another prune removes days 2 and 3 while this one is busy with day 1.
     StemPrune app = engine.pruneStem(dir, "app", RetentionPolicy.lastOnly(1), false, file -> {
       heard.add(file);

@@ -10,6 +10,7 @@ import dev.sqlbak.check.BackupInspection;
 import dev.sqlbak.check.CheckLevel;
 import dev.sqlbak.check.Verdict;
 import java.nio.file.Files;
+import dev.sqlbak.storage.LocalPath;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Optional;
@@ -46,7 +47,7 @@ class VerifyFolderTest {
   }
 
   private static List<Path> files(List<Verdict> verdicts) {
-    return verdicts.stream().map(Verdict::file).toList();
+    return verdicts.stream().map(v -> ((LocalPath) v.file()).path()).toList();
   }
 
   @Test

@@ -6,7 +6,7 @@ import dev.sqlbak.engine.PruneRequest;
 import dev.sqlbak.engine.PruneResult;
 import dev.sqlbak.engine.StemPrune;
 import java.io.PrintWriter;
-import java.nio.file.Path;
+import dev.sqlbak.storage.Location;
 import java.util.function.Consumer;
 
 /** Renders a prune: each removal as it happens, then warnings on stderr and --json on stdout. */
@@ -14,7 +14,7 @@ public final class PruneOutput {
   private PruneOutput() {}
 
   /** Says each file as it is removed (in a dry run: would be), unless quiet. */
-  public static Consumer<Path> removals(PrintWriter err, PruneRequest request, boolean quiet) {
+  public static Consumer<Location> removals(PrintWriter err, PruneRequest request, boolean quiet) {
     String verb = request.dryRun() ? "would remove " : "removed ";
     return file -> {
       if (!quiet) {
