@@ -13,6 +13,7 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Optional;
 import java.util.Map;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
@@ -49,8 +50,15 @@ final class BackupCommand implements Callable<Integer> {
   Path source;
 
   @Parameters(index = "1", arity = "0..1", paramLabel = "DEST",
-      description = "Backup file, existing directory, :memory: or -. Default: the current directory.")
+      description = "Backup file, existing directory, :memory: or -; or in S3: s3://bucket/prefix/ (timestamped"
+          + " backups, as a directory) or s3://bucket/key. Default: the current directory.")
   String destination;
+
+  @Mixin S3Flags s3;
+
+  @Option(names = "--s3-storage-class", paramLabel = "CLASS",
+      description = "The S3 storage class of new objects (STANDARD_IA, GLACIER_IR, …); default: the bucket's.")
+  String storageClass;
 
   @Option(names = {"-f", "--force"}, description = "Replace an existing DEST file (atomically).")
   boolean force;
@@ -100,7 +108,7 @@ final class BackupCommand implements Callable<Integer> {
   public Integer call() {
     BackupRequest request = new BackupRequest(source, destination, schemas, attachments, copy.pages,
         check, copy.busyTimeout, force, compression, keep.given() ? keep.policy() : null, compact, tables,
-        name);
+        name, s3.options().withStorageClass(Optional.ofNullable(storageClass)));
     ProgressListener progress = copy.listener(spec.commandLine().getErr(), common.quiet,
         parent != null && parent.terminal, request.schemas().size() > 1);
     BackupResult result = request.toStream()

@@ -4,7 +4,7 @@ import dev.sqlbak.cli.output.ExitCode;
 import dev.sqlbak.cli.output.InfoOutput;
 import dev.sqlbak.engine.DatabaseInfo;
 import dev.sqlbak.engine.InfoEngine;
-import java.nio.file.Path;
+import dev.sqlbak.storage.Location;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -28,15 +28,18 @@ final class InfoCommand implements Callable<Integer> {
   @Spec CommandSpec spec;
   @Mixin CommonOptions common;
 
-  @Parameters(paramLabel = "DB", description = "The database or backup to describe.")
-  Path database;
+  @Parameters(paramLabel = "DB", converter = LocationConverter.class,
+      description = "The database or backup to describe; s3://bucket/key for a backup in S3.")
+  Location database;
+
+  @Mixin S3Flags s3;
 
   @Option(names = "--json", description = "Print one JSON object instead of text.")
   boolean json;
 
   @Override
   public Integer call() {
-    DatabaseInfo info = new InfoEngine().info(database);
+    DatabaseInfo info = new InfoEngine().info(database, s3.options());
     InfoOutput.print(spec.commandLine().getOut(), info, json);
     return ExitCode.OK.code();
   }

@@ -10,6 +10,9 @@ import dev.sqlbak.engine.RestoreResult;
 import dev.sqlbak.engine.SqlbakException;
 import java.io.InputStream;
 import java.io.PrintWriter;
+import dev.sqlbak.storage.LocalPath;
+import dev.sqlbak.storage.Location;
+import dev.sqlbak.storage.S3Location;
 import java.nio.file.Path;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
@@ -48,9 +51,12 @@ final class RestoreCommand implements Callable<Integer> {
   @Mixin CommonOptions common;
   @Mixin CopyOptions copy;
 
-  @Parameters(index = "0", paramLabel = "BACKUP",
-      description = "The backup file to restore, or - to read it (plain, gzip or zstd) from stdin.")
-  Path backup;
+  @Parameters(index = "0", paramLabel = "BACKUP", converter = LocationConverter.class,
+      description = "The backup file to restore, an S3 object (s3://bucket/key), or - to read it (plain,"
+          + " gzip or zstd) from stdin.")
+  Location backup;
+
+  @Mixin S3Flags s3;
 
   @Parameters(index = "1", paramLabel = "TARGET", description = "The database that receives it.")
   Path target;
@@ -79,6 +85,9 @@ final class RestoreCommand implements Callable<Integer> {
 
   /** {@code -} is standard input (a file named so is {@code ./-}); anything else a file. */
   private BackupOrigin origin() {
+    if (backup instanceof S3Location object) {
+      return BackupOrigin.stored(object, s3.options());
+    }
     if (backup.toString().equals(STDIN)) {
       StandardInput in = parent != null ? parent.in : StandardInput.of(InputStream.nullInputStream());
       if (in.terminal()) {
@@ -88,6 +97,6 @@ final class RestoreCommand implements Callable<Integer> {
       }
       return BackupOrigin.standardInput(in.bytes());
     }
-    return BackupOrigin.file(backup);
+    return BackupOrigin.file(((LocalPath) backup).path());
   }
 }

@@ -3,6 +3,8 @@ package dev.sqlbak.engine;
 import dev.sqlbak.check.CheckLevel;
 import dev.sqlbak.payload.Compression;
 import dev.sqlbak.sqlite.TableRows;
+import dev.sqlbak.storage.LocalPath;
+import dev.sqlbak.storage.Location;
 import java.nio.file.Path;
 import java.util.List;
 
@@ -11,7 +13,7 @@ import java.util.List;
  *
  * @param schema the source schema that was copied
  * @param sourceFile the file behind that schema
- * @param destination where the copy was published, or null for {@code :memory:}
+ * @param destination where the copy was published (a file, or an S3 object), or null for {@code :memory:} and streams
  * @param pageSize bytes per page
  * @param pageCount pages copied
  * @param bytes size of the published file (page size times page count for memory copies)
@@ -24,11 +26,20 @@ import java.util.List;
 public record BackupCopy(
     String schema,
     Path sourceFile,
-    Path destination,
+    Location destination,
     long pageSize,
     long pageCount,
     long bytes,
     String sha256,
     CheckLevel check,
     Compression compression,
-    List<TableRows> tables) {}
+    List<TableRows> tables) {
+
+  /** The published file on this machine; only for a copy published to a local file. */
+  public Path file() {
+    if (!(destination instanceof LocalPath local)) {
+      throw new IllegalStateException("not published to a local file: " + destination);
+    }
+    return local.path();
+  }
+}

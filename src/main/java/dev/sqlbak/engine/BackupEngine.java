@@ -13,7 +13,8 @@ import dev.sqlbak.source.SourceConnection;
 import dev.sqlbak.source.SourceSpec;
 import dev.sqlbak.sqlite.SqliteDatabase;
 import dev.sqlbak.storage.BackupStore.Publish;
-import dev.sqlbak.storage.LocalFolderStore;
+import dev.sqlbak.storage.BackupStore;
+import dev.sqlbak.storage.Location;
 import dev.sqlbak.storage.NameLock;
 import dev.sqlbak.tuning.Tuning;
 import java.io.OutputStream;
@@ -91,7 +92,7 @@ public final class BackupEngine {
       OutputStream sink) {
     Instant started = Instant.now();
     BackupTarget target = BackupTarget.resolve(request);
-    LocalFolderStore store = target.store();
+    BackupStore store = target.store();
     List<StagedCopy> stages = new ArrayList<>();
     try (SourceConnection source = SourceConnection.open(new SourceSpec(request.source(), request.attachments(),
         request.schemas(), request.busyTimeout()))) {
@@ -118,7 +119,7 @@ public final class BackupEngine {
   }
 
   /** What publishing a run's copies gave: the copies, what retention removed, and warnings. */
-  private record Published(List<BackupCopy> copies, List<Path> pruned, List<String> warnings) {}
+  private record Published(List<BackupCopy> copies, List<Location> pruned, List<String> warnings) {}
 
   /** Publishes every checked copy (files and folders only), then applies retention to each new backup's series. */
   private static Published publishAll(BackupPublisher publisher, List<StagedCopy> stages, List<Payload> payloads,
@@ -127,11 +128,11 @@ public final class BackupEngine {
     List<String> warnings = new ArrayList<>();
     for (int i = 0; i < stages.size(); i++) {
       StagedCopy stage = stages.get(i);
-      Path published = null;
+      Location published = null;
       if (target.toFiles()) {
         BackupSeries series = BackupSeries.of(request, stage);
         PublishedCopy copy = publish(publisher, stage, payloads.get(i), series, request, target, time);
-        published = copy.path();
+        published = copy.location();
         copy.warning().ifPresent(warnings::add);
       }
       copies.add(new BackupCopy(stage.schema(), stage.sourceFile(), published, stage.pageSize(),
@@ -139,20 +140,20 @@ public final class BackupEngine {
           target.compression(), stage.tables()));
     }
     warnings.addAll(publisher.warnings());
-    List<Path> pruned = new ArrayList<>();
+    List<Location> pruned = new ArrayList<>();
     if (request.retention() != null) {
       for (int i = 0; i < stages.size(); i++) {
         BackupSeries series = BackupSeries.of(request, stages.get(i));
         for (String name : new PruneEngine().pruneSeries(publisher.store(), series.series(), request.retention(),
-            copies.get(i).destination().getFileName().toString())) {
-          pruned.add(target.destination().resolve(name));
+            copies.get(i).destination().fileName())) {
+          pruned.add(target.locationOf(name));
         }
       }
     }
     return new Published(copies, pruned, warnings);
   }
 
-  private CopyOrder orderFor(BackupRequest request, BackupTarget target, LocalFolderStore store) {
+  private CopyOrder orderFor(BackupRequest request, BackupTarget target, BackupStore store) {
     CopyOrder.Kind kind = !request.tables().isEmpty() ? CopyOrder.Kind.TABLES
         : request.compact() ? CopyOrder.Kind.COMPACT : CopyOrder.Kind.PAGES;
     CopyOrder.Staging staging = target.kind() == BackupTarget.Kind.MEMORY
@@ -184,7 +185,7 @@ public final class BackupEngine {
   }
 
   /** Where one copy was published, and what the user should hear of its folder. */
-  private record PublishedCopy(Path path, Optional<String> warning) {}
+  private record PublishedCopy(Location location, Optional<String> warning) {}
 
   /** Publishes one checked copy: at the file destination's name, or timestamped in a folder; returns where. */
   private static PublishedCopy publish(BackupPublisher publisher, StagedCopy stage, Payload payload, BackupSeries series,
@@ -193,7 +194,7 @@ public final class BackupEngine {
     Provenance provenance = series.provenance(stage, time);
     PublishedCopy published;
     if (target.kind() == BackupTarget.Kind.FILE) {
-      String name = target.destination().getFileName().toString();
+      String name = target.fileName();
       publisher.publishAs(stage, payload, name, request.force() ? Publish.REPLACE : Publish.CREATE_NEW, provenance);
       published = new PublishedCopy(target.destination(), Optional.empty());
     } else {
@@ -204,7 +205,7 @@ public final class BackupEngine {
         series.refuseOtherSources(publisher.store(), groups);
         String name = publisher.publishTimestamped(stage, payload, series.name(), target.compression().suffix(),
             series.notBefore(groups, time), provenance);
-        published = new PublishedCopy(target.destination().resolve(name),
+        published = new PublishedCopy(target.locationOf(name),
             series.laterThan(publisher.store(), groups, name));
       }
     }

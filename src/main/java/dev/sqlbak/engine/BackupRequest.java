@@ -4,6 +4,8 @@ import dev.sqlbak.check.CheckLevel;
 import dev.sqlbak.payload.Compression;
 import dev.sqlbak.retention.RetentionPolicy;
 import dev.sqlbak.sqlite.SqlText;
+import dev.sqlbak.storage.Location;
+import dev.sqlbak.storage.S3Options;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.HashSet;
@@ -36,6 +38,7 @@ import java.util.Set;
  *     backup); empty copies the whole schema
  * @param name the name part of timestamped backups ({@code --name}), or null for the source
  *     file's stem
+ * @param s3 how to reach S3, for an {@code s3://} destination
  */
 public record BackupRequest(
     Path source,
@@ -50,7 +53,8 @@ public record BackupRequest(
     RetentionPolicy retention,
     boolean compact,
     List<String> tables,
-    String name) {
+    String name,
+    S3Options s3) {
 
   /** The destination that copies into memory, checks, summarizes and writes nothing. */
   public static final String MEMORY = ":memory:";
@@ -75,6 +79,7 @@ public record BackupRequest(
 
   public BackupRequest {
     Objects.requireNonNull(source, "source");
+    s3 = s3 == null ? S3Options.DEFAULTS : s3;
     schemas = schemas == null || schemas.isEmpty() ? List.of(DEFAULT_SCHEMA) : List.copyOf(schemas);
     attachments = attachments == null ? Map.of() : new LinkedHashMap<>(attachments);
     check = check == null ? CheckLevel.valueOf(DEFAULT_CHECK.toUpperCase(java.util.Locale.ROOT)) : check;
@@ -98,7 +103,26 @@ public record BackupRequest(
 
   /** A request with every default: back up {@code source}'s main schema into {@code destination}. */
   public static BackupRequest of(Path source, String destination) {
-    return new BackupRequest(source, destination, null, null, null, null, null, false, null, null, false, null, null);
+    return new BackupRequest(source, destination, null, null, null, null, null, false, null, null, false, null, null,
+        S3Options.DEFAULTS);
+  }
+
+  /** A request as the canonical constructor makes it, with S3 reached as the SDK's chains say. */
+  public BackupRequest(Path source, String destination, List<String> schemas, Map<String, Path> attachments,
+      Integer pagesPerStep, CheckLevel check, Duration busyTimeout, boolean force, Compression compression,
+      RetentionPolicy retention, boolean compact, List<String> tables, String name) {
+    this(source, destination, schemas, attachments, pagesPerStep, check, busyTimeout, force, compression, retention,
+        compact, tables, name, S3Options.DEFAULTS);
+  }
+
+  public BackupRequest withS3(S3Options newS3) {
+    return new BackupRequest(source, destination, schemas, attachments, pagesPerStep, check, busyTimeout, force,
+        compression, retention, compact, tables, name, newS3);
+  }
+
+  /** Whether the destination is an S3 location ({@code s3://bucket/prefix/} or {@code s3://bucket/key}). */
+  public boolean toS3() {
+    return destination != null && destination.startsWith(Location.S3_SCHEME);
   }
 
   /** The pages per step to use for a schema whose pages are {@code pageSize} bytes. */
@@ -116,32 +140,32 @@ public record BackupRequest(
 
   public BackupRequest withDestination(String newDestination) {
     return new BackupRequest(
-        source, newDestination, schemas, attachments, pagesPerStep, check, busyTimeout, force, compression, retention, compact, tables, name);
+        source, newDestination, schemas, attachments, pagesPerStep, check, busyTimeout, force, compression, retention, compact, tables, name, s3);
   }
 
   public BackupRequest withForce(boolean newForce) {
     return new BackupRequest(
-        source, destination, schemas, attachments, pagesPerStep, check, busyTimeout, newForce, compression, retention, compact, tables, name);
+        source, destination, schemas, attachments, pagesPerStep, check, busyTimeout, newForce, compression, retention, compact, tables, name, s3);
   }
 
   public BackupRequest withPages(Integer newPagesPerStep) {
     return new BackupRequest(
-        source, destination, schemas, attachments, newPagesPerStep, check, busyTimeout, force, compression, retention, compact, tables, name);
+        source, destination, schemas, attachments, newPagesPerStep, check, busyTimeout, force, compression, retention, compact, tables, name, s3);
   }
 
   public BackupRequest withSchemas(List<String> newSchemas, Map<String, Path> newAttachments) {
     return new BackupRequest(
-        source, destination, newSchemas, newAttachments, pagesPerStep, check, busyTimeout, force, compression, retention, compact, tables, name);
+        source, destination, newSchemas, newAttachments, pagesPerStep, check, busyTimeout, force, compression, retention, compact, tables, name, s3);
   }
 
   public BackupRequest withCompression(Compression newCompression) {
     return new BackupRequest(
-        source, destination, schemas, attachments, pagesPerStep, check, busyTimeout, force, newCompression, retention, compact, tables, name);
+        source, destination, schemas, attachments, pagesPerStep, check, busyTimeout, force, newCompression, retention, compact, tables, name, s3);
   }
 
   public BackupRequest withRetention(RetentionPolicy newRetention) {
     return new BackupRequest(source, destination, schemas, attachments, pagesPerStep, check, busyTimeout,
-        force, compression, newRetention, compact, tables, name);
+        force, compression, newRetention, compact, tables, name, s3);
   }
 
   public BackupRequest withCompact(boolean newCompact) {
@@ -151,7 +175,7 @@ public record BackupRequest(
 
   public BackupRequest withTables(List<String> newTables) {
     return new BackupRequest(source, destination, schemas, attachments, pagesPerStep, check, busyTimeout,
-        force, compression, retention, compact, newTables, name);
+        force, compression, retention, compact, newTables, name, s3);
   }
 
   /** Whether the copy is page by page through the online backup API (not --compact, not --table). */
@@ -184,7 +208,7 @@ public record BackupRequest(
 
   public BackupRequest withName(String newName) {
     return new BackupRequest(source, destination, schemas, attachments, pagesPerStep, check, busyTimeout, force,
-        compression, retention, compact, tables, newName);
+        compression, retention, compact, tables, newName, s3);
   }
 
   /** The name of the series {@code file} (the source's, or an attached one) is backed up in. */
@@ -223,11 +247,11 @@ public record BackupRequest(
 
   public BackupRequest withCheck(CheckLevel newCheck) {
     return new BackupRequest(
-        source, destination, schemas, attachments, pagesPerStep, newCheck, busyTimeout, force, compression, retention, compact, tables, name);
+        source, destination, schemas, attachments, pagesPerStep, newCheck, busyTimeout, force, compression, retention, compact, tables, name, s3);
   }
 
   public BackupRequest withBusyTimeout(Duration newBusyTimeout) {
     return new BackupRequest(
-        source, destination, schemas, attachments, pagesPerStep, check, newBusyTimeout, force, compression, retention, compact, tables, name);
+        source, destination, schemas, attachments, pagesPerStep, check, newBusyTimeout, force, compression, retention, compact, tables, name, s3);
   }
 }

@@ -1,6 +1,6 @@
 package dev.sqlbak.engine;
 
-import java.nio.file.Path;
+import dev.sqlbak.storage.Location;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
@@ -16,5 +16,5 @@ import java.util.List;
  * @param warnings what the user should know although the backup succeeded (each without the
  *     {@code sqlbak: warning: } prefix)
  */
-public record BackupResult(List<BackupCopy> copies, Instant snapshotTime, Duration elapsed, List<Path> pruned,
+public record BackupResult(List<BackupCopy> copies, Instant snapshotTime, Duration elapsed, List<Location> pruned,
     SourceContention contention, List<String> warnings) {}

@@ -3,7 +3,10 @@ package dev.sqlbak.engine;
 import dev.sqlbak.payload.Compression;
 import dev.sqlbak.payload.ReadableBackup;
 import dev.sqlbak.source.LiveDatabaseFiles;
+import dev.sqlbak.storage.BackupStore;
 import dev.sqlbak.storage.LocalFolderStore;
+import dev.sqlbak.storage.LocalPath;
+import dev.sqlbak.storage.Location;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
 import java.nio.file.Path;
@@ -16,17 +19,21 @@ import java.util.Set;
 
 /**
  * Where a backup's copies go, decided from its request before the source is opened: the kind of
- * destination, its compression, and its path (files and folders only).
+ * destination, its compression, and its place (a file or folder on this machine, or an S3 object
+ * or prefix).
  *
  * @param kind a file, a folder of timestamped backups, memory or a stream
  * @param compression how the published bytes are stored
- * @param destination the file or folder, real-path resolved; null for memory and streams
+ * @param destination the file or folder (real-path resolved), or the S3 object or prefix; null
+ *     for memory and streams
+ * @param remote the S3 store the destination is in (its prefix, or the object's); null unless the
+ *     destination is in S3
  */
-record BackupTarget(BackupTarget.Kind kind, Compression compression, Path destination) {
+record BackupTarget(BackupTarget.Kind kind, Compression compression, Location destination, BackupStore remote) {
   /** Where the copies go. */
   enum Kind { FILE, DIRECTORY, MEMORY, STREAM }
 
-  /** Whether the copies are published as files (a file or directory destination). */
+  /** Whether the copies are published as files (a file or directory destination, local or in S3). */
   boolean toFiles() {
     return kind == Kind.FILE || kind == Kind.DIRECTORY;
   }
@@ -39,27 +46,41 @@ record BackupTarget(BackupTarget.Kind kind, Compression compression, Path destin
     return toFiles() && compression == Compression.NONE;
   }
 
-  /** Where the copy is staged: the destination's folder, the scratch folder for streams, none for memory. */
+  /**
+   * Where the copy is staged: the destination's folder; the private scratch folder for streams and
+   * S3 (the copy holds the database's data); none for memory.
+   */
   Path folder() {
-    switch (kind) {
-      case DIRECTORY:
-        return destination;
-      case FILE:
-        return destination.getParent();
-      case STREAM:
-        return ReadableBackup.scratchFolder(); // private: the copy holds the database's data
-      default:
-        return null;
+    if (kind == Kind.MEMORY) {
+      return null;
     }
+    if (kind == Kind.STREAM || remote != null) {
+      return ReadableBackup.scratchFolder();
+    }
+    Path local = ((LocalPath) destination).path();
+    return kind == Kind.DIRECTORY ? local : local.getParent();
   }
 
   /**
-   * The store the copies are staged in and published to: the destination's folder, or for a stream
-   * the private scratch folder; none for memory.
+   * The store the copies are staged in and published to: the destination's folder, the S3 store,
+   * or for a stream the private scratch folder; none for memory.
    */
-  LocalFolderStore store() {
+  BackupStore store() {
+    if (remote != null) {
+      return remote;
+    }
     Path folder = folder();
     return folder == null ? null : new LocalFolderStore(folder);
+  }
+
+  /** The name a file destination is published under. */
+  String fileName() {
+    return destination.fileName();
+  }
+
+  /** Where a timestamped backup {@code name} of a directory destination lands. */
+  Location locationOf(String name) {
+    return destination.resolve(name);
   }
 
   /** Checks everything about the request that can be checked before the source is opened. */
@@ -69,8 +90,11 @@ record BackupTarget(BackupTarget.Kind kind, Compression compression, Path destin
     for (Path attached : request.attachments().values()) {
       LiveDatabaseFiles.requireDatabaseFile(attached, "attached database");
     }
+    if (request.toS3()) {
+      return RemoteTarget.resolve(request);
+    }
     Kind kind = targetKind(request);
-    Compression compression = compressionOf(request, kind);
+    Compression compression = compressionOf(request, kind, kind == Kind.FILE ? destinationPath(request) : null);
     Path destination = null;
     if (kind == Kind.FILE || kind == Kind.DIRECTORY) {
       destination = destinationPath(request);
@@ -81,6 +105,15 @@ record BackupTarget(BackupTarget.Kind kind, Compression compression, Path destin
     if (kind == Kind.FILE) {
       checkFileDestination(request, destination);
     }
+    BackupTarget target = new BackupTarget(kind, compression, destination == null ? null : Location.of(destination),
+        null);
+    target.checkCombinations(request);
+    target.checkNames(request);
+    return target;
+  }
+
+  /** Refuses what this kind of destination cannot take, then the sources named twice over. */
+  void checkCombinations(BackupRequest request) {
     if (request.retention() != null && kind != Kind.DIRECTORY) {
       throw SqlbakException.usage("--keep-* needs a directory destination",
           request.destination() == null ? "." : request.destination(),
@@ -95,9 +128,6 @@ record BackupTarget(BackupTarget.Kind kind, Compression compression, Path destin
     for (Path attached : request.attachments().values()) {
       LiveDatabaseFiles.requireOneName(attached, "attached database");
     }
-    BackupTarget target = new BackupTarget(kind, compression, destination);
-    target.checkNames(request);
-    return target;
   }
 
   /** The longest file name most filesystems take, in bytes. */
@@ -107,8 +137,8 @@ record BackupTarget(BackupTarget.Kind kind, Compression compression, Path destin
    * Refuses, before anything is copied, names a backup and its sidecar could not be published
    * under: a series name with a control character, or a name too long for its {@code .sha256}.
    */
-  private void checkNames(BackupRequest request) {
-    if (kind == Kind.FILE && bytes(destination.getFileName() + ".sha256") > NAME_MAX) {
+  void checkNames(BackupRequest request) {
+    if (kind == Kind.FILE && bytes(fileName() + ".sha256") > NAME_MAX) {
       throw SqlbakException.failed("destination name too long for its .sha256 sidecar", destination,
           "use a name of at most " + (NAME_MAX - 7) + " bytes");
     }
@@ -172,10 +202,9 @@ record BackupTarget(BackupTarget.Kind kind, Compression compression, Path destin
     return Path.of(dest).toAbsolutePath().normalize();
   }
 
-  private static Compression compressionOf(BackupRequest request, Kind kind) {
-    Compression byName = kind == Kind.FILE
-        ? Compression.ofName(destinationPath(request).getFileName().toString())
-        : Compression.NONE;
+  /** The compression asked for, by option or by the suffix of a file destination {@code file} (else null). */
+  static Compression compressionOf(BackupRequest request, Kind kind, Path file) {
+    Compression byName = file != null ? Compression.ofName(file.getFileName().toString()) : Compression.NONE;
     Compression asked = request.compression();
     if (asked == null || asked == Compression.NONE) {
       return asked == null ? byName : checkNoSuffix(byName, request);

@@ -8,6 +8,7 @@ import dev.sqlbak.sqlite.SqliteDatabase;
 import dev.sqlbak.sqlite.SqliteFailure;
 import dev.sqlbak.storage.AtomicDestination;
 import dev.sqlbak.storage.BackupStore;
+import dev.sqlbak.storage.Location;
 import java.io.IOException;
 import java.nio.channels.FileChannel;
 import java.nio.file.FileAlreadyExistsException;
@@ -59,12 +60,12 @@ final class DamagedTargetRestore {
    * Replaces the damaged {@code target}, which {@code held} keeps open, by the checked backup
    * {@code opened}; the caller has checked the backup and that the target is a regular file.
    */
-  static RestoreResult replace(RestoreRequest request, ReadableBackup opened, Path backup, Path target,
+  static RestoreResult replace(RestoreRequest request, ReadableBackup opened, Location backup, Path target,
       LiveDatabaseFiles held, TargetDamage damage, ProgressListener listener, Instant started, RestoreWatch watch) {
     return new DamagedTargetRestore(request, target, held, damage).run(opened, backup, listener, started, watch);
   }
 
-  private RestoreResult run(ReadableBackup opened, Path backup, ProgressListener listener, Instant started,
+  private RestoreResult run(ReadableBackup opened, Location backup, ProgressListener listener, Instant started,
       RestoreWatch watch) {
     Path real = held.real();
     if (!Files.isWritable(real)) {

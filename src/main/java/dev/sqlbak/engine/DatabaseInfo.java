@@ -2,13 +2,13 @@ package dev.sqlbak.engine;
 
 import dev.sqlbak.payload.Compression;
 import dev.sqlbak.sqlite.TableRows;
-import java.nio.file.Path;
+import dev.sqlbak.storage.Location;
 import java.util.List;
 
 /**
  * What {@code sqlbak info} reports about a database file.
  *
- * @param path the file
+ * @param path the file, as the user named it (an S3 object is read in a local copy)
  * @param fileSize its size in bytes
  * @param pageSize bytes per page
  * @param pageCount pages in the database
@@ -22,7 +22,7 @@ import java.util.List;
  * @param compression how the file is stored (a compressed backup is described by its content)
  */
 public record DatabaseInfo(
-    Path path,
+    Location path,
     long fileSize,
     long pageSize,
     long pageCount,
@@ -33,4 +33,11 @@ public record DatabaseInfo(
     long applicationId,
     List<String> schemas,
     List<TableRows> tables,
-    Compression compression) {}
+    Compression compression) {
+
+  /** The same facts told of {@code shown}: a local copy's facts told of the object it was downloaded from. */
+  public DatabaseInfo shownAs(Location shown) {
+    return new DatabaseInfo(shown, fileSize, pageSize, pageCount, freelistPages, journalMode, encoding, userVersion,
+        applicationId, schemas, tables, compression);
+  }
+}

@@ -5,13 +5,39 @@ import dev.sqlbak.source.InspectedDatabase;
 import dev.sqlbak.source.LiveDatabaseFiles;
 import dev.sqlbak.sqlite.SqliteDatabase;
 import dev.sqlbak.sqlite.SqliteFailure;
+import dev.sqlbak.storage.BackupStore;
+import dev.sqlbak.storage.LocalPath;
+import dev.sqlbak.storage.Location;
+import dev.sqlbak.storage.S3Location;
+import dev.sqlbak.storage.S3Options;
 import java.io.IOException;
+import java.nio.file.NoSuchFileException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 
 /** Reads a database's vital statistics read-only, from one consistent snapshot. */
 public final class InfoEngine {
+
+  /** Describes {@code database}: a local file as {@link #info(Path)}, an S3 object in a private local copy. */
+  public DatabaseInfo info(Location database, S3Options s3) {
+    if (database instanceof LocalPath local) {
+      return info(local.path());
+    }
+    S3Location object = (S3Location) database;
+    if (object.namesPrefix()) {
+      throw SqlbakException.usage("DB names a prefix, not a backup", object,
+          "name one object, as sqlbak list " + object + " shows them");
+    }
+    BackupStore store = BackupFolder.s3Prefix(object.parent(), s3);
+    try (BackupStore.LocalCopy copy = store.local(object.fileName())) {
+      return info(copy.file()).shownAs(object);
+    } catch (NoSuchFileException e) {
+      throw SqlbakException.failed("cannot read database", object + ": not found", null);
+    } catch (IOException e) {
+      throw Failures.store("cannot read database", store, e);
+    }
+  }
 
   /** Describes {@code file}; works on backups and on live databases alike. */
   public DatabaseInfo info(Path file) {
@@ -25,7 +51,7 @@ public final class InfoEngine {
       List<String> schemas = db.schemaNames();
       schemas.remove("temp");
       DatabaseInfo info = new DatabaseInfo(
-          file,
+          Location.of(file),
           Files.size(file),
           db.pageSize("main"),
           db.pageCount("main"),

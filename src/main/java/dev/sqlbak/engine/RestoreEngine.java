@@ -8,13 +8,18 @@ import dev.sqlbak.retention.BackupNames;
 import dev.sqlbak.source.LiveDatabaseFiles;
 import dev.sqlbak.sqlite.SqliteDatabase;
 import dev.sqlbak.sqlite.SqliteFailure;
+import dev.sqlbak.payload.Sidecar;
 import dev.sqlbak.storage.AtomicDestination;
+import dev.sqlbak.storage.BackupStore;
+import dev.sqlbak.storage.Location;
+import dev.sqlbak.storage.S3Location;
 import dev.sqlbak.storage.BackupStore;
 import dev.sqlbak.storage.DataMode;
 import java.io.IOException;
 import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
+import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
@@ -36,8 +41,12 @@ public final class RestoreEngine {
   /** Runs one restore as the request describes; see the contract's "restore" section. */
   public RestoreResult restore(RestoreRequest request, ProgressListener listener) {
     Instant started = Instant.now();
-    Path backup = request.backup().shownAs().toAbsolutePath().normalize();
     Path target = request.target().toAbsolutePath().normalize();
+    if (request.backup() instanceof BackupOrigin.Stored stored) {
+      return restoreStored(request, stored, target, listener, started);
+    }
+    Path backup = (request.backup() instanceof BackupOrigin.File file ? file.path()
+        : ((BackupOrigin.Stream) request.backup()).path()).toAbsolutePath().normalize();
     if (request.backup() instanceof BackupOrigin.File) {
       if (!Files.exists(backup)) {
         throw SqlbakException.failed("cannot read backup", backup + ": not found", null);
@@ -49,8 +58,43 @@ public final class RestoreEngine {
     // Standard input, a pipe or a FIFO is read once, into a private scratch file (RestoreInput).
     try (RestoreWatch watch = RestoreWatch.start(target, atStart);
         ReadableBackup opened = RestoreInput.isStream(request.backup(), backup)
-            ? RestoreInput.spool(request.backup(), backup) : openBackupFile(backup)) {
-      return restore(request, opened, backup, target, listener, started, watch);
+            ? RestoreInput.spool(request.backup(), backup) : openBackupFile(backup, Location.of(backup))) {
+      return restore(request, opened, backup, Location.of(backup), target, listener, started, watch);
+    }
+  }
+
+  /**
+   * Restores an S3 object: it is downloaded with its sidecar into a private scratch folder, and
+   * from there it is checked and restored as a backup file is; the download goes when it is done.
+   */
+  private RestoreResult restoreStored(RestoreRequest request, BackupOrigin.Stored stored, Path target,
+      ProgressListener listener, Instant started) {
+    S3Location object = stored.location();
+    if (object.namesPrefix()) {
+      throw SqlbakException.usage("BACKUP names a prefix, not a backup", object,
+          "name one object, as sqlbak list " + object + " shows them");
+    }
+    BackupStore store = BackupFolder.s3Prefix(object.parent(), stored.s3());
+    RestoreWatch.TargetAtStart atStart = Files.exists(target, LinkOption.NOFOLLOW_LINKS)
+        ? RestoreWatch.TargetAtStart.EXISTING : RestoreWatch.TargetAtStart.ABSENT;
+    try (BackupStore.LocalCopy copy = download(store, object);
+        RestoreWatch watch = RestoreWatch.start(target, atStart);
+        ReadableBackup opened = openBackupFile(copy.file(), object)) {
+      return restore(request, opened, copy.file(), object, target, listener, started, watch);
+    }
+  }
+
+  private static BackupStore.LocalCopy download(BackupStore store, S3Location object) {
+    try {
+      return store.local(object.fileName(), Sidecar.SUFFIX);
+    } catch (NoSuchFileException e) {
+      throw SqlbakException.failed("cannot read backup", object + ": not found", null);
+    } catch (IOException e) {
+      if (AtomicDestination.isNoSpace(e)) {
+        throw SqlbakException.failed("scratch folder is full", ReadableBackup.scratchFolder(), "the backup "
+            + object + " is downloaded there first; set TMPDIR to a folder with room; the target was not touched", e);
+      }
+      throw Failures.store("cannot read backup", store, e);
     }
   }
 
@@ -74,26 +118,31 @@ public final class RestoreEngine {
     return SqliteDatabase.openExisting(LiveDatabaseFiles.openForSqlite(target), busyTimeout);
   }
 
-  private static ReadableBackup openBackupFile(Path backup) {
+  /** Opens the backup file {@code backup}, which messages call {@code shown}. */
+  private static ReadableBackup openBackupFile(Path backup, Location shown) {
     try {
       return ReadableBackup.open(backup);
     } catch (ReadableBackup.CorruptCompression e) {
-      throw new SqlbakException(SqlbakException.Kind.BAD_BACKUP, "backup is bad", backup + ": " + e.getMessage(),
+      throw new SqlbakException(SqlbakException.Kind.BAD_BACKUP, "backup is bad", shown + ": " + e.getMessage(),
           "the target was not touched", e);
     } catch (IOException e) {
       if (AtomicDestination.isNoSpace(e)) {
         throw RestoreSpace.noRoomToDecompress(e);
       }
-      throw SqlbakException.failed("cannot read backup", backup, Failures.reason(e), e);
+      throw SqlbakException.failed("cannot read backup", shown, Failures.reason(e), e);
     }
   }
 
-  private RestoreResult restore(RestoreRequest request, ReadableBackup opened, Path backup, Path target,
-      ProgressListener listener, Instant started, RestoreWatch watch) {
+  /**
+   * Restores {@code opened}, read from {@code backupFile} (for a stream: the path it was read
+   * from, such as /dev/stdin), which messages and the result call {@code backup}.
+   */
+  private RestoreResult restore(RestoreRequest request, ReadableBackup opened, Path backupFile, Location backup,
+      Path target, ProgressListener listener, Instant started, RestoreWatch watch) {
     requireGoodBackup(backup, opened);
     Path database = opened.database();
     boolean exists = Files.exists(target, LinkOption.NOFOLLOW_LINKS);
-    checkTarget(request, backup, target, exists);
+    checkTarget(request, backupFile, target, exists);
     if (!exists) {
       RestoreSpace.requireRoomForNewFile(database, target);
       long[] pages = restoreAsNewFile(database, target, request, listener, watch);
@@ -124,7 +173,7 @@ public final class RestoreEngine {
     }
   }
 
-  private static RestoreResult restoreExisting(RestoreRequest request, ReadableBackup opened, Path backup,
+  private static RestoreResult restoreExisting(RestoreRequest request, ReadableBackup opened, Location backup,
       Path target, ProgressListener listener, Instant started, RestoreWatch watch) {
     // TargetCondition's read-write open has rolled back any hot journal (a restore killed mid-copy,
     // a crashed writer), as the application's next open would: the safety copy, which reads the
@@ -152,7 +201,7 @@ public final class RestoreEngine {
     }
   }
 
-  private static void requireGoodBackup(Path backup, ReadableBackup opened) {
+  private static void requireGoodBackup(Location backup, ReadableBackup opened) {
     // The bytes as a file: for a backup read from a stream, its scratch copy (a pipe has no size).
     Verdict verdict = BackupInspection.ofOpened(opened.file(), opened, CheckLevel.FULL);
     if (verdict.status() == Verdict.Status.UNREADABLE) {

@@ -28,7 +28,7 @@ public record RestoreRequest(
     java.util.Objects.requireNonNull(backup, "backup");
     busyTimeout = busyTimeout == null ? DurationText.parse(BackupRequest.DEFAULT_BUSY_TIMEOUT) : busyTimeout;
     // The same validation as backup's.
-    new BackupRequest(backup.shownAs(), null, null, null, pagesPerStep, null, busyTimeout, false, null, null, false,
+    new BackupRequest(Path.of(backup.shownAs().fileName()), null, null, null, pagesPerStep, null, busyTimeout, false, null, null, false,
         null, null);
   }
 

@@ -1,5 +1,6 @@
 package dev.sqlbak.engine;
 
+import dev.sqlbak.storage.Location;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
@@ -17,7 +18,7 @@ import java.util.List;
  * @param elapsed wall time of the whole run
  * @param warnings what the user should know although the restore succeeded
  */
-public record RestoreResult(Path backup, Path target, Path safetyCopy, Written written, TargetDamage damage,
+public record RestoreResult(Location backup, Path target, Path safetyCopy, Written written, TargetDamage damage,
     long pageCount, long pageSize, Duration elapsed, List<String> warnings) {
 
   /** How a restore wrote its target. */

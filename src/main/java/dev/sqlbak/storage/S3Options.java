@@ -27,6 +27,10 @@ public record S3Options(Optional<URI> endpoint, Addressing addressing, Optional<
     Objects.requireNonNull(storageClass, "storageClass");
   }
 
+  public S3Options withStorageClass(Optional<String> newStorageClass) {
+    return new S3Options(endpoint, addressing, newStorageClass);
+  }
+
   /** No {@code --s3-*} option: everything as the SDK's chains and the environment say. */
   public static final S3Options DEFAULTS = new S3Options(Optional.empty(), Addressing.AUTOMATIC, Optional.empty());
 }

@@ -55,7 +55,7 @@ class BackupEngineTest {
     assertFalse(Files.exists(dir.resolve("copy.db-shm")));
     assertFalse(Files.exists(dir.resolve("copy.db-journal")));
     BackupCopy copy = result.copies().get(0);
-    assertEquals(dest, copy.destination());
+    assertEquals(dest, copy.file());
     assertEquals(Files.size(dest), copy.bytes());
     assertEquals(TestDatabases.sha256(dest), copy.sha256());
     assertEquals(copy.sha256() + "  copy.db\n",
@@ -78,7 +78,7 @@ class BackupEngineTest {
 
     BackupResult result = engine.backup(BackupRequest.of(source, out.toString()), ProgressListener.NONE);
 
-    Path published = result.copies().get(0).destination();
+    Path published = result.copies().get(0).file();
     assertTrue(TIMESTAMPED.matcher(published.getFileName().toString()).matches(), published.toString());
     assertEquals(out, published.getParent());
     assertEquals(List.of(published.getFileName().toString(), published.getFileName() + ".sha256"), listing(out));
@@ -96,7 +96,7 @@ class BackupEngineTest {
     List<String> names = new ArrayList<>();
     for (int i = 0; i < 3; i++) {
       names.add(engine.backup(BackupRequest.of(source, out.toString()), ProgressListener.NONE)
-          .copies().get(0).destination().getFileName().toString());
+          .copies().get(0).file().getFileName().toString());
     }
     assertEquals(names.stream().sorted().distinct().toList(), names, "names sort as the backups were taken");
     for (Instant t : names.stream().map(n -> BackupNames.parse(n).orElseThrow().time()).toList()) {
@@ -112,8 +112,8 @@ class BackupEngineTest {
     // Take the name of this second and the next one, as a very fast earlier run would have.
     Files.writeString(out.resolve(BackupNames.nameFor("app", now)), "x");
 
-    Path a = engine.backup(BackupRequest.of(source, out.toString()), ProgressListener.NONE).copies().get(0).destination();
-    Path b = engine.backup(BackupRequest.of(source, out.toString()), ProgressListener.NONE).copies().get(0).destination();
+    Path a = engine.backup(BackupRequest.of(source, out.toString()), ProgressListener.NONE).copies().get(0).file();
+    Path b = engine.backup(BackupRequest.of(source, out.toString()), ProgressListener.NONE).copies().get(0).file();
 
     assertNotEquals(a, b);
     assertTrue(a.getFileName().toString().compareTo(b.getFileName().toString()) < 0);
@@ -148,8 +148,8 @@ class BackupEngineTest {
     BackupResult result = engine.backup(request, ProgressListener.NONE);
 
     assertEquals(2, result.copies().size());
-    Path mainCopy = result.copies().get(0).destination();
-    Path auxCopy = result.copies().get(1).destination();
+    Path mainCopy = result.copies().get(0).file();
+    Path auxCopy = result.copies().get(1).file();
     assertTrue(mainCopy.getFileName().toString().startsWith("app-"), mainCopy.toString());
     assertTrue(auxCopy.getFileName().toString().startsWith("aux-"), auxCopy.toString());
     assertEquals(contentDigest(source), contentDigest(mainCopy));

@@ -150,8 +150,8 @@ class BackupFailuresTest {
     Path out = java.nio.file.Files.createDirectory(dir.resolve("out"));
     BackupResult r = engine.backup(BackupRequest.of(source, out.toString())
         .withSchemas(List.of("MAIN", "aux"), Map.of("AUX", aux)), ProgressListener.NONE);
-    assertEquals(TestDatabases.contentDigest(source), TestDatabases.contentDigest(r.copies().get(0).destination()));
-    assertEquals(TestDatabases.contentDigest(aux), TestDatabases.contentDigest(r.copies().get(1).destination()));
+    assertEquals(TestDatabases.contentDigest(source), TestDatabases.contentDigest(r.copies().get(0).file()));
+    assertEquals(TestDatabases.contentDigest(aux), TestDatabases.contentDigest(r.copies().get(1).file()));
     SqlbakException twice = assertThrows(SqlbakException.class, () -> engine.backup(
         BackupRequest.of(source, out.toString()).withSchemas(List.of("main", "MAIN"), null), ProgressListener.NONE));
     assertEquals(SqlbakException.Kind.USAGE, twice.kind());
@@ -215,7 +215,7 @@ class BackupFailuresTest {
     BackupResult r = engine.backup(BackupRequest.of(source, dest().toString())
         .withBusyTimeout(Duration.ofSeconds(10)), ProgressListener.NONE);
     release.join();
-    assertEquals(TestDatabases.contentDigest(source), TestDatabases.contentDigest(r.copies().get(0).destination()));
+    assertEquals(TestDatabases.contentDigest(source), TestDatabases.contentDigest(r.copies().get(0).file()));
   }
 
   @Test
@@ -227,7 +227,7 @@ class BackupFailuresTest {
     try {
       Path tiny = createSample(dir.resolve("tiny.db"), false, 10);
       Path old = engine.backup(BackupRequest.of(tiny, small.toString()), ProgressListener.NONE)
-          .copies().get(0).destination();
+          .copies().get(0).file();
       String oldDigest = TestDatabases.sha256(old);
       List<String> before = listing(small);
       Path big = TestDatabases.createLarge(dir.resolve("big.db"), false, 5);

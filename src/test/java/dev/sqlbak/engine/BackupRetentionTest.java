@@ -37,7 +37,7 @@ class BackupRetentionTest {
     BackupResult r = new BackupEngine().backup(BackupRequest.of(source, out.toString())
         .withRetention(RetentionPolicy.lastOnly(2)), ProgressListener.NONE);
 
-    String fresh = r.copies().get(0).destination().getFileName().toString();
+    String fresh = r.copies().get(0).file().getFileName().toString();
     assertEquals(List.of(old.get(4), old.get(4) + ".sha256", fresh, fresh + ".sha256", "notes.txt",
         otherStem, otherStem + ".sha256"), listing(out));
     List<Path> expectedRemoved = new ArrayList<>();
@@ -45,7 +45,7 @@ class BackupRetentionTest {
       expectedRemoved.add(out.resolve(old.get(i)));
       expectedRemoved.add(out.resolve(old.get(i) + ".sha256"));
     }
-    assertEquals(expectedRemoved, r.pruned());
+    assertEquals(expectedRemoved, r.pruned().stream().map(l -> ((dev.sqlbak.storage.LocalPath) l).path()).toList());
   }
 
   @Test

@@ -36,7 +36,7 @@ class BackupSeriesTest {
   }
 
   private static String nameOf(BackupResult r) {
-    return r.copies().get(0).destination().getFileName().toString();
+    return r.copies().get(0).file().getFileName().toString();
   }
 
   @Test
@@ -113,7 +113,7 @@ class BackupSeriesTest {
     Path out = Files.createDirectory(dir.resolve("out"));
     BackupResult r = backup(BackupRequest.of(link, out.toString()));
     BackupCopy copy = r.copies().get(0);
-    String text = Files.readString(Sidecar.of(copy.destination()));
+    String text = Files.readString(Sidecar.of(copy.file()));
     assertTrue(text.startsWith("# sqlbak-provenance: 1\n# source: " + real.toRealPath() + "\n"), text);
 
     Provenance p = Sidecar.parse(text).provenance().orElseThrow();
@@ -126,14 +126,14 @@ class BackupSeriesTest {
     assertEquals(copy.sha256(), Sidecar.parse(text).sha256());
 
     BackupResult partial = backup(BackupRequest.of(link, out.toString()).withTables(List.of("USERS")));
-    Provenance pp = Sidecar.parse(Files.readString(Sidecar.of(partial.copies().get(0).destination())))
+    Provenance pp = Sidecar.parse(Files.readString(Sidecar.of(partial.copies().get(0).file())))
         .provenance().orElseThrow();
     assertEquals("tables: users", pp.kind());
     assertTrue(pp.partial());
 
     Process check;
     try {
-      check = new ProcessBuilder("sha256sum", "--strict", "-c", copy.destination().getFileName() + ".sha256")
+      check = new ProcessBuilder("sha256sum", "--strict", "-c", copy.file().getFileName() + ".sha256")
           .directory(out.toFile()).redirectErrorStream(true).start();
     } catch (java.io.IOException e) {
       Assumptions.abort("sha256sum is not installed: " + e.getMessage());

@@ -80,7 +80,7 @@ class CompactBackupTest {
     BackupCopy zst = engine.backup(BackupRequest.of(source, out.toString()).withCompact(true)
         .withCompression(Compression.ZSTD), ProgressListener.NONE).copies().get(0);
     Path restored = dir.resolve("restored.db");
-    new RestoreEngine().restore(RestoreRequest.of(zst.destination(), restored), ProgressListener.NONE);
+    new RestoreEngine().restore(RestoreRequest.of(zst.file(), restored), ProgressListener.NONE);
     assertEquals(contentDigest(source), contentDigest(restored));
   }
 

@@ -33,7 +33,7 @@ class InfoEngineTest {
 
     DatabaseInfo info = new InfoEngine().info(db);
 
-    assertEquals(db, info.path());
+    assertEquals(dev.sqlbak.storage.Location.of(db), info.path());
     assertEquals(Files.size(db), info.fileSize());
     assertEquals(TestDatabases.scalar(db, "PRAGMA page_size"), info.pageSize());
     assertEquals(TestDatabases.scalar(db, "PRAGMA page_count"), info.pageCount());

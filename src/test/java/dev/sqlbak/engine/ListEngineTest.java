@@ -90,12 +90,12 @@ class ListEngineTest {
     assertEquals(Compression.GZIP, gz.compression());
     assertTrue(gz.file().endsWith(".db.gz"), gz.file());
     assertEquals(Optional.of("full"), gz.kind());
-    assertEquals(Files.size(gzip.destination()), gz.bytes());
-    assertEquals(Optional.of(TestDatabases.sha256(gzip.destination())), gz.sha256());
+    assertEquals(Files.size(gzip.file()), gz.bytes());
+    assertEquals(Optional.of(TestDatabases.sha256(gzip.file())), gz.sha256());
 
     assertEquals(Compression.NONE, db.compression());
     assertEquals(plainSnapshot, db.snapshotTime(), "the sidecar's snapshot, to the millisecond");
-    assertEquals(Files.size(plain.destination()), db.bytes());
+    assertEquals(Files.size(plain.file()), db.bytes());
     assertEquals(ListResult.Sidecar.PRESENT, db.sidecar());
 
     assertEquals(Optional.of("tables: users"), part.kind());
@@ -136,7 +136,7 @@ class ListEngineTest {
   }
 
   private static String name(BackupCopy copy) {
-    return copy.destination().getFileName().toString();
+    return copy.file().getFileName().toString();
   }
 
   private static List<String> files(ListResult.Group g) {

@@ -84,7 +84,7 @@ class RestoreFromStreamTest {
 
     assertEquals(List.of(".sqlbak-T.db rw-------"), duringRead,
         "the stream's bytes go to one owner-only file in the private scratch folder");
-    assertEquals(Path.of("/dev/stdin"), r.backup());
+    assertEquals(dev.sqlbak.storage.Location.of(Path.of("/dev/stdin")), r.backup());
     assertEquals(contentDigest(wal), contentDigest(target));
     assertEquals("rollback", TestDatabases.headerJournalMode(target));
     assertNotNull(r.safetyCopy());

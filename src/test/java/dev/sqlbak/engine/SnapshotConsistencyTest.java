@@ -82,7 +82,7 @@ class SnapshotConsistencyTest {
           BackupResult result = engine.backup(v.shape().apply(BackupRequest.of(main, out.toString())),
               ProgressListener.NONE);
           for (BackupCopy copy : result.copies()) {
-            String problem = tornOrBroken(copy.destination());
+            String problem = tornOrBroken(copy.file());
             if (problem != null) {
               torn.add(v.name() + " (round " + round + ", " + copy.schema() + "): " + problem);
             }

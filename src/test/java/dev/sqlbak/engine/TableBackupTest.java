@@ -208,9 +208,9 @@ class TableBackupTest {
     Path out = Files.createDirectory(dir.resolve("out"));
     BackupCopy zst = engine.backup(request.withDestination(out.toString()).withCompression(Compression.ZSTD),
         ProgressListener.NONE).copies().get(0);
-    assertTrue(zst.destination().getFileName().toString().matches("utf16-\\d{8}T\\d{6}Z\\.db\\.zst"), zst.toString());
+    assertTrue(zst.file().getFileName().toString().matches("utf16-\\d{8}T\\d{6}Z\\.db\\.zst"), zst.toString());
     Path restored = dir.resolve("restored.db");
-    new RestoreEngine().restore(RestoreRequest.of(zst.destination(), restored), ProgressListener.NONE);
+    new RestoreEngine().restore(RestoreRequest.of(zst.file(), restored), ProgressListener.NONE);
     assertEquals(TestDatabases.contentDigest(streamed), TestDatabases.contentDigest(restored));
   }
 

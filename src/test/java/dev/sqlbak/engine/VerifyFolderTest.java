@@ -37,12 +37,12 @@ class VerifyFolderTest {
     Path otherDb = createSample(Files.createDirectory(dir.resolve("b")).resolve("app.db"), false, 10);
     BackupEngine backups = new BackupEngine();
     Path older = backups.backup(BackupRequest.of(appDb, folder.toString()), ProgressListener.NONE)
-        .copies().get(0).destination();
+        .copies().get(0).file();
     Path newer = backups.backup(BackupRequest.of(appDb, folder.toString()), ProgressListener.NONE)
-        .copies().get(0).destination();
+        .copies().get(0).file();
     app = List.of(older, newer);
     other = backups.backup(BackupRequest.of(otherDb, folder.toString()).withName("other"), ProgressListener.NONE)
-        .copies().get(0).destination();
+        .copies().get(0).file();
     Files.writeString(folder.resolve("notes.txt"), "not a backup\n");
   }
 
@@ -86,7 +86,7 @@ class VerifyFolderTest {
   void indexDamageCopiedFromTheSourceSaysTheSourceMayBeDamagedToo() throws Exception {
     Path damaged = TestDatabases.createWithIndexDamage(dir.resolve("damaged.db"));
     Path backup = new BackupEngine().backup(BackupRequest.of(damaged, folder.toString()).withCheck(CheckLevel.QUICK),
-        ProgressListener.NONE).copies().get(0).destination();
+        ProgressListener.NONE).copies().get(0).file();
 
     Verdict v = engine.verify(VerifyRequest.of(List.of(backup))).get(0);
 

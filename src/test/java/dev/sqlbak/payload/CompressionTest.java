@@ -58,7 +58,7 @@ class CompressionTest {
 
     BackupCopy copy = engine.backup(BackupRequest.of(source, dest.toString()), ProgressListener.NONE).copies().get(0);
 
-    assertEquals(dest, copy.destination());
+    assertEquals(dest, copy.file());
     assertEquals(compression, copy.compression());
     assertEquals(compression, Compression.sniff(dest));
     assertTrue(Files.size(dest) < Files.size(source), "compressed should be smaller");
@@ -110,11 +110,11 @@ class CompressionTest {
     Path out = Files.createDirectory(dir.resolve("out"));
     BackupCopy toFile = engine.backup(BackupRequest.of(source, out.resolve("x.db").toString())
         .withCompression(Compression.ZSTD), ProgressListener.NONE).copies().get(0);
-    assertEquals(out.resolve("x.db.zst"), toFile.destination());
+    assertEquals(out.resolve("x.db.zst"), toFile.file());
     BackupCopy toDir = engine.backup(BackupRequest.of(source, out.toString())
         .withCompression(Compression.GZIP), ProgressListener.NONE).copies().get(0);
-    assertTrue(toDir.destination().getFileName().toString().matches("app-\\d{8}T\\d{6}Z\\.db\\.gz"),
-        toDir.destination().toString());
+    assertTrue(toDir.file().getFileName().toString().matches("app-\\d{8}T\\d{6}Z\\.db\\.gz"),
+        toDir.file().toString());
   }
 
   @Test

@@ -5,6 +5,7 @@ import dev.sqlbak.engine.BackupCopy;
 import dev.sqlbak.engine.BackupRequest;
 import dev.sqlbak.engine.BackupResult;
 import dev.sqlbak.sqlite.TableRows;
+import dev.sqlbak.storage.Location;
 import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -44,7 +45,7 @@ public final class BackupOutput {
       err.println("sqlbak: warning: " + warning);
     }
     if (!quiet) {
-      for (Path removed : result.pruned()) {
+      for (Location removed : result.pruned()) {
         err.println("removed " + removed);
       }
       err.printf(Locale.ROOT, "done in %.2f s%n", result.elapsed().toMillis() / 1000.0);
