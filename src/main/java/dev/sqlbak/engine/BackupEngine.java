@@ -94,7 +94,8 @@ public final class BackupEngine {
     BackupTarget target = BackupTarget.resolve(request);
     BackupStore store = target.store();
     List<StagedCopy> stages = new ArrayList<>();
-    try (SourceConnection source = SourceConnection.open(new SourceSpec(request.source(), request.attachments(),
+    try (UploadWatch watch = store == null ? null : UploadWatch.start(store);
+        SourceConnection source = SourceConnection.open(new SourceSpec(request.source(), request.attachments(),
         request.schemas(), request.busyTimeout()))) {
       for (String schema : request.schemas()) {
         stages.add(new StagedCopy(schema, source.filesOf(schema)));
@@ -109,7 +110,7 @@ public final class BackupEngine {
       for (StagedCopy stage : stages) {
         payloads.add(check(stage, request.check(), target, sink));
       }
-      Published published = publishAll(new BackupPublisher(store, sidecars), stages, payloads, request, target,
+      Published published = publishAll(new BackupPublisher(store, sidecars, watch), stages, payloads, request, target,
           snapshot.time());
       return new BackupResult(published.copies(), snapshot.time(), Duration.between(started, Instant.now()),
           published.pruned(), snapshot.contention(), published.warnings());

@@ -30,12 +30,14 @@ final class BackupPublisher {
 
   private final BackupStore store;
   private final Sidecars sidecars;
+  private final UploadWatch watch;
   private final List<String> warnings = new ArrayList<>();
 
-  /** A publisher into {@code store}, where the copies were staged. */
-  BackupPublisher(BackupStore store, Sidecars sidecars) {
+  /** A publisher into {@code store}, where the copies were staged; {@code watch} lets a signal stop its uploads. */
+  BackupPublisher(BackupStore store, Sidecars sidecars, UploadWatch watch) {
     this.store = store;
     this.sidecars = sidecars;
+    this.watch = watch;
   }
 
   /**
@@ -129,7 +131,7 @@ final class BackupPublisher {
           store.delete(name + Sidecar.SUFFIX);
         }
       }
-      store.publish(staging, payload.file(), name, mode);
+      watch.publish(name, () -> store.publish(staging, payload.file(), name, mode));
     } catch (FileAlreadyExistsException e) {
       throw e;
     } catch (IOException e) {
@@ -144,7 +146,7 @@ final class BackupPublisher {
   /** A backup whose sidecar cannot be written is still complete: said, not failed. */
   private void publishSidecar(BackupStore.Staging staging, Path sidecar, String name) {
     try {
-      store.publish(staging, sidecar, name + Sidecar.SUFFIX, Publish.REPLACE);
+      watch.publish(name + Sidecar.SUFFIX, () -> store.publish(staging, sidecar, name + Sidecar.SUFFIX, Publish.REPLACE));
     } catch (IOException e) {
       LOG.debug("cannot publish the sidecar of {}", store.describe(name), e);
       warnings.add("backup " + store.describe(name) + " is complete, but its checksum file could not be written: "

@@ -88,6 +88,21 @@ public interface BackupStore {
   NameLock lockName(String name) throws IOException;
 
   /**
+   * Aborts the publishing in flight from another thread, promptly (a signal handler calls it): the
+   * publish fails, and nothing partial is left under a name or behind it (a remote store's
+   * unfinished multipart upload). Nothing to do where publishing is a rename.
+   */
+  void abortInFlight();
+
+  /**
+   * Whether publishing sends the bytes somewhere (and so takes a while, and can be aborted by
+   * {@link #abortInFlight}) rather than renaming a staged file in place.
+   */
+  default boolean publishesByUpload() {
+    return false;
+  }
+
+  /**
    * Removes what runs that died (kill -9, a lost machine) left behind: their temporary files, never
    * those of a run still alive. Never fails; what cannot be removed stays for a later sweep.
    */

@@ -123,6 +123,10 @@ public final class LocalFolderStore implements BackupStore {
     return AtomicDestination.lockName(folder, BackupStore.requirePlainName(name));
   }
 
+  /** Publishing is a rename here (one step, nothing to abort); the staged files go with their staging. */
+  @Override
+  public void abortInFlight() {}
+
   @Override
   public void sweepDeadRuns() {
     AtomicDestination.sweepStale(folder);

@@ -133,6 +133,10 @@ public final class MemoryStore implements BackupStore {
     return lock::release;
   }
 
+  /** Publishing is a rename here (one step, nothing to abort); the staged files go with their staging. */
+  @Override
+  public void abortInFlight() {}
+
   @Override
   public void sweepDeadRuns() {
     // The names live in this process only; its scratch files are swept with the scratch folder's.

@@ -39,6 +39,8 @@ public final class S3Store implements BackupStore {
   @Override public boolean delete(String name) throws IOException { throw new IOException("stub"); }
   @Override public NameLock lockName(String name) throws IOException { throw new IOException("stub"); }
   @Override public void sweepDeadRuns() {}
+  @Override public void abortInFlight() {}
+  @Override public boolean publishesByUpload() { return true; }
   @Override public String describe(String name) { return prefix.resolve(name).toString(); }
   @Override public String describe() { return prefix.toString(); }
 }
