@@ -4,12 +4,13 @@ package dev.sqlbak.storage.s3;
  * When an upload is one PutObject and when it is multipart, and how big its parts are.
  *
  * @param singlePutLimit the largest file sent in one PutObject
- * @param minPartSize the smallest part of a multipart upload (S3 refuses parts under 5 MiB but the last)
+ * @param minPartSize the smallest part of a multipart upload (S3 refuses parts under 5 MiB but the
+ *     last; tests use smaller ones to provoke that refusal)
  */
 record UploadSizes(long singlePutLimit, long minPartSize) {
   /** S3 refuses more parts than this in one upload. */
   static final int MAX_PARTS = 10_000;
-  private static final long MIB = 1L << 20;
+  static final long MIB = 1L << 20;
 
   /**
    * sqlbak's sizes: up to 16 MiB in one request (one round trip, one Content-MD5), parts of at
@@ -18,8 +19,8 @@ record UploadSizes(long singlePutLimit, long minPartSize) {
   static final UploadSizes DEFAULT = new UploadSizes(16 * MIB, 8 * MIB);
 
   UploadSizes {
-    if (minPartSize < 5 * MIB || singlePutLimit < 0) {
-      throw new IllegalArgumentException("parts must be at least 5 MiB: " + minPartSize);
+    if (minPartSize <= 0 || singlePutLimit < 0) {
+      throw new IllegalArgumentException("no upload sizes: " + singlePutLimit + ", " + minPartSize);
     }
   }
 
