@@ -19,7 +19,7 @@ import software.amazon.awssdk.services.s3.model.MultipartUpload;
 import software.amazon.awssdk.services.s3.model.S3Object;
 
 /** The next sweep aborts the multipart uploads of runs that died, and only theirs. */
-class DeadUploadSweepTest {
+class S3DeadUploadSweepTest {
   private static final String BUCKET = "sweeps";
   private static LocalS3Server server;
   @TempDir Path scratch;
