@@ -75,7 +75,12 @@ public final class S3Store implements BackupStore {
     S3Connection connection = S3Connection.build(options, location.asPrefix());
     S3Store store = new S3Store(connection.client(), location, options, connection.endpoint(),
         ReadableBackup.scratchFolder());
-    store.preflight();
+    try {
+      store.preflight();
+    } catch (IOException | RuntimeException e) {
+      connection.client().close();
+      throw e;
+    }
     return store;
   }
 
