@@ -9,6 +9,7 @@ import dev.sqlbak.storage.S3Location;
 import dev.sqlbak.storage.S3Options;
 import dev.sqlbak.storage.s3.S3Store;
 import java.io.File;
+import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 
@@ -45,6 +46,8 @@ final class BackupFolder {
       return S3Store.open(prefix.asPrefix(), s3);
     } catch (RemoteFailure e) {
       throw Failures.remote(e);
+    } catch (IOException e) {
+      throw SqlbakException.failed("cannot reach S3", prefix, Failures.reason(e), e);
     }
   }
 

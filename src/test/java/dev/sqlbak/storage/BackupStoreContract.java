@@ -33,7 +33,7 @@ import org.junit.jupiter.api.io.TempDir;
  * says how to make one: publishing is all or nothing, CREATE_NEW never clobbers, staging is
  * invisible and cleaned up, listings show only the store's own files.
  */
-abstract class BackupStoreContract {
+public abstract class BackupStoreContract {
   @TempDir Path dir;
   /** Where scratch files go: staging of stores without a folder, local copies. */
   @TempDir Path scratch;
