@@ -49,7 +49,7 @@ class S3CommandTest {
 
   @BeforeEach
   void newBucket() throws Exception {
-    bucket = "b" + (++buckets);
+    bucket = "bucket-" + (++buckets);
     server.createBucket(bucket);
     app = createSample(Files.createDirectory(dir.resolve("live")).resolve("app.db"), true, 40);
   }
