@@ -71,5 +71,8 @@ public final class Main {
     // The driver logs its own troubles (with stack traces) at error level, e.g. a missing temporary
     // folder it merely wanted to tidy; sqlbak reports what matters in its one line instead.
     System.setProperty("org.slf4j.simpleLogger.log.org.sqlite", level.equals("debug") ? "debug" : "off");
+    // The AWS SDK's debug logging is every request and header (pages per upload part): sqlbak's
+    // own debug lines say what it does; the SDK's failures reach the user as sqlbak's one line.
+    System.setProperty("org.slf4j.simpleLogger.log.software.amazon.awssdk", "error");
   }
 }
