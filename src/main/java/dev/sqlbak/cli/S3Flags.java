@@ -10,7 +10,7 @@ import picocli.CommandLine.Option;
  * (credentials, region, {@code AWS_ENDPOINT_URL}) comes from the AWS SDK's chains, as for the aws CLI.
  */
 final class S3Flags {
-  @Option(names = "--s3-endpoint", paramLabel = "URL",
+  @Option(names = "--s3-endpoint", paramLabel = "URL", converter = EndpointConverter.class,
       description = "An S3-compatible service's endpoint (MinIO, Ceph, Garage, R2, B2); default: AWS_ENDPOINT_URL,"
           + " ~/.aws/config, else AWS.")
   URI endpoint;

@@ -209,5 +209,10 @@ class S3CommandTest {
 
     CliRun noBucketName = run("list", "s3://");
     assertEquals(2, noBucketName.exitCode(), noBucketName.toString());
+
+    CliRun noScheme = CliRun.binary("list", "--s3-endpoint", "minio.lan:9000", "s3://" + bucket + "/");
+    assertEquals(2, noScheme.exitCode(), noScheme.toString());
+    assertTrue(noScheme.err().startsWith("sqlbak: Invalid value for option '--s3-endpoint': not an endpoint URL"),
+        noScheme.toString());
   }
 }
