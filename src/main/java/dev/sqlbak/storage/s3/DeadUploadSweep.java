@@ -1,5 +1,6 @@
 package dev.sqlbak.storage.s3;
 
+import dev.sqlbak.retention.BackupNames;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.HashMap;
@@ -23,8 +24,9 @@ import software.amazon.awssdk.services.s3.model.S3Object;
  *       upload of another tool): once initiated more than {@link #UNMARKED_AGE} ago.
  * </ul>
  *
- * Only uploads of direct children of the prefix whose names do not start with '.' are touched: the
- * uploads of other prefixes and of other tools' hidden objects are not sqlbak's to judge.
+ * Only uploads of direct children of the prefix whose names do not start with '.' are touched, and
+ * of those without a marker only uploads under a backup's name: the uploads of other prefixes and
+ * of other tools are not sqlbak's to judge.
  */
 final class DeadUploadSweep {
   private static final Logger LOG = LoggerFactory.getLogger(DeadUploadSweep.class);
@@ -54,6 +56,9 @@ final class DeadUploadSweep {
           continue;
         }
         MarkerObject marker = markers.remove(UploadMarker.hashOf(upload.uploadId()));
+        if (marker == null && BackupNames.parse(name).isEmpty()) {
+          continue; // neither marked by sqlbak nor under a backup's name: another tool's upload
+        }
         if (isDead(Optional.ofNullable(marker).map(MarkerObject::marker), upload.initiated(), now)) {
           abort(upload);
           if (marker != null) {

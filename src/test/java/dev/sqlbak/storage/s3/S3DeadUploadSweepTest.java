@@ -80,6 +80,20 @@ class S3DeadUploadSweepTest {
   }
 
   @Test
+  void anOldUnmarkedUploadIsAbortedOnlyUnderABackupsName() {
+    S3Prefix prefix = new S3Prefix(server.client(), new S3Location(BUCKET, "u/"), server.endpoint().toString());
+    String backup = server.client().createMultipartUpload(r -> r.bucket(BUCKET).key("u/app-20261201T030000Z.db"))
+        .uploadId();
+    String foreign = server.client().createMultipartUpload(r -> r.bucket(BUCKET).key("u/video.mp4")).uploadId();
+
+    new DeadUploadSweep(prefix).run(Instant.now().plus(Duration.ofHours(2)));
+
+    List<String> left = server.client().listMultipartUploads(r -> r.bucket(BUCKET).prefix("u/")).uploads().stream()
+        .map(MultipartUpload::uploadId).toList();
+    assertEquals(List.of(foreign), left, "another tool's upload is not sqlbak's to abort; backup's: " + backup);
+  }
+
+  @Test
   void markerNamesReadBackWithDashesInTheHost() {
     UploadMarker m = new UploadMarker("my-host.example", 4242, 1764763200000L, "0123456789abcdef");
     assertEquals(Optional.of(m), UploadMarker.parse(m.name()));
