@@ -77,8 +77,8 @@ public final class RestoreEngine {
     BackupStore store = BackupFolder.s3Prefix(object.parent(), stored.s3());
     RestoreWatch.TargetAtStart atStart = Files.exists(target, LinkOption.NOFOLLOW_LINKS)
         ? RestoreWatch.TargetAtStart.EXISTING : RestoreWatch.TargetAtStart.ABSENT;
-    try (BackupStore.LocalCopy copy = download(store, object);
-        RestoreWatch watch = RestoreWatch.start(target, atStart);
+    try (RestoreWatch watch = RestoreWatch.start(target, atStart);
+        BackupStore.LocalCopy copy = download(store, object);
         ReadableBackup opened = openBackupFile(copy.file(), object)) {
       return restore(request, opened, copy.file(), object, target, listener, started, watch);
     }

@@ -118,6 +118,14 @@ final class StaleTemporaryFiles {
   /** Removes {@code p} if it is there; a failure is logged, never thrown (cleanup must not mask a result). */
   static boolean deleteQuietly(Path p) {
     try {
+      if (Files.isDirectory(p, java.nio.file.LinkOption.NOFOLLOW_LINKS)) {
+        // A run's private folder (an S3 download) holds only that run's files, one level deep.
+        try (java.util.stream.Stream<Path> entries = Files.list(p)) {
+          for (Path entry : (Iterable<Path>) entries::iterator) {
+            Files.deleteIfExists(entry);
+          }
+        }
+      }
       return Files.deleteIfExists(p);
     } catch (IOException e) {
       log().debug("cannot remove {}", p, e);
