@@ -99,7 +99,7 @@ public final class PruneEngine {
   StorePrune pruneStem(BackupStore store, String stem, RetentionPolicy retention, boolean dryRun,
       Consumer<String> onRemoved, String knownGood) {
     Listing listing = list(store, stem);
-    Run run = new Run(store, retention, dryRun, onRemoved, listing.listed());
+    PruneRun run = new PruneRun(store, retention, dryRun, onRemoved, listing.listed());
     List<StorePrune> done = new ArrayList<>();
     for (SeriesListing.Group g : listing.groups()) {
       done.add(run.prune(g, listing.orphansFor(g), knownGood));
@@ -114,7 +114,7 @@ public final class PruneEngine {
    */
   List<String> pruneSeries(BackupStore store, Series series, RetentionPolicy retention, String knownGood) {
     Listing listing = list(store, series.name());
-    Run run = new Run(store, retention, false, name -> {}, listing.listed());
+    PruneRun run = new PruneRun(store, retention, false, name -> {}, listing.listed());
     for (SeriesListing.Group g : listing.groups()) {
       if (g.series().equals(series)) {
         return run.prune(g, listing.orphansFor(g), knownGood).removed();
@@ -130,7 +130,7 @@ public final class PruneEngine {
       store.sweepDeadRuns();
     }
     Listing listing = list(store, stem);
-    Run run = new Run(store, retention, dryRun, onRemoved, listing.listed());
+    PruneRun run = new PruneRun(store, retention, dryRun, onRemoved, listing.listed());
     List<StorePrune> stems = new ArrayList<>();
     for (SeriesListing.Group g : listing.groups()) {
       stems.add(run.prune(g, listing.orphansFor(g), null));
@@ -138,96 +138,7 @@ public final class PruneEngine {
     return stems;
   }
 
-  /**
-   * One prune's store, rules and mode, shared by the stems it prunes; {@code listed} is every name
-   * the store listed, which a dry run, removing nothing, goes by.
-   */
-  private record Run(BackupStore store, RetentionPolicy retention, boolean dryRun, Consumer<String> onRemoved,
-      Set<String> listed) {
-    StorePrune prune(SeriesListing.Group group, List<TimestampedBackup> orphans, String knownGood) {
-      String stem = group.series().name();
-      List<TimestampedBackup> files = group.newestFirst().stream().map(SeriesListing.Entry::backup).toList();
-      List<TimestampedBackup> newestFirst = new ArrayList<>(files);
-      newestFirst.sort(TimestampedBackup.NEWEST_FIRST);
-      Set<TimestampedBackup> keep = retention.keep(newestFirst);
-      TimestampedBackup newestGood = newestGood(newestFirst, knownGood);
-      // The backup a run has just published is never removed by that run, even when backups
-      // dated after it (a clock that ran ahead) fill what the rules keep.
-      newestFirst.stream().filter(b -> b.name().equals(knownGood)).findFirst().ifPresent(keep::add);
-      if (newestGood != null && keep.add(newestGood)) {
-        LOG.debug("keeping {}: the newest backup of {} that passes a quick check",
-            store.describe(newestGood.name()), stem);
-      }
-      List<String> kept = new ArrayList<>();
-      List<String> removed = new ArrayList<>();
-      // Oldest first, so that a run that stops half-way has removed the least valuable backups.
-      List<TimestampedBackup> oldestFirst = new ArrayList<>(files);
-      oldestFirst.addAll(orphans);
-      oldestFirst.sort(TimestampedBackup.NEWEST_FIRST.reversed());
-      for (TimestampedBackup b : oldestFirst) {
-        if (orphans.contains(b)) {
-          // Asked again now: the listing may have been taken while a backup run published this one.
-          if (!exists(store, b.name())) {
-            remove(b.name() + SIDECAR, removed);
-          }
-          continue;
-        }
-        if (keep.contains(b)) {
-          kept.add(b.name());
-          continue;
-        }
-        // The backup before its sidecar: if the run stops in between, what is left is a harmless
-        // checksum file (which the next run removes) rather than a backup that can no longer be
-        // checked against its hash.
-        remove(b.name(), removed);
-        remove(b.name() + SIDECAR, removed);
-      }
-      return new StorePrune(stem, kept, removed,
-          newestFirst.isEmpty() ? null : newestFirst.get(0).name(),
-          newestGood == null ? null : newestGood.name());
-    }
-
-    /** The newest backup that passes a quick check (and its sidecar's hash, when it has one). */
-    private TimestampedBackup newestGood(List<TimestampedBackup> newestFirst, String knownGood) {
-      for (TimestampedBackup b : newestFirst) {
-        if (b.name().equals(knownGood)) {
-          return b;
-        }
-        // The sidecar comes along, so that the check finds it beside the file as in a folder.
-        try (BackupStore.LocalCopy local = store.local(b.name(), SIDECAR)) {
-          Verdict v = BackupInspection.of(local.file(), CheckLevel.QUICK);
-          if (v.ok()) {
-            return b;
-          }
-          LOG.debug("{} fails a quick check: {}", store.describe(b.name()), v.problems());
-        } catch (IOException e) {
-          LOG.debug("cannot read {} for a quick check", store.describe(b.name()), e);
-        }
-      }
-      return null;
-    }
-
-    private void remove(String name, List<String> removed) {
-      if (!dryRun) {
-        try {
-          // Only regular files are removed, and one removed by someone else meanwhile is not an
-          // error: the goal is reached.
-          if (!store.delete(name)) {
-            return;
-          }
-        } catch (IOException e) {
-          throw SqlbakException.failed("cannot remove backup", store.describe(name), Failures.reason(e), e);
-        }
-      } else if (!listed.contains(name)) {
-        return; // not a regular file of the store (a folder or symlink carrying the name, or gone)
-      }
-      LOG.debug("{} {}", dryRun ? "would remove" : "removed", store.describe(name));
-      removed.add(name);
-      onRemoved.accept(name);
-    }
-  }
-
-  private static boolean exists(BackupStore store, String name) {
+  static boolean exists(BackupStore store, String name) {
     try {
       return store.exists(name);
     } catch (IOException e) {
