@@ -615,6 +615,7 @@ fi
 if [ -n "$SQLBAK_BASELINE" ]; then
   echo "  baseline: $SQLBAK_BASELINE ($("$SQLBAK_BASELINE" --version 2>&1 | paste -sd ';' | sed 's/;/; /g'))"
 fi
+echo "  load:     $(cut -d ' ' -f 1-3 /proc/loadavg 2>/dev/null) (1, 5, 15 min; above the core count: other work shares the machine)"
 case $fs_type in
   tmpfs|ramfs) echo "  WARNING: $OUT is on $fs_type: fsync costs nothing there; use --workdir on a disk" ;;
 esac
@@ -855,4 +856,5 @@ if [ "$STARTUP_ROUNDS" -gt 0 ]; then
   echo
 fi
 
+echo "load at the end: $(cut -d ' ' -f 1-3 /proc/loadavg 2>/dev/null)"
 echo "total benchmark time: $((SECONDS - started)) s"
