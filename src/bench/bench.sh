@@ -10,9 +10,11 @@
 #   SIZE_MB=100 ROUNDS=5 src/bench/bench.sh  # another size / more rounds
 #   src/bench/bench.sh --size "100 1024" --modes "rollback wal"
 #   src/bench/bench.sh --help
+#   SQLBAK_BASELINE=/tmp/before/target/sqlbak src/bench/bench.sh   # start-up also of an older build
 #
 # Options (each also settable as the environment variable in brackets):
 #   --size MB...      [SIZE_MB=1024]    database size(s) in MiB; a space-separated list runs each
+#                                       (0: none, e.g. to run only the remote row and start-up)
 #   --modes M...      [MODES=rollback]  journal mode(s) of the source: rollback, wal
 #   --rounds N        [ROUNDS=3]        interleaved rounds (A B C ... A B C ...); median and min
 #   --startup-rounds N [STARTUP_ROUNDS=10] rounds of the 1 MiB start-up measurement (0: skip)
@@ -26,6 +28,14 @@
 #   --writer-rounds N [WRITER_ROUNDS=5] backups under the writer per mode (median ratio printed)
 #   --writer-idle S   [WRITER_IDLE_S=6] seconds of the writer alone, before each backup, that its
 #                                       idle p99 is taken from
+#   --remote MB       [REMOTE_MB=256]   size of the database of the remote row (S3; 0: skip it)
+#   --remote-rounds N [REMOTE_ROUNDS=3] interleaved rounds of the remote row
+#   --remote-methods L [REMOTE_METHODS=acsru] which of (a) (c) (s) (r) (u) the remote row runs
+#                     [S3_CLASSPATH=]   class path of the S3 server (default: target/test-classes
+#                                       and the test class path from ./mvnw dependency:build-classpath)
+#   --baseline FILE   [SQLBAK_BASELINE=] an older sqlbak launcher (e.g. built before the AWS SDK was
+#                                       added) whose --version and 1 MiB backup the start-up
+#                                       measurement interleaves with SQLBAK's; jar sizes printed
 #
 # Methods, each writing WORKDIR/out/out.db (deleted, with everything else in out/, after each run):
 #   (a) sqlbak backup -q SRC out.db               default: copy, quick_check, .sha256, fsync, rename
@@ -42,6 +52,14 @@
 #   (k) sqlbak backup -q --compact SRC out.db         VACUUM INTO, checked and published (add k)
 #   (v) sqlite3 SRC "VACUUM INTO 'out.db'"; sync out.db     what --compact and --table are measured
 #                                                      against: SQLite's own rewrite (add v)
+# The remote row (REMOTE_MB, its own REMOTE_METHODS), to a local S3 server (below):
+#   (s) sqlbak backup -q --s3-endpoint http://127.0.0.1:PORT --s3-path-style SRC s3://bench/sqlbak/
+#       staged in $TMPDIR, quick_check, SHA-256 sidecar, uploaded (multipart over 16 MiB, Content-MD5)
+#   (r) sqlite3 SRC ".backup out.db"; quick_check must say ok; rclone copyto out.db bench:bench/rclone/out.db
+#       what one would script by hand with rclone (rclone's defaults: MD5 of the file first,
+#       multipart over 200 MiB in 5 MiB chunks, 4 at a time)
+#   (u) rclone copyto SRC bench:bench/upload/SRC     the upload alone, of the (idle) source
+#   (a), (c) as above, local, for the RSS and the time without the upload
 #
 # What it does:
 #   * Generates each test database once and caches it in WORKDIR/db (reruns skip generation).
@@ -75,13 +93,33 @@
 #     checkpoints from resetting the WAL, so the writer appends to a growing file). WRITER_ROUNDS
 #     rounds per mode; the median ratio of p99 during / p99 alone is printed for both, and the
 #     median of sqlbak's p99 during / the floor's p99 during (what sqlbak adds to holding a snapshot).
+#   * Remote row: starts S3Proxy (the test-scope dependency org.gaul:s3proxy) as a process of
+#     its own, dev.sqlbak.storage.s3.S3ServerMain from target/test-classes, on 127.0.0.1 only,
+#     with its filesystem backend in WORKDIR/s3 (objects are files on the same disk as out/), and
+#     runs the REMOTE_METHODS interleaved on a REMOTE_MB database, REMOTE_ROUNDS rounds after one
+#     untimed round (the server's JVM warms up); the bucket's objects are deleted (untimed)
+#     before each run. Both uploads use the same keys; the
+#     environment is set for both: AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY, AWS_REGION,
+#     AWS_EC2_METADATA_DISABLED=true, AWS_CONFIG_FILE and AWS_SHARED_CREDENTIALS_FILE empty files
+#     (never ~/.aws), other AWS_* (AWS_PROFILE, AWS_ENDPOINT_URL, AWS_CA_BUNDLE: rclone 1.60 fails
+#     with "LoadCustomCABundleError" when it is set) unset; rclone's remote "bench" comes from
+#     RCLONE_CONFIG_BENCH_* variables and RCLONE_CONFIG is an empty file (never the user's). Prints
+#     the table with ratios against (c) and (r), (s)/(r), (s)/(a), and peak RSS of (s) (the SDK
+#     loaded) against (a). Nothing is sent to any other address than 127.0.0.1.
 #   * Start-up: backs up a 1 MiB database end to end, interleaved with `sqlbak --version` and
-#     `sqlite3 .backup` of the same database, STARTUP_ROUNDS times.
+#     `sqlite3 .backup` of the same database, STARTUP_ROUNDS times; with SQLBAK_BASELINE, also
+#     that build's --version and 1 MiB backup in the same rounds, and both jars' and class-data
+#     sharing archives' sizes. Before it (and before the whole run) each launcher's class-data
+#     sharing archive is made if missing (its first run trains it in the background), so that no
+#     training run competes with the measurements.
 #
 # Results go to stdout, progress to stderr: `src/bench/bench.sh > bench.txt` keeps the table.
 #
 # Requires: bash >= 5, sqlite3 (Debian package sqlite3), coreutils (cp, sync, sha256sum, stat),
 # awk, java (for sqlbak); optional: /usr/bin/time (package `time`) or python3, for peak RSS.
+# The remote row also needs rclone (Debian package rclone; 1.60 is enough) and the test classes
+# (./mvnw -B -q package -DskipTests compiles them; so does ./mvnw -B -q test-compile); --remote 0
+# skips it.
 # The default run (1 GiB, rollback, 3 rounds) took about 2 minutes on a 2-core machine, plus
 # 25 s to generate the database the first time; sizes "100 1024" x modes "rollback wal" take
 # about twice as long.
@@ -104,6 +142,11 @@ SETTLE=${SETTLE:-0.5}
 WRITER_MB=${WRITER_MB:-1024}
 WRITER_ROUNDS=${WRITER_ROUNDS:-5}
 WRITER_IDLE_S=${WRITER_IDLE_S:-6}
+REMOTE_MB=${REMOTE_MB:-256}
+REMOTE_ROUNDS=${REMOTE_ROUNDS:-3}
+REMOTE_METHODS=${REMOTE_METHODS:-acsru}
+S3_CLASSPATH=${S3_CLASSPATH:-}
+SQLBAK_BASELINE=${SQLBAK_BASELINE:-}
 
 # Bump when the generator changes, so that cached databases of the old generator are not reused.
 GENERATOR_VERSION=1
@@ -124,6 +167,10 @@ while [ $# -gt 0 ]; do
     --writer) WRITER_MB=${2:?--writer needs a value}; shift 2 ;;
     --writer-rounds) WRITER_ROUNDS=${2:?--writer-rounds needs a value}; shift 2 ;;
     --writer-idle) WRITER_IDLE_S=${2:?--writer-idle needs a value}; shift 2 ;;
+    --remote) REMOTE_MB=${2:?--remote needs a value}; shift 2 ;;
+    --remote-rounds) REMOTE_ROUNDS=${2:?--remote-rounds needs a value}; shift 2 ;;
+    --remote-methods) REMOTE_METHODS=${2:?--remote-methods needs a value}; shift 2 ;;
+    --baseline) SQLBAK_BASELINE=${2:?--baseline needs a value}; shift 2 ;;
     -h|--help) usage; exit 0 ;;
     [0-9]*) SIZE_MB=$1; shift ;;
     *) die "unknown argument: $1 (see --help)" ;;
@@ -139,7 +186,7 @@ for tool in sqlite3 sha256sum cp sync stat awk sort; do
 done
 [ -x "$SQLBAK" ] || die "sqlbak not found at $SQLBAK; build it first: ./mvnw -B -q package -DskipTests (or set SQLBAK)"
 for s in $SIZE_MB; do
-  [[ $s =~ ^[1-9][0-9]*$ ]] || die "size must be a positive whole number of MiB: $s"
+  [[ $s =~ ^[0-9]+$ ]] || die "size must be a whole number of MiB (0: no local table): $s"
 done
 for m in $MODES; do
   [[ $m == rollback || $m == wal ]] || die "mode must be rollback or wal: $m"
@@ -150,6 +197,23 @@ done
 [[ $WRITER_ROUNDS =~ ^[1-9][0-9]*$ ]] || die "writer rounds must be a positive number: $WRITER_ROUNDS"
 [[ $WRITER_IDLE_S =~ ^[1-9][0-9]*$ ]] || die "writer idle seconds must be a positive number: $WRITER_IDLE_S"
 [[ $METHODS =~ ^[a-fgztkv]+$ ]] || die "methods must be letters among abcdefgztkv: $METHODS"
+[[ $REMOTE_MB =~ ^[0-9]+$ ]] || die "remote size must be a number of MiB: $REMOTE_MB"
+[[ $REMOTE_ROUNDS =~ ^[1-9][0-9]*$ ]] || die "remote rounds must be a positive number: $REMOTE_ROUNDS"
+[[ $REMOTE_METHODS =~ ^[acsru]+$ ]] || die "remote methods must be letters among acsru: $REMOTE_METHODS"
+# The launchers as absolute paths: their class-data-sharing archives are found by that path.
+case $SQLBAK in /*) ;; *) SQLBAK=$PWD/$SQLBAK ;; esac
+if [ -n "$SQLBAK_BASELINE" ]; then
+  case $SQLBAK_BASELINE in /*) ;; *) SQLBAK_BASELINE=$PWD/$SQLBAK_BASELINE ;; esac
+  [ -x "$SQLBAK_BASELINE" ] || die "no sqlbak launcher at $SQLBAK_BASELINE (SQLBAK_BASELINE)"
+fi
+if [ "$REMOTE_MB" -gt 0 ]; then
+  if [[ $REMOTE_METHODS == *[ru]* ]] && ! command -v rclone >/dev/null 2>&1; then
+    die "rclone not found, needed by the remote row (Debian: apt-get install rclone), or --remote 0 to skip it"
+  fi
+  if [ -z "$S3_CLASSPATH" ] && [ ! -f "$repo_dir/target/test-classes/dev/sqlbak/storage/s3/S3ServerMain.class" ]; then
+    die "the S3 server's class is not compiled: ./mvnw -B -q test-compile (or --remote 0 to skip the remote row)"
+  fi
+fi
 
 if [ -x /usr/bin/time ] && /usr/bin/time -f '%M' -o /dev/null true 2>/dev/null; then
   RSS_TOOL=time
@@ -166,7 +230,17 @@ mkdir -p "$DB_DIR" "$OUT"
 OUT=$(cd "$OUT" && pwd)
 DB_DIR=$(cd "$DB_DIR" && pwd)
 TMP=$(mktemp -d "$WORKDIR/tmp.XXXXXX")
-trap 'rm -rf "$TMP"; find "$OUT" -mindepth 1 -delete 2>/dev/null || true' EXIT
+S3_PID=
+cleanup() {
+  if [ -n "$S3_PID" ]; then
+    kill "$S3_PID" 2>/dev/null || true
+    wait "$S3_PID" 2>/dev/null || true
+  fi
+  rm -rf "$TMP"
+  find "$OUT" -mindepth 1 -delete 2>/dev/null || true
+  [ -z "${S3_DIR:-}" ] || rm -rf "$S3_DIR"
+}
+trap cleanup EXIT
 
 # ---------------------------------------------------------------------------------------------
 # Deterministic database generation
@@ -347,6 +421,11 @@ method_label() {
     k) echo "(k) sqlbak backup --compact" ;;
     v) echo "(v) sqlite3 VACUUM INTO + sync" ;;
     V) echo "sqlbak --version" ;;
+    s) echo "(s) sqlbak backup to s3://bench/sqlbak/" ;;
+    r) echo "(r) by hand: .backup+quick_check+rclone copyto" ;;
+    u) echo "(u) rclone copyto of the source (upload alone)" ;;
+    W) echo "baseline: sqlbak --version" ;;
+    A) echo "baseline: sqlbak backup (default)" ;;
   esac
 }
 
@@ -365,6 +444,11 @@ method_cmd() {
     k) sqlbak_cmd "--compact '$src' '$dst'" ;;
     v) echo "sqlite3 '$src' \"VACUUM INTO '$dst'\" && sync '$dst'" ;;
     V) echo "'$SQLBAK' --version" ;;
+    s) sqlbak_cmd "--s3-endpoint '$S3_ENDPOINT' --s3-path-style '$src' s3://bench/sqlbak/" ;;
+    r) echo "sqlite3 '$src' \".backup '$dst'\" && test \"\$(sqlite3 '$dst' 'PRAGMA quick_check')\" = ok && rclone copyto -q '$dst' bench:bench/rclone/out.db" ;;
+    u) echo "rclone copyto -q '$src' 'bench:bench/upload/$(basename "$src")'" ;;
+    W) echo "'$SQLBAK_BASELINE' --version" ;;
+    A) echo "'$SQLBAK_BASELINE' backup -q $SQLBAK_ARGS '$src' '$dst'" ;;
   esac
 }
 
@@ -389,14 +473,15 @@ warm() {
   fi
 }
 
+# $4 and $5: the methods the ratio columns compare with (default c and d).
 print_table() {
-  local prefix=$1 mib=$2 methods=$3 m s med min key rc tp vc vd
+  local prefix=$1 mib=$2 methods=$3 b1=${4:-c} b2=${5:-d} m s med min key rc tp vc vd
   local base_c base_d
-  base_c=$(median_of "$prefix:c")
-  base_d=$(median_of "$prefix:d")
-  echo "  vs (c), vs (d): median / median of (c) sqlite3 .backup, of (d) cp + fsync (below 1.00: faster)"
+  base_c=$(median_of "$prefix:$b1")
+  base_d=$(median_of "$prefix:$b2")
+  echo "  vs ($b1), vs ($b2): median / median of $(method_label "$b1"), of $(method_label "$b2") (below 1.00: faster)"
   printf '  %-48s %8s %8s %8s %9s %9s %10s  %s\n' method "median s" "min s" "MiB/s" \
-    "vs (c)" "vs (d)" "peak RSS" "runs (s)"
+    "vs ($b1)" "vs ($b2)" "peak RSS" "runs (s)"
   for m in $(echo "$methods" | grep -o .); do
     key=$prefix:$m
     if [ -n "${FAILED[$key]:-}" ]; then
@@ -419,6 +504,96 @@ print_table() {
   done
 }
 
+# The class-data-sharing archive that launcher $1 (an absolute path) made for itself, if any:
+# the launcher keeps it in $XDG_CACHE_HOME/sqlbak/cds (else ~/.cache/sqlbak/cds), with a .src
+# file whose first line is the launcher's path.
+cds_archive() {
+  local dir f
+  case ${XDG_CACHE_HOME:-} in
+    /*) dir=$XDG_CACHE_HOME/sqlbak/cds ;;
+    *) dir=${HOME:+$HOME/.cache/sqlbak/cds} ;;
+  esac
+  [ -n "$dir" ] || return 1
+  for f in "$dir"/sqlbak-*.src; do
+    [ -f "$f" ] || continue
+    if [ "$(sed -n 1p "$f")" = "$1" ] && [ -f "${f%.src}.jsa" ] && [ ! "$1" -nt "${f%.src}.jsa" ]; then
+      echo "${f%.src}.jsa"
+      return 0
+    fi
+  done
+  return 1
+}
+
+# Makes sure launcher $1 has its archive: its first run trains one in the background, and a
+# training run beside a timed run would be measured with it. Waits up to 2 minutes.
+ensure_cds() {
+  local i
+  cds_archive "$1" >/dev/null && return 0
+  note "making the class-data-sharing archive of $1 (its first run trains it in the background)"
+  "$1" --version >/dev/null 2>&1 || true
+  for ((i = 0; i < 240; i++)); do
+    cds_archive "$1" >/dev/null && return 0
+    sleep 0.5
+  done
+  note "no class-data-sharing archive for $1 after 2 minutes: it starts without one"
+}
+
+# The local S3 server of the remote row: S3Proxy with its filesystem backend in S3_DIR, a process
+# of its own on 127.0.0.1 (it exits by itself when this script is gone). Sets S3_PID, S3_ENDPOINT.
+S3_BUCKET_DIR=
+start_s3_server() {
+  local cp=$S3_CLASSPATH port= i
+  if [ -z "$cp" ]; then
+    note "asking Maven for the test class path of the S3 server"
+    if ! (cd "$repo_dir" && ./mvnw -B -q -o dependency:build-classpath -Dmdep.outputFile="$TMP/cp.txt" \
+        >"$TMP/mvn.log" 2>&1) && ! (cd "$repo_dir" && ./mvnw -B -q dependency:build-classpath \
+        -Dmdep.outputFile="$TMP/cp.txt" >"$TMP/mvn.log" 2>&1); then
+      die "could not get the test class path: $(tail -n 5 "$TMP/mvn.log")"
+    fi
+    cp=$repo_dir/target/test-classes:$(cat "$TMP/cp.txt")
+  fi
+  S3_DIR=$WORKDIR/s3
+  rm -rf "$S3_DIR"
+  mkdir -p "$S3_DIR"
+  java -XX:+UseSerialGC -cp "$cp" dev.sqlbak.storage.s3.S3ServerMain "$S3_DIR/store" \
+    >"$TMP/s3.out" 2>"$TMP/s3.err" </dev/null &
+  S3_PID=$!
+  for ((i = 0; i < 600; i++)); do
+    port=$(awk '/^PORT / {print $2}' "$TMP/s3.out")
+    [ -n "$port" ] && break
+    kill -0 "$S3_PID" 2>/dev/null || die "the S3 server exited: $(tail -n 5 "$TMP/s3.err")"
+    sleep 0.1
+  done
+  [ -n "$port" ] || die "the S3 server did not start within 60 s: $(tail -n 5 "$TMP/s3.err")"
+  S3_ENDPOINT=http://127.0.0.1:$port
+  # Both clients get the same keys (the ones S3ServerMain accepts), from the environment only.
+  unset AWS_PROFILE AWS_DEFAULT_PROFILE AWS_SESSION_TOKEN AWS_ENDPOINT_URL AWS_ENDPOINT_URL_S3 \
+    AWS_CA_BUNDLE AWS_WEB_IDENTITY_TOKEN_FILE AWS_ROLE_ARN AWS_DEFAULT_REGION
+  : >"$TMP/aws-config"
+  : >"$TMP/aws-credentials"
+  : >"$TMP/rclone.conf"
+  export AWS_ACCESS_KEY_ID=AKIDSQLBAKTEST AWS_SECRET_ACCESS_KEY=sqlbak-test-secret AWS_REGION=us-east-1 \
+    AWS_EC2_METADATA_DISABLED=true AWS_CONFIG_FILE=$TMP/aws-config AWS_SHARED_CREDENTIALS_FILE=$TMP/aws-credentials
+  export RCLONE_CONFIG=$TMP/rclone.conf RCLONE_CONFIG_BENCH_TYPE=s3 RCLONE_CONFIG_BENCH_PROVIDER=Other \
+    RCLONE_CONFIG_BENCH_ENDPOINT=$S3_ENDPOINT RCLONE_CONFIG_BENCH_FORCE_PATH_STYLE=true \
+    RCLONE_CONFIG_BENCH_ACCESS_KEY_ID=$AWS_ACCESS_KEY_ID RCLONE_CONFIG_BENCH_SECRET_ACCESS_KEY=$AWS_SECRET_ACCESS_KEY \
+    RCLONE_CONFIG_BENCH_REGION=$AWS_REGION
+  # The bucket: a folder of the filesystem backend.
+  S3_BUCKET_DIR=$S3_DIR/store/bench
+  mkdir -p "$S3_BUCKET_DIR"
+}
+
+# Untimed, before each remote run: the bucket emptied, then as settle.
+settle_remote() {
+  find "$S3_BUCKET_DIR" -mindepth 1 -delete
+  settle
+}
+
+# Sizes of what the last remote run of method $1 stored (the objects, as files of the backend).
+stored_summary() {
+  find "$S3_BUCKET_DIR" -type f ! -name '.*' -printf '%P %s B\n' | sort | paste -sd ';' | sed 's/;/; /g'
+}
+
 # ---------------------------------------------------------------------------------------------
 # Run
 
@@ -433,12 +608,23 @@ echo "  sqlbak:   $SQLBAK ($("$SQLBAK" --version 2>&1 | paste -sd ';' | sed 's/;
 echo "  sqlite3:  $(sqlite3 --version | awk '{print $1}'); java: $(java -version 2>&1 | head -n 1)"
 echo "  settings: SIZE_MB=\"$SIZE_MB\" MODES=\"$MODES\" ROUNDS=$ROUNDS STARTUP_ROUNDS=$STARTUP_ROUNDS" \
   "METHODS=$METHODS SQLBAK_ARGS=\"$SQLBAK_ARGS\" RSS via $RSS_TOOL"
+if [ "$REMOTE_MB" -gt 0 ]; then
+  echo "  remote:   REMOTE_MB=$REMOTE_MB REMOTE_ROUNDS=$REMOTE_ROUNDS REMOTE_METHODS=$REMOTE_METHODS;" \
+    "$(rclone version 2>/dev/null | head -n 1 || echo 'no rclone'); S3Proxy 4.1.0 (filesystem backend)"
+fi
+if [ -n "$SQLBAK_BASELINE" ]; then
+  echo "  baseline: $SQLBAK_BASELINE ($("$SQLBAK_BASELINE" --version 2>&1 | paste -sd ';' | sed 's/;/; /g'))"
+fi
+echo "  load:     $(cut -d ' ' -f 1-3 /proc/loadavg 2>/dev/null) (1, 5, 15 min; above the core count: other work shares the machine)"
 case $fs_type in
   tmpfs|ramfs) echo "  WARNING: $OUT is on $fs_type: fsync costs nothing there; use --workdir on a disk" ;;
 esac
 echo
 
+ensure_cds "$SQLBAK"
+
 for mb in $SIZE_MB; do
+  [ "$mb" -gt 0 ] || continue
   for mode in $MODES; do
     db=$(database "$mb" "$mode")
     bytes=$(file_size "$db")
@@ -483,6 +669,49 @@ for mb in $SIZE_MB; do
     echo
   done
 done
+
+if [ "$REMOTE_MB" -gt 0 ]; then
+  db=$(database "$REMOTE_MB" rollback)
+  bytes=$(file_size "$db")
+  mib=$(awk -v b="$bytes" 'BEGIN {printf "%.1f", b / 1048576}')
+  prefix=remote:$REMOTE_MB
+  start_s3_server
+  note "warming the page cache: $(basename "$db")"
+  hash=$(warm "$db")
+  echo "== remote: rollback-journal source, $mib MiB, to S3Proxy on $S3_ENDPOINT (filesystem backend in" \
+    "$S3_DIR, the same disk as out/), $REMOTE_ROUNDS rounds interleaved, page cache warm =="
+  echo "  source sha256: $hash"
+  declare -A STORED=()
+  # A fresh server's JVM is cold: one untimed run of each method first.
+  for m in $(echo "$REMOTE_METHODS" | grep -o .); do
+    settle_remote
+    note "remote ${REMOTE_MB} MiB warm-up (untimed): $(method_label "$m")"
+    bash -c "$(method_cmd "$db" "$m")" >"$TMP/log" 2>&1 ||
+      note "warm-up FAILED: $(method_label "$m"): $(tail -n 3 "$TMP/log" | tr '\n' ' ')"
+  done
+  for ((r = 1; r <= REMOTE_ROUNDS; r++)); do
+    for m in $(echo "$REMOTE_METHODS" | grep -o .); do
+      settle_remote
+      note "remote ${REMOTE_MB} MiB round $r/$REMOTE_ROUNDS: $(method_label "$m")"
+      measure "$(method_cmd "$db" "$m")" "$TMP/log"
+      record "$prefix" "$m"
+      [ "$LAST_RC" -ne 0 ] || STORED[$m]=$(stored_summary)
+    done
+  done
+  settle_remote
+  print_table "$prefix" "$mib" "$REMOTE_METHODS" c r
+  ma=$(median_of "$prefix:a"); ms=$(median_of "$prefix:s"); mr=$(median_of "$prefix:r")
+  echo "  (s)/(r) = $(ratio "$ms" "$mr")   (s)/(a) = $(ratio "$ms" "$ma")   peak RSS (s) with the SDK loaded:" \
+    "$(fmt_rss "${RSS[$prefix:s]:-}"), (a) local: $(fmt_rss "${RSS[$prefix:a]:-}")   [ratios of medians]"
+  for m in s r u; do
+    [ -z "${STORED[$m]:-}" ] || echo "  stored by $(method_label "$m" | cut -d ' ' -f 1): ${STORED[$m]}"
+  done
+  kill "$S3_PID" 2>/dev/null || true
+  wait "$S3_PID" 2>/dev/null || true
+  S3_PID=
+  rm -rf "$S3_DIR"
+  echo
+fi
 
 # Latency statistics of writer log lines ("endMicros latencyMicros") ending in [$2, $3).
 latency_stats() {
@@ -587,10 +816,16 @@ fi
 if [ "$STARTUP_ROUNDS" -gt 0 ]; then
   small=$(database 1 rollback)
   sha256sum "$small" >/dev/null
+  startup_methods="V a b c"
+  ensure_cds "$SQLBAK"
+  if [ -n "$SQLBAK_BASELINE" ]; then
+    startup_methods="V W a A b c"
+    ensure_cds "$SQLBAK_BASELINE"
+  fi
   echo "== start-up: 1 MiB rollback-journal database ($(file_size "$small") bytes)," \
     "$STARTUP_ROUNDS rounds interleaved =="
   for ((r = 1; r <= STARTUP_ROUNDS; r++)); do
-    for m in V a b c; do
+    for m in $startup_methods; do
       settle
       note "start-up round $r/$STARTUP_ROUNDS: $(method_label "$m")"
       measure "$(method_cmd "$small" "$m")" "$TMP/log"
@@ -599,7 +834,7 @@ if [ "$STARTUP_ROUNDS" -gt 0 ]; then
   done
   clean_out
   printf '  %-48s %8s %8s %10s  %s\n' method "median s" "min s" "peak RSS" "runs (s)"
-  for m in V a b c; do
+  for m in $startup_methods; do
     s=$(stats "${SAMPLES[startup:$m]:-}")
     if [ "${s% *}" = - ]; then
       printf '  %-48s %s\n' "$(method_label "$m")" "no successful run"
@@ -609,7 +844,17 @@ if [ "$STARTUP_ROUNDS" -gt 0 ]; then
       "$(fmt_rss "${RSS[startup:$m]:-}")" "$(fmt_runs "${SAMPLES[startup:$m]}")"
   done
   echo "  [issue 5 aims at a 1 MiB backup end to end <= 0.25 s]"
+  if [ -n "$SQLBAK_BASELINE" ]; then
+    echo "  this build / baseline: --version $(ratio "$(median_of startup:V)" "$(median_of startup:W)")," \
+      "1 MiB backup $(ratio "$(median_of startup:a)" "$(median_of startup:A)") [ratios of medians]"
+  fi
+  for launcher in "$SQLBAK" ${SQLBAK_BASELINE:+"$SQLBAK_BASELINE"}; do
+    archive=$(cds_archive "$launcher" || true)
+    echo "  $launcher: $(file_size "$launcher") bytes; class-data-sharing archive:" \
+      "$(if [ -n "$archive" ]; then echo "$(file_size "$archive") bytes"; else echo none; fi)"
+  done
   echo
 fi
 
+echo "load at the end: $(cut -d ' ' -f 1-3 /proc/loadavg 2>/dev/null)"
 echo "total benchmark time: $((SECONDS - started)) s"
