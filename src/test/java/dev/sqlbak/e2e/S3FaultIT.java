@@ -38,6 +38,7 @@ class S3FaultIT {
   /** About five seconds for the whole upload: time to act in the middle of it. */
   private static final long THROTTLE = 4L << 20;
   private static final int SIGINT = 2;
+  private static final String UUID = "[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}";
 
   @TempDir static Path dir;
   private static Path source;
@@ -174,7 +175,14 @@ class S3FaultIT {
     assertNoStackTrace(r);
     assertEquals(List.of("sqlbak: interrupted: temporary files removed, nothing was published"), r.stderrLines(),
         r.describe());
-    assertEquals(List.of(), keys(), "the PUT was abandoned, not finished; " + r.describe());
+    assertEquals(1, proxy.requestLines().stream().filter(l -> l.startsWith("PUT /" + bucket + "/p/single-")).count(),
+        "the abandoned PUT was not retried: " + proxy.requestLines());
+    // S3Proxy 4.1.0's in-memory store keeps a PUT's body as "<key>-<uuid>" while it arrives and keeps
+    // that object when the body ends early (seen with the SDK alone, no sqlbak, no proxy); S3 keeps
+    // nothing of an unfinished PUT. Only that debris may be there: no final name, no sidecar.
+    List<String> left = keys();
+    assertTrue(left.stream().allMatch(k -> k.matches("p/single-[^/]*\\.db-" + UUID)), "the PUT was abandoned, not "
+        + "finished: " + left + "; " + r.describe());
     assertTrue(took.compareTo(Duration.ofSeconds(4)) < 0, "the signal stopped the PUT at once, took " + took);
     assertEquals(List.of(), TestDatabases.scratchFiles(tmp), "scratch files left behind");
   }
