@@ -58,7 +58,7 @@ final class FileRange implements ContentStreamProvider, AutoCloseable {
       throw new IllegalStateException("every JVM has MD5", e);
     }
     byte[] buf = new byte[BUFFER];
-    try (InputStream in = new RangeStream()) {
+    try (InputStream in = new RangeStream(() -> false)) {
       for (int n; (n = in.read(buf)) > 0; ) {
         md5.update(buf, 0, n);
       }
@@ -75,7 +75,7 @@ final class FileRange implements ContentStreamProvider, AutoCloseable {
   public InputStream newStream() {
     close();
     try {
-      current = new RangeStream();
+      current = new RangeStream(aborted);
     } catch (IOException e) {
       throw new java.io.UncheckedIOException(e);
     }
@@ -97,9 +97,12 @@ final class FileRange implements ContentStreamProvider, AutoCloseable {
   /** The range's bytes by positional reads, so that each stream starts at the range again. */
   private final class RangeStream extends InputStream {
     private final FileChannel channel;
+    /** Only streams given to the SDK stop: the hash is taken before the request, which checks the flag itself. */
+    private final BooleanSupplier stop;
     private long position = offset;
 
-    RangeStream() throws IOException {
+    RangeStream(BooleanSupplier stop) throws IOException {
+      this.stop = stop;
       channel = FileChannel.open(file, StandardOpenOption.READ);
     }
 
@@ -111,7 +114,7 @@ final class FileRange implements ContentStreamProvider, AutoCloseable {
 
     @Override
     public int read(byte[] b, int off, int len) throws IOException {
-      if (aborted.getAsBoolean()) {
+      if (stop.getAsBoolean()) {
         // The SDK's own "aborted", which it does not retry: a retry would only open another request to abandon.
         throw AbortedException.create("upload aborted: " + file);
       }
