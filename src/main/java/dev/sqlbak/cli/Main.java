@@ -40,6 +40,8 @@ public final class Main {
   }
 
   private static void abandonInFlight() {
+    // Read first: a command that a signal stopped may end, and set it, while the stops below wait.
+    boolean commandEnded = exiting;
     // A restore first brings TARGET to its old or its new content; its line says which.
     List<String> lines = Interruptions.stopAll(ROLLBACK_PATIENCE);
     boolean removed = AtomicDestination.abandonAll();
@@ -48,7 +50,7 @@ public final class Main {
       lines.forEach(err::println);
     } else if (removed) {
       err.println("sqlbak: interrupted: temporary files removed, nothing was published");
-    } else if (!exiting) {
+    } else if (!commandEnded) {
       err.println("sqlbak: interrupted");
     }
     err.flush();

@@ -9,6 +9,7 @@ import dev.sqlbak.storage.BackupStore.Publish;
 import dev.sqlbak.storage.BackupStore;
 import dev.sqlbak.storage.NameLock;
 import java.io.IOException;
+import java.io.InterruptedIOException;
 import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.Path;
 import java.time.Instant;
@@ -134,6 +135,10 @@ final class BackupPublisher {
       watch.publish(name, () -> store.publish(staging, payload.file(), name, mode));
     } catch (FileAlreadyExistsException e) {
       throw e;
+    } catch (InterruptedIOException e) {
+      // A signal stopped the upload and the process's own line says so. Failures.write would probe
+      // the scratch folder with a file of its own, which the exit, running meanwhile, can leave behind.
+      throw SqlbakException.failed("interrupted", store.describe(name), null, e);
     } catch (IOException e) {
       throw Failures.write("cannot write backup", staging.folder(), 0, Failures.reason(e), e);
     }

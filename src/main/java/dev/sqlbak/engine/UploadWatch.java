@@ -14,7 +14,7 @@ import java.util.concurrent.locks.ReentrantLock;
  * upload that takes a while rather than a rename: the signal aborts the uploads in flight (no
  * multipart upload is left behind to cost money), waits until the publishing thread is out of the
  * store, and keeps any further publishing from starting. Its line says what had been published
- * whole by then, if anything; otherwise the process's line says nothing was.
+ * whole by then, if anything, or else that nothing was.
  */
 final class UploadWatch implements Interruptions.Stoppable, AutoCloseable {
   /** An upload into a store, which may fail as I/O does. */
@@ -77,7 +77,9 @@ final class UploadWatch implements Interruptions.Stoppable, AutoCloseable {
       Thread.currentThread().interrupt();
     }
     if (published.isEmpty()) {
-      return Optional.empty();
+      // Said here, not left to the process's cleanup: the publishing thread, let go at once by the
+      // abort, may have removed its scratch files before that cleanup looks for any.
+      return Optional.of("sqlbak: interrupted: temporary files removed, nothing was published");
     }
     return Optional.of("sqlbak: interrupted after uploading " + String.join(", ", published)
         + " whole; nothing else was published");

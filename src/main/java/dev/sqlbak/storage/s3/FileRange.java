@@ -9,6 +9,8 @@ import java.nio.file.StandardOpenOption;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.util.Base64;
+import java.util.function.BooleanSupplier;
+import software.amazon.awssdk.core.exception.AbortedException;
 import software.amazon.awssdk.core.sync.RequestBody;
 import software.amazon.awssdk.http.ContentStreamProvider;
 
@@ -24,12 +26,23 @@ final class FileRange implements ContentStreamProvider, AutoCloseable {
   private final Path file;
   private final long offset;
   private final long length;
+  private final BooleanSupplier aborted;
   private InputStream current;
 
   FileRange(Path file, long offset, long length) {
+    this(file, offset, length, () -> false);
+  }
+
+  /**
+   * A range whose body stops with an {@link AbortedException} once {@code aborted} says so:
+   * a signal cannot stop the thread that sends it (it blocks in a socket write), but the request
+   * then ends unfinished at its next read, and the store keeps nothing of a body cut short.
+   */
+  FileRange(Path file, long offset, long length, BooleanSupplier aborted) {
     this.file = file;
     this.offset = offset;
     this.length = length;
+    this.aborted = aborted;
   }
 
   long length() {
@@ -45,7 +58,7 @@ final class FileRange implements ContentStreamProvider, AutoCloseable {
       throw new IllegalStateException("every JVM has MD5", e);
     }
     byte[] buf = new byte[BUFFER];
-    try (InputStream in = new RangeStream()) {
+    try (InputStream in = new RangeStream(() -> false)) {
       for (int n; (n = in.read(buf)) > 0; ) {
         md5.update(buf, 0, n);
       }
@@ -62,7 +75,7 @@ final class FileRange implements ContentStreamProvider, AutoCloseable {
   public InputStream newStream() {
     close();
     try {
-      current = new RangeStream();
+      current = new RangeStream(aborted);
     } catch (IOException e) {
       throw new java.io.UncheckedIOException(e);
     }
@@ -84,9 +97,12 @@ final class FileRange implements ContentStreamProvider, AutoCloseable {
   /** The range's bytes by positional reads, so that each stream starts at the range again. */
   private final class RangeStream extends InputStream {
     private final FileChannel channel;
+    /** Only streams given to the SDK stop: the hash is taken before the request, which checks the flag itself. */
+    private final BooleanSupplier stop;
     private long position = offset;
 
-    RangeStream() throws IOException {
+    RangeStream(BooleanSupplier stop) throws IOException {
+      this.stop = stop;
       channel = FileChannel.open(file, StandardOpenOption.READ);
     }
 
@@ -98,6 +114,10 @@ final class FileRange implements ContentStreamProvider, AutoCloseable {
 
     @Override
     public int read(byte[] b, int off, int len) throws IOException {
+      if (stop.getAsBoolean()) {
+        // The SDK's own "aborted", which it does not retry: a retry would only open another request to abandon.
+        throw AbortedException.create("upload aborted: " + file);
+      }
       long remaining = offset + length - position;
       if (remaining <= 0) {
         return -1;

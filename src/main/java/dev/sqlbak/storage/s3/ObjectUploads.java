@@ -35,6 +35,8 @@ final class ObjectUploads {
   private final Optional<String> storageClass;
   private final UploadSizes sizes;
   private final Set<InFlight> inFlight = ConcurrentHashMap.newKeySet();
+  /** The abort flags of single PUTs in progress: S3 has nothing to abort for them, their bodies stop instead. */
+  private final Set<AtomicBoolean> singlePuts = ConcurrentHashMap.newKeySet();
 
   /** A multipart upload in progress, for {@link #abortAll()}. */
   private record InFlight(String key, String uploadId, String markerName, AtomicBoolean aborted) {}
@@ -60,7 +62,9 @@ final class ObjectUploads {
   }
 
   private void putWhole(Path file, long size, String name, Publish mode) throws IOException {
-    try (FileRange whole = new FileRange(file, 0, size)) {
+    AtomicBoolean aborted = new AtomicBoolean();
+    singlePuts.add(aborted);
+    try (FileRange whole = new FileRange(file, 0, size, aborted::get)) {
       String md5 = whole.md5Base64();
       RequestBody body = whole.body();
       try {
@@ -68,10 +72,15 @@ final class ObjectUploads {
             .contentMD5(md5).storageClass(storageClass.orElse(null))
             .ifNoneMatch(mode == Publish.CREATE_NEW ? "*" : null), body);
       } catch (SdkException e) {
+        if (aborted.get()) {
+          throw interrupted(name, e);
+        }
         if (!isOwnRetriedWrite(e, name, ETag.ofSinglePut(md5))) {
           throw failure(e, S3Operation.PUT_OBJECT, name);
         }
       }
+    } finally {
+      singlePuts.remove(aborted);
     }
   }
 
@@ -111,7 +120,7 @@ final class ObjectUploads {
         throw new InterruptedIOException("upload interrupted: " + prefix.describe(name));
       }
       int number = parts.size() + 1;
-      try (FileRange part = new FileRange(file, offset, Math.min(partSize, size - offset))) {
+      try (FileRange part = new FileRange(file, offset, Math.min(partSize, size - offset), upload.aborted()::get)) {
         String md5 = part.md5Base64();
         etag.add(md5);
         UploadPartResponse sent = prefix.client().uploadPart(r -> r.bucket(prefix.bucket()).key(upload.key())
@@ -138,11 +147,14 @@ final class ObjectUploads {
   }
 
   /**
-   * Aborts every multipart upload in progress, from the calling thread and with short timeouts,
-   * for a signal handler: interrupting the uploading thread takes seconds (it sits in a socket
-   * write), and the process may be gone by then. The uploading threads then fail.
+   * Aborts every upload in progress, from the calling thread and with short timeouts, for a signal
+   * handler: interrupting the uploading thread takes seconds (it sits in a socket write), and the
+   * process may be gone by then. Multipart uploads are aborted at the store; every body, a single
+   * PUT's too, stops at its next read, so that its request ends unfinished. The uploading threads
+   * then fail.
    */
   void abortAll() {
+    singlePuts.forEach(aborted -> aborted.set(true));
     for (InFlight upload : inFlight) {
       upload.aborted().set(true);
       abort(upload, S3Connection.URGENT_REQUEST);

@@ -234,15 +234,16 @@ public final class S3Store implements BackupStore {
   }
 
   /**
-   * Aborts this store's multipart uploads in progress, from the calling thread and within seconds:
-   * for a signal handler (Ctrl-C), which must not wait for the uploading thread. The uploads then
-   * fail in their own threads; nothing partial is left under any name.
+   * Aborts this store's uploads in progress (multipart ones at the store, single PUTs by ending
+   * their bodies unfinished), from the calling thread and within seconds: for a signal handler
+   * (Ctrl-C), which must not wait for the uploading thread. The uploads then fail in their own
+   * threads; nothing partial is left under any name.
    */
   public void abortUploads() {
     uploads.abortAll();
   }
 
-  /** As {@link #abortUploads()}: a multipart upload in flight is aborted; a single PUT runs to its end. */
+  /** As {@link #abortUploads()}: nothing in flight is finished; what was completed before stays. */
   @Override
   public void abortInFlight() {
     abortUploads();
