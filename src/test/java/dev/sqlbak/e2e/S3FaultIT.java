@@ -188,6 +188,34 @@ class S3FaultIT {
   }
 
   @Test
+  void aSignalMidDownloadOfARestoreLeavesTargetAsItWasAndNoScratch() throws Exception {
+    Sqlbak.Result up = run(environment(), "backup", "-q", source.toString(), prefix());
+    assertEquals(0, up.exitCode(), up.describe());
+    String key = keys().get(0);
+    Path target = TestDatabases.createSample(dir.resolve("target-" + bucket + ".db"), false, 7);
+    String before = TestDatabases.contentDigest(target);
+    proxy.throttleAnswers(THROTTLE);
+    Sqlbak.Result r;
+    try (Sqlbak.Running run = Sqlbak.Running.start(command("restore", "-q", "--force", "s3://" + bucket + "/" + key,
+        target.toString()), dir, environment())) {
+      long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
+      while (run.isAlive() && System.nanoTime() < deadline
+          && proxy.requestLines().stream().noneMatch(l -> l.startsWith("GET /" + bucket + "/" + key + " "))) {
+        Thread.sleep(20);
+      }
+      Thread.sleep(500); // well into the download
+      Sqlbak.signal(run.pid(), "TERM");
+      r = run.waitFor(Duration.ofSeconds(30));
+    }
+    assertEquals(143, r.exitCode(), r.describe());
+    assertNoStackTrace(r);
+    assertEquals(List.of("sqlbak: restore interrupted: " + target.toRealPath() + "; it was not changed"),
+        r.stderrLines(), r.describe());
+    assertEquals(before, TestDatabases.contentDigest(target));
+    assertEquals(List.of(), TestDatabases.scratchFiles(tmp), "the download was removed");
+  }
+
+  @Test
   void killedMidUploadLeavesNoObjectAndTheNextPruneAbortsTheDeadUpload() throws Exception {
     proxy.throttle(THROTTLE);
     try (Sqlbak.Running run = Sqlbak.Running.start(command("backup", "-q", source.toString(), prefix()), dir,

@@ -39,6 +39,7 @@ public final class FaultProxy implements AutoCloseable {
   private final List<String> requestLines = java.util.Collections.synchronizedList(new ArrayList<>());
 
   // The faults in force; each is read once per request or per chunk, so a switch takes effect at once.
+  private volatile long answerBytesPerSecond;
   private volatile long bytesPerSecond;
   private volatile long delayMillis;
   private final AtomicInteger slowDownsLeft = new AtomicInteger();
@@ -67,6 +68,7 @@ public final class FaultProxy implements AutoCloseable {
 
   /** Ends every fault: requests and answers pass unchanged and at full speed. */
   public void passThrough() {
+    answerBytesPerSecond = 0;
     bytesPerSecond = 0;
     delayMillis = 0;
     slowDownsLeft.set(0);
@@ -78,6 +80,11 @@ public final class FaultProxy implements AutoCloseable {
   /** Forwards request bytes (towards the server) at most {@code rate} bytes per second on each connection; 0 lifts it. */
   public void throttle(long rate) {
     bytesPerSecond = rate;
+  }
+
+  /** Relays answer bytes (towards the client: downloads) at most {@code rate} bytes per second on each connection. */
+  public void throttleAnswers(long rate) {
+    answerBytesPerSecond = rate;
   }
 
   /**
@@ -316,16 +323,26 @@ public final class FaultProxy implements AutoCloseable {
     try {
       InputStream in = up.getInputStream();
       OutputStream out = client.getOutputStream();
-      for (int n; (n = in.read(buf)) >= 0; ) {
+      for (int n; (n = in.read(buf, 0, answerSlice(buf.length))) >= 0; ) {
         synchronized (clientWrite) {
           out.write(buf, 0, n);
           out.flush();
+        }
+        long rate = answerBytesPerSecond;
+        if (rate > 0) {
+          sleep(n * 1000L / rate);
         }
       }
       client.shutdownOutput();
     } catch (IOException e) {
       closeQuietly(client); // one side broke: the other must see it too
     }
+  }
+
+  /** How much of an answer to relay at once: a fiftieth of a second's worth when throttled. */
+  private int answerSlice(int most) {
+    long rate = answerBytesPerSecond;
+    return rate > 0 ? (int) Math.max(1, Math.min(most, rate / 50)) : most;
   }
 
   /** Closes with an RST rather than a FIN, as a broken network or a dropped NAT entry shows it. */
