@@ -61,9 +61,9 @@ if [ -z "$SQLBAK_JAVA_OPTS" ]; then
       # files are gone or changed (a rebuilt jar, an upgraded java) is never used again.
       for src in "$cache"/sqlbak-*.src; do
         [ -f "$src" ] || continue
-        jar=$(sed -n 1p "$src")
-        jvm=$(sed -n 2p "$src")
-        if [ "$cache/sqlbak-$(identity "$jar" "$jvm").src" != "$src" ]; then
+        # Another launcher starting at the same moment may remove it meanwhile: nothing to say.
+        jar=$(sed -n 1p "$src" 2>/dev/null) && jvm=$(sed -n 2p "$src" 2>/dev/null) || continue
+        if [ -n "$jar" ] && [ "$cache/sqlbak-$(identity "$jar" "$jvm").src" != "$src" ]; then
           rm -f "${src%.src}.jsa" "$src"
         fi
       done

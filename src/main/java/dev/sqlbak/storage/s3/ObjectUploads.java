@@ -8,6 +8,8 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.UUID;
+import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
@@ -31,6 +33,18 @@ import software.amazon.awssdk.services.s3.model.UploadPartResponse;
  */
 final class ObjectUploads {
   private static final Logger LOG = LoggerFactory.getLogger(ObjectUploads.class);
+  /**
+   * Asks the store to answer before the body is sent: a refusal (a taken name under If-None-Match,
+   * a bad storage class, a 403) then arrives as its status, where a client that sends the whole
+   * body first sees only a connection the store closed early. The SDK leaves the header to its
+   * Apache client; the URL-connection client honours it when set.
+   */
+  /** The user-metadata key ({@code x-amz-meta-sqlbak-upload}) of the tag that tells whose upload stored an object. */
+  static final String UPLOAD_TAG = "sqlbak-upload";
+
+  private static final AwsRequestOverrideConfiguration EXPECT_CONTINUE = AwsRequestOverrideConfiguration.builder()
+      .putHeader("Expect", "100-continue").build();
+
   private final S3Prefix prefix;
   private final Optional<String> storageClass;
   private final UploadSizes sizes;
@@ -64,18 +78,22 @@ final class ObjectUploads {
   private void putWhole(Path file, long size, String name, Publish mode) throws IOException {
     AtomicBoolean aborted = new AtomicBoolean();
     singlePuts.add(aborted);
+    String tag = newTag();
     try (FileRange whole = new FileRange(file, 0, size, aborted::get)) {
       String md5 = whole.md5Base64();
       RequestBody body = whole.body();
       try {
         prefix.client().putObject(r -> r.bucket(prefix.bucket()).key(prefix.key(name)).contentLength(size)
-            .contentMD5(md5).storageClass(storageClass.orElse(null))
-            .ifNoneMatch(mode == Publish.CREATE_NEW ? "*" : null), body);
+            .contentMD5(md5).storageClass(storageClass.orElse(null)).metadata(Map.of(UPLOAD_TAG, tag))
+            .ifNoneMatch(mode == Publish.CREATE_NEW ? "*" : null)
+            .overrideConfiguration(EXPECT_CONTINUE), body);
       } catch (SdkException e) {
         if (aborted.get()) {
           throw interrupted(name, e);
         }
-        if (!isOwnRetriedWrite(e, name, ETag.ofSinglePut(md5))) {
+        if (mode == Publish.CREATE_NEW && S3Errors.lostWhileSending(e)) {
+          claimedMeanwhile(name, tag, e);
+        } else if (!isOwnRetriedWrite(e, name, tag)) {
           throw failure(e, S3Operation.PUT_OBJECT, name);
         }
       }
@@ -86,10 +104,12 @@ final class ObjectUploads {
 
   private void multipart(Path file, long size, String name, Publish mode) throws IOException {
     String key = prefix.key(name);
+    String tag = newTag();
     String uploadId;
     try {
       uploadId = prefix.client().createMultipartUpload(r -> r.bucket(prefix.bucket()).key(key)
-          .storageClass(storageClass.orElse(null)).overrideConfiguration(S3Connection.SMALL_REQUEST)).uploadId();
+          .storageClass(storageClass.orElse(null)).metadata(Map.of(UPLOAD_TAG, tag))
+          .overrideConfiguration(S3Connection.SMALL_REQUEST)).uploadId();
     } catch (SdkException e) {
       throw failure(e, S3Operation.CREATE_MULTIPART_UPLOAD, name);
     }
@@ -98,9 +118,8 @@ final class ObjectUploads {
     boolean completed = false;
     try {
       putMarker(upload.markerName());
-      ETag.Multipart etag = new ETag.Multipart();
-      List<CompletedPart> parts = sendParts(file, size, name, upload, etag);
-      complete(upload, parts, name, mode, etag.value());
+      List<CompletedPart> parts = sendParts(file, size, name, upload);
+      complete(upload, parts, name, mode, tag);
       completed = true;
     } finally {
       inFlight.remove(upload);
@@ -111,8 +130,7 @@ final class ObjectUploads {
     }
   }
 
-  private List<CompletedPart> sendParts(Path file, long size, String name, InFlight upload, ETag.Multipart etag)
-      throws IOException {
+  private List<CompletedPart> sendParts(Path file, long size, String name, InFlight upload) throws IOException {
     long partSize = sizes.partSize(size);
     List<CompletedPart> parts = new ArrayList<>();
     for (long offset = 0; offset < size; offset += partSize) {
@@ -122,9 +140,9 @@ final class ObjectUploads {
       int number = parts.size() + 1;
       try (FileRange part = new FileRange(file, offset, Math.min(partSize, size - offset), upload.aborted()::get)) {
         String md5 = part.md5Base64();
-        etag.add(md5);
         UploadPartResponse sent = prefix.client().uploadPart(r -> r.bucket(prefix.bucket()).key(upload.key())
-            .uploadId(upload.uploadId()).partNumber(number).contentLength(part.length()).contentMD5(md5), part.body());
+            .uploadId(upload.uploadId()).partNumber(number).contentLength(part.length()).contentMD5(md5)
+            .overrideConfiguration(EXPECT_CONTINUE), part.body());
         parts.add(CompletedPart.builder().partNumber(number).eTag(sent.eTag()).build());
       } catch (SdkException e) {
         throw aborted(upload) ? interrupted(name, e) : failure(e, S3Operation.UPLOAD_PART, name);
@@ -133,14 +151,14 @@ final class ObjectUploads {
     return parts;
   }
 
-  private void complete(InFlight upload, List<CompletedPart> parts, String name, Publish mode, String etag)
+  private void complete(InFlight upload, List<CompletedPart> parts, String name, Publish mode, String tag)
       throws IOException {
     try {
       prefix.client().completeMultipartUpload(r -> r.bucket(prefix.bucket()).key(upload.key())
           .uploadId(upload.uploadId()).multipartUpload(m -> m.parts(parts))
           .ifNoneMatch(mode == Publish.CREATE_NEW ? "*" : null));
     } catch (SdkException e) {
-      if (!isOwnRetriedWrite(e, name, etag)) {
+      if (!isOwnRetriedWrite(e, name, tag)) {
         throw aborted(upload) ? interrupted(name, e) : failure(e, S3Operation.COMPLETE_MULTIPART_UPLOAD, name);
       }
     }
@@ -198,19 +216,51 @@ final class ObjectUploads {
 
   /**
    * Whether {@code e} is a 412 that answers a retry of a write whose first attempt succeeded
-   * although its response was lost: the object under the name then carries this upload's ETag.
+   * although its response was lost: the object under the name then carries this upload's tag.
    * (Seen against S3Proxy on a reused connection; S3 documents the same for conditional writes.)
    */
-  private boolean isOwnRetriedWrite(SdkException e, String name, String expectedEtag) {
+  /**
+   * After a PUT of a new name whose answer was lost because the store answered before reading the
+   * body (what a refused {@code If-None-Match: *} looks like through a client that writes the whole
+   * body first): returns if the object now there is this upload's own (it carries this upload's tag), throws
+   * {@link FileAlreadyExistsException} if another run's object took the name, else the failure.
+   */
+  private void claimedMeanwhile(String name, String tag, SdkException e) throws IOException {
+    String stored;
+    try {
+      stored = tagOf(name);
+    } catch (SdkException again) {
+      LOG.debug("cannot read the upload tag of {}", name, again);
+      throw failure(e, S3Operation.PUT_OBJECT, name);
+    }
+    if (!tag.equals(stored)) {
+      throw new FileAlreadyExistsException(prefix.describe(name));
+    }
+  }
+
+  /** The tag the upload that stored {@code name} gave it, or null (an object another tool put there). */
+  private String tagOf(String name) {
+    return prefix.client().headObject(r -> r.bucket(prefix.bucket()).key(prefix.key(name))
+        .overrideConfiguration(S3Connection.SMALL_REQUEST)).metadata().get(UPLOAD_TAG);
+  }
+
+  /**
+   * A tag told apart from every other upload's, stored with the object as user metadata: an object
+   * with this upload's bytes may still be another run's (two runs of an unchanged database make
+   * the same bytes, and so the same ETag), but never with this tag.
+   */
+  private static String newTag() {
+    return UUID.randomUUID().toString();
+  }
+
+  private boolean isOwnRetriedWrite(SdkException e, String name, String tag) {
     if (S3Errors.status(e) != 412 || e.numAttempts() == null || e.numAttempts() < 2) {
       return false;
     }
     try {
-      String stored = prefix.client().headObject(r -> r.bucket(prefix.bucket()).key(prefix.key(name))
-          .overrideConfiguration(S3Connection.SMALL_REQUEST)).eTag();
-      return ETag.matches(stored, expectedEtag);
+      return tag.equals(tagOf(name));
     } catch (SdkException again) {
-      LOG.debug("cannot read the ETag of {}", name, again);
+      LOG.debug("cannot read the upload tag of {}", name, again);
       return false;
     }
   }

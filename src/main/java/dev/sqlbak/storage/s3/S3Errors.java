@@ -112,6 +112,15 @@ final class S3Errors {
     return new RemoteFailure(Kind.OTHER, op + " failed: " + firstLine(e.getMessage()), where, null, e);
   }
 
+  /**
+   * Whether {@code e} is a request whose body could not be sent because the connection ended (a
+   * store that answered early and closed, or a network cut): its answer, if any, is unknown.
+   */
+  static boolean lostWhileSending(SdkException e) {
+    String message = e.getMessage() == null ? "" : e.getMessage().toLowerCase(java.util.Locale.ROOT);
+    return !(e instanceof AwsServiceException) && message.contains("error writing request body");
+  }
+
   private static String code(SdkException e) {
     if (e instanceof AwsServiceException service && service.awsErrorDetails() != null
         && service.awsErrorDetails().errorCode() != null) {
