@@ -178,7 +178,13 @@ public final class BackupInspection {
 
   /** Compares the sidecar's hash with the file's bytes; empty when they match. */
   private static Optional<String> sidecarProblem(Path file, Path sidecar) throws IOException {
-    Sidecar content = Sidecar.parse(Files.readString(sidecar, StandardCharsets.UTF_8));
+    Sidecar content;
+    try {
+      content = Sidecar.parse(Files.readString(sidecar, StandardCharsets.UTF_8));
+    } catch (java.nio.charset.CharacterCodingException e) {
+      // sqlbak writes its sidecars in UTF-8; bytes that are not are not a checksum file of its.
+      return Optional.of("checksum file " + sidecar.getFileName() + " is not text (damaged, or not a checksum file)");
+    }
     if (!content.holdsSha256()) {
       return Optional.of("checksum file " + sidecar.getFileName() + " holds no SHA-256");
     }

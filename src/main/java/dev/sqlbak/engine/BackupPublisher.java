@@ -124,15 +124,26 @@ final class BackupPublisher {
       Provenance provenance) throws FileAlreadyExistsException {
     BackupStore.Staging staging = stage.staging();
     Path sidecar = null;
+    Path oldSidecar = null;
     try {
       if (sidecars == Sidecars.WRITTEN) {
         sidecar = staging.prepareText("sha256", Sidecar.text(payload.sha256(), name, provenance));
         if (mode == Publish.REPLACE) {
-          // An old sidecar beside the new backup would not match it; a missing one is honest.
-          store.delete(name + Sidecar.SUFFIX);
+          // An old sidecar beside the new backup would not match it; a missing one is honest. It
+          // is kept aside, to be put back if the new backup does not land.
+          oldSidecar = setAside(staging, name + Sidecar.SUFFIX);
         }
       }
-      watch.publish(name, () -> store.publish(staging, payload.file(), name, mode));
+      Path aside = oldSidecar;
+      // Put back within the upload's turn, so that a signal waits for it before the exit.
+      watch.publish(name, () -> {
+        try {
+          store.publish(staging, payload.file(), name, mode);
+        } catch (IOException e) {
+          putBack(staging, aside, name);
+          throw e;
+        }
+      });
     } catch (FileAlreadyExistsException e) {
       throw e;
     } catch (InterruptedIOException e) {
@@ -146,6 +157,36 @@ final class BackupPublisher {
       publishSidecar(staging, sidecar, name);
     }
     return name;
+  }
+
+  /**
+   * Removes the sidecar {@code sidecarName} from the store, keeping its text in a staged file;
+   * returns that file, or null if there was no sidecar.
+   */
+  private Path setAside(BackupStore.Staging staging, String sidecarName) throws IOException {
+    String text;
+    try (java.io.InputStream in = store.open(sidecarName)) {
+      text = new String(in.readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
+    } catch (java.nio.file.NoSuchFileException e) {
+      return null;
+    }
+    Path kept = staging.prepareText("old.sha256", text);
+    store.delete(sidecarName);
+    return kept;
+  }
+
+  /** Puts a sidecar set aside back beside the old backup that a failed replacement left in place. */
+  private void putBack(BackupStore.Staging staging, Path oldSidecar, String name) {
+    if (oldSidecar == null) {
+      return;
+    }
+    try {
+      store.publish(staging, oldSidecar, name + Sidecar.SUFFIX, Publish.CREATE_NEW);
+    } catch (IOException e) {
+      // The run fails anyway, with the line of what stopped the replacement.
+      LOG.debug("the checksum file of {} could not be put back ({}); verify cannot check its bytes",
+          store.describe(name), Failures.reason(e));
+    }
   }
 
   /** A backup whose sidecar cannot be written is still complete: said, not failed. */

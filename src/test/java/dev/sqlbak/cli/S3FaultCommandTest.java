@@ -1,6 +1,7 @@
 package dev.sqlbak.cli;
 
 import static dev.sqlbak.TestDatabases.createLarge;
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -128,6 +129,31 @@ class S3FaultCommandTest {
         && l.contains("uploadId=")), "AbortMultipartUpload was sent");
     assertFailedLeavingNothing(r, "connection lost during UploadPart");
     assertNextRunSucceeds(large);
+  }
+
+  /** Found by a hostile user: a failed --force used to delete the old backup's sidecar before uploading. */
+  @Test
+  void aFailedReplacementLeavesTheOldBackupWithItsSidecar() {
+    String dest = "s3://" + bucket + "/one/small.db";
+    CliRun first = run("backup", "-q", small.toString(), dest);
+    assertEquals(0, first.exitCode(), first.toString());
+    byte[] oldBackup = server.client().getObjectAsBytes(r -> r.bucket(bucket).key("one/small.db")).asByteArray();
+    byte[] oldSidecar = server.client().getObjectAsBytes(r -> r.bucket(bucket).key("one/small.db.sha256"))
+        .asByteArray();
+
+    proxy.cutUploads(512 * 1024, ALWAYS);
+    CliRun replaced = run("backup", "-q", "--force", large.toString(), dest);
+    assertEquals(1, replaced.exitCode(), replaced.toString());
+    assertEquals(1, replaced.errLines().size(), replaced.toString());
+    proxy.passThrough();
+    assertEquals(List.of("one/small.db", "one/small.db.sha256"), keys());
+    assertArrayEquals(oldBackup,
+        server.client().getObjectAsBytes(r -> r.bucket(bucket).key("one/small.db")).asByteArray());
+    assertArrayEquals(oldSidecar,
+        server.client().getObjectAsBytes(r -> r.bucket(bucket).key("one/small.db.sha256")).asByteArray());
+    CliRun verify = run("verify", dest);
+    assertEquals(0, verify.exitCode(), verify.toString());
+    assertTrue(verify.err().contains("ok (sha256,"), verify.toString());
   }
 
   @Test

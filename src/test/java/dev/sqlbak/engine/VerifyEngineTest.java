@@ -65,6 +65,19 @@ class VerifyEngineTest {
     assertTrue(v.hint().isEmpty(), "a file cut short says nothing of its source: " + v.hint());
   }
 
+  /** A sidecar overwritten with binary bytes is a damaged checksum file: a bad backup (exit 3), said in words. */
+  @Test
+  void aSidecarThatIsNotTextMakesTheBackupBadInWords() throws Exception {
+    byte[] junk = new byte[300];
+    new Random(7).nextBytes(junk);
+    junk[0] = (byte) 0xC3; // a UTF-8 lead byte followed by one that cannot continue it
+    junk[1] = (byte) 0x28;
+    Files.write(Sidecar.of(backup), junk);
+    Verdict v = verify(VerifyRequest.of(List.of(backup)));
+    assertEquals(Verdict.Status.BAD, v.status(), v.problems().toString());
+    assertEquals(List.of("checksum file app.bak.sha256 is not text (damaged, or not a checksum file)"), v.problems());
+  }
+
   @Test
   void quickCheckRunsQuickCheck() {
     Verdict v = verify(new VerifyRequest(List.of(backup), CheckLevel.QUICK, null, null, null));
