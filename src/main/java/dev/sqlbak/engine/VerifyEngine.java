@@ -10,6 +10,7 @@ import dev.sqlbak.storage.LocalPath;
 import dev.sqlbak.storage.Location;
 import dev.sqlbak.storage.RemoteFailure;
 import dev.sqlbak.storage.S3Location;
+import dev.sqlbak.storage.S3Options;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
@@ -32,10 +33,10 @@ public final class VerifyEngine {
    * reached at all, or if {@code --latest} names no folder to pick from.
    */
   public List<Verdict> verify(VerifyRequest request) {
-    if (request.selection() == VerifyRequest.Selection.LATEST
-        && request.backups().stream().noneMatch(VerifyEngine::mayBeFolder)) {
+    List<Argument> arguments = request.backups().stream().map(a -> Argument.of(a, request.s3())).toList();
+    if (request.selection() == VerifyRequest.Selection.LATEST && arguments.stream().noneMatch(Argument::folder)) {
       for (Location argument : request.backups()) {
-        if (!Files.exists(((LocalPath) argument).path())) {
+        if (argument instanceof LocalPath local && !Files.exists(local.path())) {
           // A cron job whose backup folder is gone (an unmounted disk) must hear that, not a usage error.
           throw SqlbakException.failed("directory not found", argument, null);
         }
@@ -50,54 +51,64 @@ public final class VerifyEngine {
     List<Verdict> verdicts = new ArrayList<>();
     List<Path> localArguments = request.backups().stream().filter(LocalPath.class::isInstance)
         .map(l -> ((LocalPath) l).path()).toList();
-    for (Location argument : request.backups()) {
-      if (argument instanceof S3Location s3) {
-        verdicts.addAll(verifyRemote(s3, request, inspection));
+    for (Argument argument : arguments) {
+      if (argument.folder()) {
+        verdicts.addAll(argument.verifyFolder(request.selection(), inspection));
+      } else if (argument.store() != null) {
+        verdicts.add(inspectStored(argument.store(), argument.name(), argument.shown(), inspection));
       } else {
-        Path path = ((LocalPath) argument).path();
-        if (Files.isDirectory(path)) {
-          verdicts.addAll(verifyFolder(argument, new LocalFolderStore(path), request.selection(), inspection));
-        } else {
-          sidecarOrBackup(path, localArguments).ifPresent(b -> verdicts.add(b == path
-              ? inspection.inspect(b) : backupOfSidecar(inspection, path, b)));
-        }
+        Path path = ((LocalPath) argument.shown()).path();
+        sidecarOrBackup(path, localArguments).ifPresent(b -> verdicts.add(b == path
+            ? inspection.inspect(b) : backupOfSidecar(inspection, path, b)));
       }
     }
     return verdicts;
-  }
-
-  /** Whether {@code argument} may name a folder: a local folder, or any S3 location (a prefix, unless an object has its key). */
-  private static boolean mayBeFolder(Location argument) {
-    return argument instanceof S3Location || Files.isDirectory(((LocalPath) argument).path());
   }
 
   /**
-   * An S3 argument: the object of that key, or else the prefix. Under {@code --latest} it is always
-   * a prefix, as a folder is what --latest picks from.
+   * One argument of verify, told apart before anything is checked: a local folder or an S3 prefix
+   * ({@code folder}, with its store), an S3 object ({@code store} and {@code name}), or a local file.
+   *
+   * @param shown the argument as the user gave it
+   * @param folder whether it stands for the backups in it
+   * @param store the store that holds it (folders and S3 objects); null for a local file
+   * @param name the object's name in {@code store}, for an S3 object
    */
-  private static List<Verdict> verifyRemote(S3Location argument, VerifyRequest request, BackupInspection inspection) {
-    if (!argument.namesPrefix() && request.selection() == VerifyRequest.Selection.EVERY) {
-      BackupStore parent = BackupFolder.s3Prefix(argument.parent(), request.s3());
-      try {
-        if (parent.exists(argument.fileName())) {
-          return List.of(inspectStored(parent, argument.fileName(), argument, inspection));
-        }
-      } catch (IOException e) {
-        return List.of(unreadable(argument, e));
+  private record Argument(Location shown, boolean folder, BackupStore store, String name) {
+    static Argument of(Location argument, S3Options s3) {
+      if (argument instanceof LocalPath local) {
+        return Files.isDirectory(local.path())
+            ? new Argument(argument, true, new LocalFolderStore(local.path()), null)
+            : new Argument(argument, false, null, null);
       }
+      S3Location remote = (S3Location) argument;
+      if (!remote.namesPrefix()) {
+        // The object of that key if there is one, else the backups under key/ (as a path names a file or a folder).
+        BackupStore parent = BackupFolder.s3Prefix(remote.parent(), s3);
+        try {
+          if (parent.exists(remote.fileName())) {
+            return new Argument(argument, false, parent, remote.fileName());
+          }
+        } catch (IOException e) {
+          throw Failures.store("cannot list directory", parent, e);
+        }
+      }
+      return new Argument(argument, true, BackupFolder.s3Prefix(remote.asPrefix(), s3), null);
     }
-    BackupStore prefix = BackupFolder.s3Prefix(argument.asPrefix(), request.s3());
-    List<Verdict> verdicts = verifyFolder(argument.asPrefix(), prefix, request.selection(), inspection);
-    if (!argument.namesPrefix() && verdicts.size() == 1
-        && verdicts.get(0).status() == Verdict.Status.NO_BACKUPS) {
-      // Neither an object nor a prefix with backups: what the user named is not there.
-      return List.of(new Verdict(argument, Verdict.Status.UNREADABLE, List.of("not found"), List.of()));
+
+    List<Verdict> verifyFolder(VerifyRequest.Selection selection, BackupInspection inspection) {
+      List<Verdict> verdicts = VerifyEngine.verifyFolder(shown, store, selection, inspection);
+      if (shown instanceof S3Location s3 && !s3.namesPrefix() && verdicts.size() == 1
+          && verdicts.get(0).status() == Verdict.Status.NO_BACKUPS) {
+        // Neither an object nor a prefix with backups: what the user named is not there.
+        return List.of(new Verdict(s3, Verdict.Status.UNREADABLE, List.of("not found"), List.of()));
+      }
+      return verdicts;
     }
-    return verdicts;
   }
 
   /** The backups of one folder or prefix, series by series, newest first within each. */
-  private static List<Verdict> verifyFolder(Location folder, BackupStore store, VerifyRequest.Selection selection,
+  static List<Verdict> verifyFolder(Location folder, BackupStore store, VerifyRequest.Selection selection,
       BackupInspection inspection) {
     List<String> backups;
     try {

@@ -143,6 +143,11 @@ class S3CommandTest {
     assertEquals(0, run("backup", "-q", app.toString(), dest).exitCode());
     byte[] first = object("one/app.db");
 
+    CliRun latestOfAnObject = run("verify", "--latest", dest);
+    assertEquals(2, latestOfAnObject.exitCode(), latestOfAnObject.toString());
+    assertTrue(latestOfAnObject.err().startsWith("sqlbak: --latest needs a folder: " + dest + " is not one"),
+        latestOfAnObject.toString());
+
     CliRun again = run("backup", "-q", app.toString(), dest);
     assertEquals(1, again.exitCode(), again.toString());
     assertEquals(List.of("sqlbak: destination exists: " + dest + "; use --force to replace it"), again.errLines());

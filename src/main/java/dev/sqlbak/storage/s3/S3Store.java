@@ -43,8 +43,10 @@ public final class S3Store implements BackupStore {
   /** Name locks of this process, by the name's full location, shared by every store on that prefix. */
   private static final Map<String, Semaphore> NAME_LOCKS = new ConcurrentHashMap<>();
 
+  private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(S3Store.class);
+  private static final java.util.Map<S3Options, S3Connection> CONNECTIONS = new java.util.concurrent.ConcurrentHashMap<>();
   private final S3Prefix prefix;
-  private final Path scratch;
+  private final java.util.function.Supplier<Path> scratch;
   private final ObjectUploads uploads;
   /** Held while a CREATE_NEW of a name checks and uploads, so that this process's runs take turns. */
   private final Map<String, Object> claims = new ConcurrentHashMap<>();
@@ -59,6 +61,14 @@ public final class S3Store implements BackupStore {
   }
 
   S3Store(S3Prefix prefix, S3Options options, Path scratch, UploadSizes sizes) {
+    this(prefix, options, () -> scratch, sizes);
+  }
+
+  /**
+   * A store whose scratch folder is made only when first needed: listing and reading sidecars need
+   * none, and so work with a read-only or full TMPDIR.
+   */
+  private S3Store(S3Prefix prefix, S3Options options, java.util.function.Supplier<Path> scratch, UploadSizes sizes) {
     this.prefix = prefix;
     this.scratch = scratch;
     this.uploads = new ObjectUploads(prefix, options.storageClass(), sizes);
@@ -72,15 +82,15 @@ public final class S3Store implements BackupStore {
    * @throws RemoteFailure if the prefix cannot be listed
    */
   public static S3Store open(S3Location location, S3Options options) throws IOException {
-    S3Connection connection = S3Connection.build(options, location.asPrefix());
-    S3Store store = new S3Store(connection.client(), location, options, connection.endpoint(),
-        ReadableBackup.scratchFolder());
-    try {
-      store.preflight();
-    } catch (IOException | RuntimeException e) {
-      connection.client().close();
-      throw e;
+    S3Connection connection = CONNECTIONS.get(options);
+    if (connection == null) {
+      // One client per process and options: building one takes most of a second.
+      connection = S3Connection.build(options, location.asPrefix());
+      CONNECTIONS.put(options, connection);
     }
+    S3Store store = new S3Store(new S3Prefix(connection.client(), location.asPrefix(), connection.endpoint()), options,
+        ReadableBackup::scratchFolder, UploadSizes.DEFAULT);
+    store.preflight();
     return store;
   }
 
@@ -159,12 +169,12 @@ public final class S3Store implements BackupStore {
     for (String suffix : companionSuffixes) {
       BackupStore.requirePlainName(name + suffix);
     }
-    return S3LocalCopy.download(prefix, scratch, name, companionSuffixes);
+    return S3LocalCopy.download(prefix, scratch.get(), name, companionSuffixes);
   }
 
   @Override
   public Staging stage(DataMode mode) throws IOException {
-    return new ScratchStaging(this, AtomicDestination.create(scratch, mode));
+    return new ScratchStaging(this, AtomicDestination.create(scratch.get(), mode));
   }
 
   @Override
@@ -257,7 +267,11 @@ public final class S3Store implements BackupStore {
   /** Aborts the multipart uploads of dead runs (see {@link DeadUploadSweep}) and removes dead runs' local scratch files. */
   @Override
   public void sweepDeadRuns() {
-    S3LocalCopy.sweepOrphans(scratch);
+    try {
+      S3LocalCopy.sweepOrphans(scratch.get());
+    } catch (RuntimeException e) {
+      LOG.debug("no scratch folder to sweep", e);
+    }
     new DeadUploadSweep(prefix).run(Instant.now());
   }
 
