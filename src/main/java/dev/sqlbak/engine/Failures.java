@@ -1,5 +1,6 @@
 package dev.sqlbak.engine;
 
+import dev.sqlbak.payload.ReadableBackup;
 import dev.sqlbak.sqlite.SqliteFailure;
 import dev.sqlbak.storage.AtomicDestination;
 import dev.sqlbak.storage.BackupStore;
@@ -88,6 +89,10 @@ public final class Failures {
         || cause instanceof SqliteFailure && ((SqliteFailure) cause).reason() == SqliteFailure.Reason.DISK_FULL;
     IOException refusal = full ? null : AtomicDestination.probeWrite(folder);
     if (full || refusal != null && AtomicDestination.isNoSpace(refusal)) {
+      if (ReadableBackup.isScratchFolder(folder)) {
+        return SqlbakException.failed("scratch folder is full", folder, "a backup to S3 or to a stream is checked"
+            + " there before it is sent; set TMPDIR to a folder with room; nothing was written", cause);
+      }
       return SqlbakException.failed("destination is full", folder, "free some space; nothing was written", cause);
     }
     return SqlbakException.failed(what, folder, refusal != null ? reason(refusal) : detail, cause);

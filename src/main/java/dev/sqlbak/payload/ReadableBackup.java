@@ -90,15 +90,24 @@ public final class ReadableBackup implements AutoCloseable {
         : SqliteDatabase.openReadOnly(files, java.time.Duration.ZERO);
   }
 
+  /** Whether {@code folder} is the scratch folder (without making it). */
+  public static boolean isScratchFolder(Path folder) {
+    return folder != null && folder.toAbsolutePath().equals(scratchPath());
+  }
+
+  private static Path scratchPath() {
+    Path base = Path.of(System.getProperty("java.io.tmpdir")).toAbsolutePath();
+    String user = System.getProperty("user.name", "user").replaceAll("[^A-Za-z0-9._-]", "_");
+    return base.resolve("sqlbak-" + user);
+  }
+
   /**
    * Where scratch copies go (decompressed backups, streamed backups before they are sent): a
    * folder of this user's own in the temporary folder ({@code java.io.tmpdir}, which the launcher
    * sets from {@code TMPDIR}), readable by nobody else, made if missing.
    */
   public static Path scratchFolder() {
-    Path base = Path.of(System.getProperty("java.io.tmpdir")).toAbsolutePath();
-    String user = System.getProperty("user.name", "user").replaceAll("[^A-Za-z0-9._-]", "_");
-    Path dir = base.resolve("sqlbak-" + user);
+    Path dir = scratchPath();
     Set<PosixFilePermission> owner = PosixFilePermissions.fromString("rwx------");
     try {
       try {

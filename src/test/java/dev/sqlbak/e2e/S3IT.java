@@ -87,6 +87,27 @@ class S3IT {
     assertEquals(keys, keys("my-bucket"), "nothing to remove with one backup kept by --keep-last 30");
   }
 
+  /** Found by a hostile user: a full scratch folder was called "destination is full" for a backup to S3. */
+  @Test
+  void aScratchFolderTooSmallForTheStagedCopyIsSaidAsSuchAndLeavesNothing() throws Exception {
+    server.createBucket("tiny");
+    TestDatabases.createLarge(dir.resolve("big.db"), false, 8);
+    try (dev.sqlbak.TestTmpfs tiny = dev.sqlbak.TestTmpfs.mount(dir.resolve("tiny"), 2048)) {
+      Map<String, String> env = awsEnvironment();
+      env.put("TMPDIR", tiny.dir().toString());
+      Sqlbak.Result r = Sqlbak.runWithEnvironment(dir, env, "backup", "big.db", "s3://tiny/p/");
+      assertEquals(1, r.exitCode(), r.describe());
+      assertEquals(List.of("sqlbak: scratch folder is full: " + tiny.dir().resolve("sqlbak-root") + "; a backup to S3"
+          + " or to a stream is checked there before it is sent; set TMPDIR to a folder with room; nothing was written"),
+          r.stderrLines(), r.describe());
+      assertEquals(List.of(), keys("tiny"));
+      assertEquals(List.of(), TestDatabases.scratchFiles(tiny.dir()), "nothing left in the scratch folder");
+
+      Sqlbak.Result list = Sqlbak.runWithEnvironment(dir, env, "list", "s3://tiny/p/");
+      assertEquals(0, list.exitCode(), "listing needs no scratch room: " + list.describe());
+    }
+  }
+
   @Test
   void aLocalBackupNeverLoadsTheAwsSdkAndAnS3OneDoes() throws Exception {
     server.createBucket("loads");
