@@ -93,6 +93,10 @@ record BackupTarget(BackupTarget.Kind kind, Compression compression, Location de
     if (request.toS3()) {
       return RemoteTarget.resolve(request);
     }
+    if (request.s3().storageClass().isPresent()) {
+      throw SqlbakException.usage("--s3-storage-class needs an s3:// destination",
+          request.destination() == null ? "." : request.destination(), "a local file has no storage class");
+    }
     Kind kind = targetKind(request);
     Compression compression = compressionOf(request, kind, kind == Kind.FILE ? destinationPath(request) : null);
     Path destination = null;

@@ -215,6 +215,13 @@ class S3CommandTest {
     CliRun noBucketName = run("list", "s3://");
     assertEquals(2, noBucketName.exitCode(), noBucketName.toString());
 
+    CliRun classHere = CliRun.binary("backup", "--s3-storage-class", "STANDARD_IA", app.toString(),
+        dir.resolve("here.db").toString());
+    assertEquals(2, classHere.exitCode(), classHere.toString());
+    assertTrue(classHere.err().startsWith("sqlbak: --s3-storage-class needs an s3:// destination: "),
+        classHere.toString());
+    assertTrue(!Files.exists(dir.resolve("here.db")));
+
     CliRun noScheme = CliRun.binary("list", "--s3-endpoint", "minio.lan:9000", "s3://" + bucket + "/");
     assertEquals(2, noScheme.exitCode(), noScheme.toString());
     assertTrue(noScheme.err().startsWith("sqlbak: Invalid value for option '--s3-endpoint': not an endpoint URL"),

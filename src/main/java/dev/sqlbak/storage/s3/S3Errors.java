@@ -96,7 +96,15 @@ final class S3Errors {
       return new RemoteFailure(Kind.TLS, "TLS handshake with the S3 endpoint failed", endpoint,
           "check that the endpoint speaks https and that its certificate is trusted", e);
     }
-    if (hasCause(e, ConnectException.class) || hasCause(e, UnknownHostException.class)
+    UnknownHostException unknown = causeOf(e, UnknownHostException.class);
+    String bucket = bucketName(where);
+    if (unknown != null && unknown.getMessage() != null && !bucket.isEmpty()
+        && unknown.getMessage().startsWith(bucket + ".")) {
+      // Virtual-hosted addressing put the bucket into the host name, which a self-hosted store's DNS lacks.
+      return new RemoteFailure(Kind.UNREACHABLE, "cannot resolve " + unknown.getMessage(), endpoint,
+          "the bucket was put in the host name; a self-hosted store needs --s3-path-style", e);
+    }
+    if (hasCause(e, ConnectException.class) || unknown != null
         || hasCause(e, NoRouteToHostException.class) || hasCause(e, SocketTimeoutException.class)
         || e instanceof ApiCallTimeoutException || e instanceof ApiCallAttemptTimeoutException) {
       if (!message.contains("error writing request body")) {
@@ -132,6 +140,24 @@ final class S3Errors {
   private static String bucketOf(String where) {
     int slash = where.indexOf('/', "s3://".length());
     return slash < 0 ? where : where.substring(0, slash + 1);
+  }
+
+  private static <T extends Throwable> T causeOf(Throwable e, Class<T> type) {
+    for (Throwable t = e; t != null; t = t.getCause()) {
+      if (type.isInstance(t)) {
+        return type.cast(t);
+      }
+    }
+    return null;
+  }
+
+  /** The bucket of {@code where} ({@code s3://bucket/...}), or empty. */
+  private static String bucketName(String where) {
+    if (!where.startsWith("s3://")) {
+      return "";
+    }
+    int slash = where.indexOf('/', "s3://".length());
+    return slash < 0 ? where.substring("s3://".length()) : where.substring("s3://".length(), slash);
   }
 
   private static boolean hasCause(Throwable e, Class<? extends Throwable> type) {

@@ -56,4 +56,17 @@ class S3ErrorsTest {
     assertEquals(Kind.CREDENTIALS, map(SdkClientException.create("Unable to load credentials from any of the "
         + "providers in the chain"), S3Operation.LIST_OBJECTS).kind());
   }
+
+  /** Found by a hostile user: a self-hosted endpoint without --s3-path-style was "cannot reach" with no clue why. */
+  @Test
+  void aBucketHostNameThatDoesNotResolveSuggestsPathStyle() {
+    RemoteFailure f = map(SdkClientException.create("Unable to execute HTTP request",
+        new java.net.UnknownHostException("bucket.localhost")), S3Operation.LIST_OBJECTS);
+    assertEquals(Kind.UNREACHABLE, f.kind());
+    assertEquals("cannot resolve bucket.localhost", f.what());
+    assertTrue(f.hint().orElseThrow().contains("--s3-path-style"), f.getMessage());
+    RemoteFailure other = map(SdkClientException.create("x", new java.net.UnknownHostException("s3.example")),
+        S3Operation.LIST_OBJECTS);
+    assertEquals("cannot reach S3 endpoint", other.what());
+  }
 }
