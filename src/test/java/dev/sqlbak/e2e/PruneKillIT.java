@@ -35,7 +35,7 @@ import org.junit.jupiter.api.io.TempDir;
  * finishes the job, that orphaned checksum included.
  */
 class PruneKillIT {
-  static final int TRIALS = FaultTrials.count("sqlbak.e2e.pruneKillTrials", 10, 50);
+  static final int TRIALS = FaultTrials.count("sqlbak.e2e.pruneKillTrials", 6, 50);
   private static final int BACKUPS = 3000;
   private static final int KEEP_DAILY = 10;
   private static final String BEFORE = "before the first removal";
