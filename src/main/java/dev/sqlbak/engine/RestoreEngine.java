@@ -13,6 +13,7 @@ import dev.sqlbak.storage.AtomicDestination;
 import dev.sqlbak.storage.BackupStore;
 import dev.sqlbak.storage.Location;
 import dev.sqlbak.storage.S3Location;
+import dev.sqlbak.storage.S3Options;
 import dev.sqlbak.storage.BackupStore;
 import dev.sqlbak.storage.DataMode;
 import java.io.IOException;
@@ -78,17 +79,17 @@ public final class RestoreEngine {
     RestoreWatch.TargetAtStart atStart = Files.exists(target, LinkOption.NOFOLLOW_LINKS)
         ? RestoreWatch.TargetAtStart.EXISTING : RestoreWatch.TargetAtStart.ABSENT;
     try (RestoreWatch watch = RestoreWatch.start(target, atStart);
-        BackupStore.LocalCopy copy = download(store, object);
+        BackupStore.LocalCopy copy = download(store, object, stored.s3());
         ReadableBackup opened = openBackupFile(copy.file(), object)) {
       return restore(request, opened, copy.file(), object, target, listener, started, watch);
     }
   }
 
-  private static BackupStore.LocalCopy download(BackupStore store, S3Location object) {
+  private static BackupStore.LocalCopy download(BackupStore store, S3Location object, S3Options s3) {
     try {
       return store.local(object.fileName(), Sidecar.SUFFIX);
     } catch (NoSuchFileException e) {
-      throw SqlbakException.failed("cannot read backup", object + ": not found", null);
+      throw SqlbakException.failed("cannot read backup", object + ": not found", prefixHint(object, s3));
     } catch (IOException e) {
       if (AtomicDestination.isNoSpace(e)) {
         throw SqlbakException.failed("scratch folder is full", ReadableBackup.scratchFolder(), "the backup "
@@ -116,6 +117,18 @@ public final class RestoreEngine {
   /** Opens the live target through {@link LiveDatabaseFiles}, which the connection owns. */
   static SqliteDatabase openTarget(Path target, Duration busyTimeout) throws SqliteFailure {
     return SqliteDatabase.openExisting(LiveDatabaseFiles.openForSqlite(target), busyTimeout);
+  }
+
+  /** What to say when {@code object} is missing but names a prefix that holds objects: the user meant one of them. */
+  private static String prefixHint(S3Location object, S3Options s3) {
+    try {
+      if (!BackupFolder.s3Prefix(object.asPrefix(), s3).list().isEmpty()) {
+        return "it is a prefix; name one backup in it, as sqlbak list " + object.asPrefix() + " shows them";
+      }
+    } catch (IOException | SqlbakException e) {
+      LOG.debug("cannot list {}", object.asPrefix(), e);
+    }
+    return null;
   }
 
   /** Opens the backup file {@code backup}, which messages call {@code shown}. */

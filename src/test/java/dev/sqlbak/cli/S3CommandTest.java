@@ -212,6 +212,12 @@ class S3CommandTest {
     assertEquals(List.of("sqlbak: cannot read backup: s3://" + bucket + "/nothing-here.db: not found"),
         missing.errLines());
 
+    assertEquals(0, run("backup", "-q", app.toString(), "s3://" + bucket + "/folder/").exitCode());
+    CliRun prefixNamed = run("restore", "s3://" + bucket + "/folder", dir.resolve("t.db").toString());
+    assertEquals(1, prefixNamed.exitCode(), prefixNamed.toString());
+    assertEquals(List.of("sqlbak: cannot read backup: s3://" + bucket + "/folder: not found; it is a prefix; name one"
+        + " backup in it, as sqlbak list s3://" + bucket + "/folder/ shows them"), prefixNamed.errLines());
+
     CliRun noBucketName = run("list", "s3://");
     assertEquals(2, noBucketName.exitCode(), noBucketName.toString());
 

@@ -168,6 +168,18 @@ class S3FaultCommandTest {
   }
 
   @Test
+  void lateAnswersSlowTheBackupDownButItIsComplete() {
+    proxy.delayAnswers(java.time.Duration.ofMillis(400));
+    long t0 = System.nanoTime();
+    CliRun r = backup(small);
+    long tookMs = (System.nanoTime() - t0) / 1_000_000;
+    assertEquals(0, r.exitCode(), r.toString());
+    assertTrue(tookMs >= 4 * 400, "every request waited: " + tookMs + " ms");
+    assertEquals(2, keys().size(), keys().toString());
+    assertEquals(List.of(), multipartUploads());
+  }
+
+  @Test
   void twoSlowDownsAreRetriedAndTheBackupIsComplete() {
     int before = proxy.slowDowns();
     proxy.slowDown(2);

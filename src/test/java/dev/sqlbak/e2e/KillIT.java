@@ -39,7 +39,7 @@ class KillIT {
    * is told to have landed in it (the automatic 192 MiB step would print it near the end).
    */
   static final String TRIAL_PAGES = "1024";
-  static final int TRIALS = FaultTrials.count("sqlbak.e2e.killTrials", 10, 60);
+  static final int TRIALS = FaultTrials.count("sqlbak.e2e.killTrials", 8, 60);
 
   @TempDir static Path dir;
   static Path big;
