@@ -5,7 +5,10 @@ import java.net.URISyntaxException;
 import java.util.Locale;
 import picocli.CommandLine;
 
-/** Converts {@code --s3-endpoint} to a URL, refusing one without http(s) and a host, as the SDK would later, less clearly. */
+/**
+ * Converts {@code --s3-endpoint} to a URL, refusing one without http(s) and a host, which the SDK
+ * would refuse later and less clearly.
+ */
 final class EndpointConverter implements CommandLine.ITypeConverter<URI> {
   @Override
   public URI convert(String value) {

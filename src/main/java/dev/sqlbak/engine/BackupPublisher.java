@@ -192,7 +192,8 @@ final class BackupPublisher {
   /** A backup whose sidecar cannot be written is still complete: said, not failed. */
   private void publishSidecar(BackupStore.Staging staging, Path sidecar, String name) {
     try {
-      watch.publish(name + Sidecar.SUFFIX, () -> store.publish(staging, sidecar, name + Sidecar.SUFFIX, Publish.REPLACE));
+      String sidecarName = name + Sidecar.SUFFIX;
+      watch.publish(sidecarName, () -> store.publish(staging, sidecar, sidecarName, Publish.REPLACE));
     } catch (IOException e) {
       LOG.debug("cannot publish the sidecar of {}", store.describe(name), e);
       warnings.add("backup " + store.describe(name) + " is complete, but its checksum file could not be written: "
