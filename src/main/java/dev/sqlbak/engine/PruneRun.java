@@ -80,11 +80,28 @@ record PruneRun(BackupStore store, RetentionPolicy retention, boolean dryRun, Co
           return b;
         }
         LOG.debug("{} fails a quick check: {}", store.describe(b.name()), v.problems());
+      } catch (java.nio.file.NoSuchFileException e) {
+        LOG.debug("{} is gone (another prune?)", store.describe(b.name()), e);
       } catch (IOException e) {
-        LOG.debug("cannot read {} for a quick check", store.describe(b.name()), e);
+        // A check that could not run is not a failed check: going on would let the rules remove
+        // the newest good backup too (a full scratch folder made every backup in S3 look bad).
+        throw uncheckable(b.name(), e);
       }
     }
     return null;
+  }
+
+  private SqlbakException uncheckable(String name, IOException e) {
+    if (dev.sqlbak.storage.AtomicDestination.isNoSpace(e)) {
+      return SqlbakException.failed("scratch folder is full", dev.sqlbak.payload.ReadableBackup.scratchFolder(),
+          "prune reads " + store.describe(name) + " there to check it; set TMPDIR to a folder with room;"
+              + " nothing more was removed", e);
+    }
+    if (e instanceof RemoteFailure remote) {
+      return Failures.remote(remote);
+    }
+    return SqlbakException.failed("cannot check backup", store.describe(name), Failures.reason(e)
+        + "; nothing more was removed", e);
   }
 
   private void remove(String name, List<String> removed) {

@@ -1,6 +1,7 @@
 package dev.sqlbak.engine;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.sqlbak.BackupFolders;
 import dev.sqlbak.TestDatabases;
@@ -20,6 +21,7 @@ import java.nio.file.Path;
 import java.time.LocalDateTime;
 import java.util.ArrayList;
 import java.util.List;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
@@ -125,5 +127,27 @@ class PruneOnStoreTest {
     assertEquals(List.of(name("app", 11, 2), name("app", 11, 2) + ".sha256", name("app", 11, 3),
         name("app", 11, 3) + ".sha256", name("app-eu", 11, 2), name("app-eu", 11, 2) + ".sha256",
         name("app-eu", 11, 3), name("app-eu", 11, 3) + ".sha256"), names(store));
+  }
+
+  /**
+   * Found by a hostile user: a scratch folder too small for the downloads prune checks made every
+   * backup of an S3 prefix look bad, and --keep-last 0 then removed them all. A check that cannot
+   * run is not a failed check: prune stops, and removes nothing of that series.
+   */
+  @Test
+  void aNewestBackupThatCannotBeReadForItsCheckStopsPruneBeforeAnyRemoval() throws Exception {
+    try (dev.sqlbak.TestTmpfs tiny = dev.sqlbak.TestTmpfs.mount(work.resolve("tiny"), 8192)) {
+      MemoryStore store = new MemoryStore(tiny.dir());
+      byte[] big = Files.readAllBytes(TestDatabases.createSample(work.resolve("big.db"), false, 3000));
+      for (int day = 1; day <= 3; day++) {
+        put(store, name("app", 11, day), big);
+      }
+      List<String> before = names(store);
+      tiny.leaveFree(big.length / 2); // the store's scratch folder now has no room for a backup
+      SqlbakException e = org.junit.jupiter.api.Assertions.assertThrows(SqlbakException.class,
+          () -> new PruneEngine().prune(store, "app", RetentionPolicy.lastOnly(0), name -> {}));
+      assertTrue(e.getMessage().startsWith("scratch folder is full: "), e.getMessage());
+      assertEquals(before, names(store), "nothing removed");
+    }
   }
 }
