@@ -35,7 +35,12 @@ public final class InfoEngine {
     } catch (NoSuchFileException e) {
       throw SqlbakException.failed("cannot read database", object + ": not found", null);
     } catch (IOException e) {
-      throw Failures.store("cannot read database", store, e);
+      if (dev.sqlbak.storage.AtomicDestination.isNoSpace(e)) {
+        throw SqlbakException.failed("scratch folder is full", dev.sqlbak.payload.ReadableBackup.scratchFolder(),
+            object + " is downloaded there first; set TMPDIR to a folder with room", e);
+      }
+      throw e instanceof dev.sqlbak.storage.RemoteFailure remote ? Failures.remote(remote)
+          : SqlbakException.failed("cannot read database", object, Failures.reason(e), e);
     }
   }
 

@@ -139,6 +139,8 @@ public final class VerifyEngine {
   private static Verdict unreadable(Location shown, IOException e) {
     String reason = e instanceof NoSuchFileException ? "not found"
         : e instanceof RemoteFailure remote ? remote.what() + remote.hint().map(h -> "; " + h).orElse("")
+        : dev.sqlbak.storage.AtomicDestination.isNoSpace(e)
+            ? "the scratch folder it is downloaded to is full; set TMPDIR to a folder with room"
         : Failures.reason(e);
     return new Verdict(shown, Verdict.Status.UNREADABLE, List.of(reason), List.of());
   }
