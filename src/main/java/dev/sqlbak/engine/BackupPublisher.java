@@ -128,6 +128,10 @@ final class BackupPublisher {
     try {
       if (sidecars == Sidecars.WRITTEN) {
         sidecar = staging.prepareText("sha256", Sidecar.text(payload.sha256(), name, provenance));
+        if (mode == Publish.REPLACE && store.publishesByUpload()) {
+          replaceByUpload(staging, payload, sidecar, name);
+          return name;
+        }
         if (mode == Publish.REPLACE) {
           // An old sidecar beside the new backup would not match it; a missing one is honest. It
           // is kept aside, to be put back if the new backup does not land.
@@ -157,6 +161,29 @@ final class BackupPublisher {
       publishSidecar(staging, sidecar, name);
     }
     return name;
+  }
+
+  /**
+   * Replaces a backup and its sidecar in a store that uploads: an upload takes long, and a sidecar
+   * removed (or set aside on this machine) for all that time would be lost to a kill -9. So the
+   * old pair stays until the new backup has landed, and the sidecar follows at once, in the same
+   * turn, so that a signal waits for both. If the new sidecar cannot land, the old one, which no
+   * longer matches, is removed: a missing sidecar is honest.
+   */
+  private void replaceByUpload(BackupStore.Staging staging, Payload payload, Path sidecar, String name)
+      throws IOException {
+    String sidecarName = name + Sidecar.SUFFIX;
+    watch.publish(name, () -> {
+      store.publish(staging, payload.file(), name, Publish.REPLACE);
+      try {
+        store.publish(staging, sidecar, sidecarName, Publish.REPLACE);
+      } catch (IOException e) {
+        LOG.debug("cannot publish the sidecar of {}", store.describe(name), e);
+        store.delete(sidecarName);
+        warnings.add("backup " + store.describe(name) + " is complete, but its checksum file could not be written: "
+            + Failures.reason(e) + "; verify cannot check its bytes");
+      }
+    });
   }
 
   /**

@@ -215,6 +215,31 @@ class S3FaultIT {
     assertEquals(List.of(), TestDatabases.scratchFiles(tmp), "the download was removed");
   }
 
+  /** Found by a hostile user: a --force killed mid-upload lost the old backup's sidecar for good. */
+  @Test
+  void aForceReplacementKilledMidUploadLeavesTheOldBackupWithItsSidecar() throws Exception {
+    Path small = TestDatabases.createSample(dir.resolve("old-" + bucket + ".db"), false, 50);
+    String dest = "s3://" + bucket + "/one/app.db";
+    Sqlbak.Result first = run(environment(), "backup", "-q", small.toString(), dest);
+    assertEquals(0, first.exitCode(), first.describe());
+    byte[] oldSidecar = server.client().getObjectAsBytes(r -> r.bucket(bucket).key("one/app.db.sha256")).asByteArray();
+    proxy.throttle(THROTTLE);
+    try (Sqlbak.Running run = Sqlbak.Running.start(command("backup", "-q", "--force", source.toString(), dest), dir,
+        environment())) {
+      awaitUpload(run, "/one/app.db", "partNumber=1&");
+      run.kill9();
+      assertEquals(137, run.waitFor(Duration.ofSeconds(30)).exitCode());
+    }
+    proxy.passThrough();
+    assertTrue(keys().containsAll(List.of("one/app.db", "one/app.db.sha256")), keys().toString());
+    assertEquals(new String(oldSidecar, java.nio.charset.StandardCharsets.UTF_8), new String(server.client()
+        .getObjectAsBytes(r -> r.bucket(bucket).key("one/app.db.sha256")).asByteArray(),
+        java.nio.charset.StandardCharsets.UTF_8));
+    Sqlbak.Result verify = run(environment(), "verify", dest);
+    assertEquals(0, verify.exitCode(), verify.describe());
+    assertTrue(verify.stderr().contains("ok (sha256, "), verify.describe());
+  }
+
   @Test
   void killedMidUploadLeavesNoObjectAndTheNextPruneAbortsTheDeadUpload() throws Exception {
     proxy.throttle(THROTTLE);
