@@ -38,7 +38,8 @@ final class RemoteTarget {
   private static BackupTarget objectOrPrefix(BackupRequest request, S3Location dest) {
     BackupStore parent = BackupFolder.s3Prefix(dest.parent(), request.s3());
     try {
-      if (!parent.exists(dest.fileName())) {
+      boolean destExists = parent.exists(dest.fileName());
+      if (!destExists) {
         BackupStore under = BackupFolder.s3Prefix(dest.asPrefix(), request.s3());
         if (!under.list().isEmpty()) {
           return new BackupTarget(BackupTarget.Kind.DIRECTORY,
@@ -52,7 +53,9 @@ final class RemoteTarget {
         throw SqlbakException.failed("several schemas need a directory destination", object,
             "name a prefix ending in /; each schema gets its own timestamped object there");
       }
-      if (!request.force() && parent.exists(object.fileName())) {
+      // One request fewer when the name needed no suffix: the object is the one just looked up.
+      boolean taken = object.equals(dest) ? destExists : parent.exists(object.fileName());
+      if (!request.force() && taken) {
         throw SqlbakException.failed("destination exists", object, "use --force to replace it");
       }
       return new BackupTarget(BackupTarget.Kind.FILE, compression, object, parent);
