@@ -87,7 +87,9 @@ public final class Failures {
     }
     boolean full = io != null && AtomicDestination.isNoSpace(io)
         || cause instanceof SqliteFailure && ((SqliteFailure) cause).reason() == SqliteFailure.Reason.DISK_FULL;
-    IOException refusal = full ? null : AtomicDestination.probeWrite(folder);
+    // Once a stop is asked for, the failure is most likely the stop itself, and the JVM exits as
+    // soon as the shutdown hook returns: a probe written now could outlive the process.
+    IOException refusal = full || Interruptions.requested() ? null : AtomicDestination.probeWrite(folder);
     if (full || refusal != null && AtomicDestination.isNoSpace(refusal)) {
       if (ReadableBackup.isScratchFolder(folder)) {
         return SqlbakException.failed("scratch folder is full", folder, "a backup to S3 or to a stream is checked"
