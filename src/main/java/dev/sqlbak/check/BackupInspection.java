@@ -1,6 +1,7 @@
 package dev.sqlbak.check;
 
 import dev.sqlbak.engine.Failures;
+import dev.sqlbak.payload.Decryption;
 import dev.sqlbak.payload.ReadableBackup;
 import dev.sqlbak.payload.Sha256;
 import dev.sqlbak.payload.Sidecar;
@@ -32,12 +33,23 @@ public final class BackupInspection {
   private final CheckLevel check;
   private final Fingerprint source;
   private final List<String> assertions;
+  private final Decryption decryption;
 
-  /** An inspection by {@code check}, comparing with {@code source} if it is present, then asserting {@code assertions}. */
-  public BackupInspection(CheckLevel check, Optional<Fingerprint> source, List<String> assertions) {
+  /**
+   * An inspection by {@code check}, comparing with {@code source} if it is present, then asserting
+   * {@code assertions}; an encrypted backup is opened with {@code decryption}.
+   */
+  public BackupInspection(CheckLevel check, Optional<Fingerprint> source, List<String> assertions,
+      Decryption decryption) {
     this.check = check;
     this.source = source.orElse(null);
     this.assertions = List.copyOf(assertions);
+    this.decryption = decryption;
+  }
+
+  /** An inspection that cannot open encrypted backups, as {@link #BackupInspection(CheckLevel, Optional, List, Decryption)}. */
+  public BackupInspection(CheckLevel check, Optional<Fingerprint> source, List<String> assertions) {
+    this(check, source, assertions, Decryption.NONE);
   }
 
   /** Checks {@code file} with SQLite's check and its sidecar only: what prune asks of the backups it keeps. */
@@ -70,10 +82,15 @@ public final class BackupInspection {
     boolean contentDamaged = false;
     ReadableBackup readable;
     try {
-      readable = opened.isPresent() ? opened.get() : ReadableBackup.open(file);
-    } catch (ReadableBackup.CorruptCompression e) {
+      readable = opened.isPresent() ? opened.get() : ReadableBackup.open(file, decryption);
+    } catch (ReadableBackup.CorruptCompression | Decryption.DamagedCiphertext e) {
       problems.add(e.getMessage());
       return new Verdict(file, Verdict.Status.BAD, problems, checks);
+    } catch (Decryption.IdentityMissing e) {
+      return withoutIdentity(file, problems, checks);
+    } catch (Decryption.WrongIdentity e) {
+      return new Verdict(file, Verdict.Status.UNREADABLE, List.of("encrypted with age: " + e.getMessage()
+          + " (it was encrypted to other keys)"), checks);
     } catch (IOException e) {
       return new Verdict(file, Verdict.Status.UNREADABLE, List.of(Failures.reason(e)), checks);
     }
@@ -105,6 +122,23 @@ public final class BackupInspection {
     }
     Optional<String> hint = contentDamaged && !bytesChanged ? Optional.of(SOURCE_TOO_HINT) : Optional.empty();
     return new Verdict(file, problems.isEmpty() ? Verdict.Status.OK : Verdict.Status.BAD, problems, checks, hint);
+  }
+
+  /**
+   * An encrypted backup and no identity to open it: its sidecar's hash, checked already, is all
+   * that can be checked. The age data authenticates itself when it is decrypted, so bytes that
+   * match the hash written with them decrypt as they did then.
+   */
+  private static Verdict withoutIdentity(Path file, List<String> problems, List<String> checks) {
+    if (!problems.isEmpty()) {
+      return new Verdict(file, Verdict.Status.BAD, problems, checks);
+    }
+    if (checks.contains("sha256")) {
+      return new Verdict(file, Verdict.Status.OK, problems, checks,
+          Optional.of("encrypted: its content is checked only with --identity"));
+    }
+    return new Verdict(file, Verdict.Status.UNREADABLE, List.of("encrypted with age and without a checksum file:"
+        + " give --identity FILE to check it"), checks);
   }
 
   /** The checks on the file itself, before it is opened: present, a file, not empty, matching its sidecar. */

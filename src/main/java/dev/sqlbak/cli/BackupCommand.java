@@ -55,6 +55,7 @@ final class BackupCommand implements Callable<Integer> {
   String destination;
 
   @Mixin S3Flags s3;
+  @Mixin EncryptionFlags encryption;
 
   @Option(names = "--s3-storage-class", paramLabel = "CLASS",
       description = "The S3 storage class of new objects (STANDARD_IA, GLACIER_IR, …); default: the bucket's.")
@@ -108,7 +109,7 @@ final class BackupCommand implements Callable<Integer> {
   public Integer call() {
     BackupRequest request = new BackupRequest(source, destination, schemas, attachments, copy.pages,
         check, copy.busyTimeout, force, compression, keep.given() ? keep.policy() : null, compact, tables,
-        name, s3.options().withStorageClass(Optional.ofNullable(storageClass)));
+        name, s3.options().withStorageClass(Optional.ofNullable(storageClass)), encryption.recipients());
     ProgressListener progress = copy.listener(spec.commandLine().getErr(), common.quiet,
         parent != null && parent.terminal, request.schemas().size() > 1);
     BackupResult result = request.toStream()

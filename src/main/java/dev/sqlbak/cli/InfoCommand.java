@@ -33,13 +33,14 @@ final class InfoCommand implements Callable<Integer> {
   Location database;
 
   @Mixin S3Flags s3;
+  @Mixin IdentityFlags identity;
 
   @Option(names = "--json", description = "Print one JSON object instead of text.")
   boolean json;
 
   @Override
   public Integer call() {
-    DatabaseInfo info = new InfoEngine().info(database, s3.options());
+    DatabaseInfo info = new InfoEngine().info(database, s3.options(), identity.files);
     InfoOutput.print(spec.commandLine().getOut(), info, json);
     return ExitCode.OK.code();
   }

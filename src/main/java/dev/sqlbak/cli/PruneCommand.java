@@ -22,7 +22,7 @@ import picocli.CommandLine.Spec;
     sortOptions = false,
     description = {
       "Remove old backups from DIR by retention rules. Only sqlbak's own"
-          + " <stem>-<UTC yyyyMMdd'T'HHmmss'Z'>.db[.gz|.zst] files and their .sha256 sidecars are"
+          + " <stem>-<UTC yyyyMMdd'T'HHmmss'Z'>.db[.gz|.zst][.age] files and their .sha256 sidecars are"
           + " ever removed; each stem is pruned on its own; age comes from the name, not mtime.",
       "",
       "A backup kept by any --keep-* rule is kept (at least one rule is required; 0 keeps nothing"

@@ -67,12 +67,15 @@ final class RestoreCommand implements Callable<Integer> {
   @Option(names = "--no-safety-copy", description = "Do not save TARGET's previous content first.")
   boolean noSafetyCopy;
 
+  @Mixin IdentityFlags identity;
+
   @Option(names = "--json", description = "Print the result as one JSON object on stdout.")
   boolean json;
 
   @Override
   public Integer call() {
-    RestoreRequest request = new RestoreRequest(origin(), target, force, !noSafetyCopy, copy.pages, copy.busyTimeout);
+    RestoreRequest request = new RestoreRequest(origin(), target, force, !noSafetyCopy, copy.pages, copy.busyTimeout,
+        identity.files);
     PrintWriter err = spec.commandLine().getErr();
     RestoreResult result = new RestoreEngine().restore(request,
         copy.listener(err, common.quiet, parent != null && parent.terminal, false));

@@ -72,6 +72,8 @@ final class VerifyCommand implements Callable<Integer> {
       description = "How long to wait for a lock on --against SOURCE. Default: ${DEFAULT-VALUE}.")
   Duration busyTimeout;
 
+  @Mixin IdentityFlags identity;
+
   @Option(names = "--json", description = "Print the results as one JSON object on stdout.")
   boolean json;
 
@@ -79,7 +81,7 @@ final class VerifyCommand implements Callable<Integer> {
   public Integer call() {
     List<Verdict> verdicts = new VerifyEngine().verify(
         new VerifyRequest(backups, check, against, assertions, busyTimeout,
-            latest ? VerifyRequest.Selection.LATEST : VerifyRequest.Selection.EVERY, s3.options()));
+            latest ? VerifyRequest.Selection.LATEST : VerifyRequest.Selection.EVERY, s3.options(), identity.files));
     VerifyOutput.print(spec.commandLine().getOut(), spec.commandLine().getErr(), verdicts, json, common.quiet);
     return exitCode(verdicts).code();
   }

@@ -31,6 +31,8 @@ public final class StagedCopy implements AutoCloseable {
   boolean rewritten;
   /** Writes the file to publish from the copy with O_DIRECT; null if the copy itself is published. */
   DirectIoCopy direct;
+  /** Where what is published is staged, when not beside the copy (see {@link #output()}). */
+  private BackupStore.Staging output;
 
   /** A copy of {@code schema}, whose live files the source connection owns. */
   public StagedCopy(String schema, LiveDatabaseFiles files) {
@@ -101,6 +103,20 @@ public final class StagedCopy implements AutoCloseable {
     return rewritten;
   }
 
+  /**
+   * Where the bytes to publish are staged: beside the copy, or, for an encrypted backup to this
+   * machine, in the destination's own staging ({@link #stageOutputIn}), since the plain copy stays
+   * in the private scratch folder.
+   */
+  public BackupStore.Staging output() {
+    return output != null ? output : file;
+  }
+
+  /** Stages what is published in {@code store} rather than beside the copy; removed with the copy. */
+  public void stageOutputIn(BackupStore store) throws java.io.IOException {
+    output = store.stage(files.dataMode());
+  }
+
   /** The O_DIRECT copy the backup is published through, or null where the copy itself is. */
   public DirectIoCopy direct() {
     return direct;
@@ -125,6 +141,9 @@ public final class StagedCopy implements AutoCloseable {
     }
     if (file != null) {
       file.close();
+    }
+    if (output != null) {
+      output.close();
     }
     if (memory != null) {
       memory.close();

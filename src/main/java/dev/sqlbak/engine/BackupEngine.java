@@ -104,11 +104,12 @@ public final class BackupEngine {
           BackupSeries.of(request, stages.get(stages.size() - 1)).refuseOtherSources(store);
         }
       }
-      Snapshot snapshot = SnapshotCopier.copy(source, orderFor(request, target, store), stages, listener);
+      Snapshot snapshot = SnapshotCopier.copy(source, orderFor(request, target, target.copyStore(store)), stages,
+          listener);
       // Every copy is checked before any is published: a schema that fails leaves nothing behind.
       List<Payload> payloads = new ArrayList<>();
       for (StagedCopy stage : stages) {
-        payloads.add(check(stage, request.check(), target, sink));
+        payloads.add(check(stage, request.check(), target, store, sink));
       }
       Published published = publishAll(new BackupPublisher(store, sidecars, watch), stages, payloads, request, target,
           snapshot.time());
@@ -167,7 +168,8 @@ public final class BackupEngine {
    * Checks one staged copy and makes its payload: for files, on another core while SQLite checks;
    * for a stream, sent to {@code sink} once checked; for memory, nothing to make.
    */
-  private static Payload check(StagedCopy stage, CheckLevel check, BackupTarget target, OutputStream sink) {
+  private static Payload check(StagedCopy stage, CheckLevel check, BackupTarget target, BackupStore store,
+      OutputStream sink) {
     long t0 = System.nanoTime();
     Payload payload;
     if (stage.inMemory()) {
@@ -175,14 +177,26 @@ public final class BackupEngine {
       payload = new Payload(null, null, stage.pageCount() * stage.pageSize());
     } else if (target.kind() == BackupTarget.Kind.STREAM) {
       CopyCheck.onDisk(stage, check);
-      payload = PayloadPass.send(stage.staging().file(), target.compression(), sink);
+      payload = PayloadPass.send(stage.staging().file(), target.compression(), target.encryption(), sink);
     } else {
+      if (target.stagesApart()) {
+        stageOutput(stage, target, store);
+      }
       payload = CopyCheck.whilePreparing(stage, check,
-          copyBytes -> PayloadPass.prepare(stage, target.compression(), copyBytes));
+          copyBytes -> PayloadPass.prepare(stage, target.compression(), target.encryption(), copyBytes));
     }
     LOG.debug("checked and hashed the copy of schema {} in {} ms", stage.schema(),
         (System.nanoTime() - t0) / 1_000_000);
     return payload;
+  }
+
+  private static void stageOutput(StagedCopy stage, BackupTarget target, BackupStore store) {
+    try {
+      stage.stageOutputIn(store);
+    } catch (java.io.IOException e) {
+      throw Failures.write("cannot write to destination folder", target.publishingFolder(), 0, Failures.reason(e),
+          e);
+    }
   }
 
   /** Where one copy was published, and what the user should hear of its folder. */
@@ -192,7 +206,7 @@ public final class BackupEngine {
   private static PublishedCopy publish(BackupPublisher publisher, StagedCopy stage, Payload payload, BackupSeries series,
       BackupRequest request, BackupTarget target, Instant time) {
     long t0 = System.nanoTime();
-    Provenance provenance = series.provenance(stage, time);
+    Provenance provenance = series.provenance(stage, time).encryptedTo(target.encryption().recipients());
     PublishedCopy published;
     if (target.kind() == BackupTarget.Kind.FILE) {
       String name = target.fileName();
@@ -204,7 +218,7 @@ public final class BackupEngine {
         // and naming and the warning look at the same backups.
         List<SeriesListing.Group> groups = series.groupsIn(publisher.store());
         series.refuseOtherSources(publisher.store(), groups);
-        String name = publisher.publishTimestamped(stage, payload, series.name(), target.compression().suffix(),
+        String name = publisher.publishTimestamped(stage, payload, series.name(), target.suffix(),
             series.notBefore(groups, time), provenance);
         published = new PublishedCopy(target.locationOf(name),
             series.laterThan(publisher.store(), groups, name));

@@ -73,7 +73,7 @@ final class BackupPublisher {
     try {
       return store.lockName(name);
     } catch (IOException e) {
-      throw Failures.write("cannot write backup", stage.staging().folder(), 0, Failures.reason(e), e);
+      throw Failures.write("cannot write backup", stage.output().folder(), 0, Failures.reason(e), e);
     }
   }
 
@@ -110,7 +110,7 @@ final class BackupPublisher {
     try {
       return store.list().stream().map(BackupStore.StoredFile::name).toList();
     } catch (IOException e) {
-      throw Failures.write("cannot write backup", stage.staging().folder(), 0, Failures.reason(e), e);
+      throw Failures.write("cannot write backup", stage.output().folder(), 0, Failures.reason(e), e);
     }
   }
 
@@ -122,7 +122,7 @@ final class BackupPublisher {
    */
   private String publishWithSidecar(StagedCopy stage, Payload payload, String name, Publish mode,
       Provenance provenance) throws FileAlreadyExistsException {
-    BackupStore.Staging staging = stage.staging();
+    BackupStore.Staging staging = stage.output();
     Path sidecar = null;
     Path oldSidecar = null;
     try {

@@ -1,5 +1,6 @@
 package dev.sqlbak.engine;
 
+import dev.sqlbak.age.Recipients;
 import dev.sqlbak.check.CheckLevel;
 import dev.sqlbak.payload.Compression;
 import dev.sqlbak.retention.RetentionPolicy;
@@ -39,6 +40,8 @@ import java.util.Set;
  * @param name the name part of timestamped backups ({@code --name}), or null for the source
  *     file's stem
  * @param s3 how to reach S3, for an {@code s3://} destination
+ * @param recipients who the backup is encrypted to with age ({@code --encrypt-to}); none by
+ *     default, and then it is not encrypted
  */
 public record BackupRequest(
     Path source,
@@ -54,7 +57,8 @@ public record BackupRequest(
     boolean compact,
     List<String> tables,
     String name,
-    S3Options s3) {
+    S3Options s3,
+    Recipients recipients) {
 
   /** The destination that copies into memory, checks, summarizes and writes nothing. */
   public static final String MEMORY = ":memory:";
@@ -80,6 +84,7 @@ public record BackupRequest(
   public BackupRequest {
     Objects.requireNonNull(source, "source");
     s3 = s3 == null ? S3Options.DEFAULTS : s3;
+    recipients = recipients == null ? Recipients.NONE : recipients;
     schemas = schemas == null || schemas.isEmpty() ? List.of(DEFAULT_SCHEMA) : List.copyOf(schemas);
     attachments = attachments == null ? Map.of() : new LinkedHashMap<>(attachments);
     check = check == null ? CheckLevel.valueOf(DEFAULT_CHECK.toUpperCase(java.util.Locale.ROOT)) : check;
@@ -104,7 +109,7 @@ public record BackupRequest(
   /** A request with every default: back up {@code source}'s main schema into {@code destination}. */
   public static BackupRequest of(Path source, String destination) {
     return new BackupRequest(source, destination, null, null, null, null, null, false, null, null, false, null, null,
-        S3Options.DEFAULTS);
+        S3Options.DEFAULTS, Recipients.NONE);
   }
 
   /** A request as the canonical constructor makes it, with S3 reached as the SDK's chains say. */
@@ -112,12 +117,17 @@ public record BackupRequest(
       Integer pagesPerStep, CheckLevel check, Duration busyTimeout, boolean force, Compression compression,
       RetentionPolicy retention, boolean compact, List<String> tables, String name) {
     this(source, destination, schemas, attachments, pagesPerStep, check, busyTimeout, force, compression, retention,
-        compact, tables, name, S3Options.DEFAULTS);
+        compact, tables, name, S3Options.DEFAULTS, Recipients.NONE);
   }
 
   public BackupRequest withS3(S3Options newS3) {
     return new BackupRequest(source, destination, schemas, attachments, pagesPerStep, check, busyTimeout, force,
-        compression, retention, compact, tables, name, newS3);
+        compression, retention, compact, tables, name, newS3, recipients);
+  }
+
+  public BackupRequest withRecipients(Recipients newRecipients) {
+    return new BackupRequest(source, destination, schemas, attachments, pagesPerStep, check, busyTimeout, force,
+        compression, retention, compact, tables, name, s3, newRecipients);
   }
 
   /** Whether the destination is an S3 location ({@code s3://bucket/prefix/} or {@code s3://bucket/key}). */
@@ -140,42 +150,42 @@ public record BackupRequest(
 
   public BackupRequest withDestination(String newDestination) {
     return new BackupRequest(
-        source, newDestination, schemas, attachments, pagesPerStep, check, busyTimeout, force, compression, retention, compact, tables, name, s3);
+        source, newDestination, schemas, attachments, pagesPerStep, check, busyTimeout, force, compression, retention, compact, tables, name, s3, recipients);
   }
 
   public BackupRequest withForce(boolean newForce) {
     return new BackupRequest(
-        source, destination, schemas, attachments, pagesPerStep, check, busyTimeout, newForce, compression, retention, compact, tables, name, s3);
+        source, destination, schemas, attachments, pagesPerStep, check, busyTimeout, newForce, compression, retention, compact, tables, name, s3, recipients);
   }
 
   public BackupRequest withPages(Integer newPagesPerStep) {
     return new BackupRequest(
-        source, destination, schemas, attachments, newPagesPerStep, check, busyTimeout, force, compression, retention, compact, tables, name, s3);
+        source, destination, schemas, attachments, newPagesPerStep, check, busyTimeout, force, compression, retention, compact, tables, name, s3, recipients);
   }
 
   public BackupRequest withSchemas(List<String> newSchemas, Map<String, Path> newAttachments) {
     return new BackupRequest(
-        source, destination, newSchemas, newAttachments, pagesPerStep, check, busyTimeout, force, compression, retention, compact, tables, name, s3);
+        source, destination, newSchemas, newAttachments, pagesPerStep, check, busyTimeout, force, compression, retention, compact, tables, name, s3, recipients);
   }
 
   public BackupRequest withCompression(Compression newCompression) {
     return new BackupRequest(
-        source, destination, schemas, attachments, pagesPerStep, check, busyTimeout, force, newCompression, retention, compact, tables, name, s3);
+        source, destination, schemas, attachments, pagesPerStep, check, busyTimeout, force, newCompression, retention, compact, tables, name, s3, recipients);
   }
 
   public BackupRequest withRetention(RetentionPolicy newRetention) {
     return new BackupRequest(source, destination, schemas, attachments, pagesPerStep, check, busyTimeout,
-        force, compression, newRetention, compact, tables, name, s3);
+        force, compression, newRetention, compact, tables, name, s3, recipients);
   }
 
   public BackupRequest withCompact(boolean newCompact) {
     return new BackupRequest(source, destination, schemas, attachments, pagesPerStep, check, busyTimeout,
-        force, compression, retention, newCompact, tables, name);
+        force, compression, retention, newCompact, tables, name, s3, recipients);
   }
 
   public BackupRequest withTables(List<String> newTables) {
     return new BackupRequest(source, destination, schemas, attachments, pagesPerStep, check, busyTimeout,
-        force, compression, retention, compact, newTables, name, s3);
+        force, compression, retention, compact, newTables, name, s3, recipients);
   }
 
   /** Whether the copy is page by page through the online backup API (not --compact, not --table). */
@@ -208,7 +218,7 @@ public record BackupRequest(
 
   public BackupRequest withName(String newName) {
     return new BackupRequest(source, destination, schemas, attachments, pagesPerStep, check, busyTimeout, force,
-        compression, retention, compact, tables, newName, s3);
+        compression, retention, compact, tables, newName, s3, recipients);
   }
 
   /** The name of the series {@code file} (the source's, or an attached one) is backed up in. */
@@ -247,11 +257,11 @@ public record BackupRequest(
 
   public BackupRequest withCheck(CheckLevel newCheck) {
     return new BackupRequest(
-        source, destination, schemas, attachments, pagesPerStep, newCheck, busyTimeout, force, compression, retention, compact, tables, name, s3);
+        source, destination, schemas, attachments, pagesPerStep, newCheck, busyTimeout, force, compression, retention, compact, tables, name, s3, recipients);
   }
 
   public BackupRequest withBusyTimeout(Duration newBusyTimeout) {
     return new BackupRequest(
-        source, destination, schemas, attachments, pagesPerStep, check, newBusyTimeout, force, compression, retention, compact, tables, name, s3);
+        source, destination, schemas, attachments, pagesPerStep, check, newBusyTimeout, force, compression, retention, compact, tables, name, s3, recipients);
   }
 }

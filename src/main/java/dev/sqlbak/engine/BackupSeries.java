@@ -70,7 +70,7 @@ record BackupSeries(Series series, String kind) {
   /** The provenance the sidecar of this series' backup of {@code stage}, taken at {@code snapshot}, records. */
   Provenance provenance(StagedCopy stage, Instant snapshot) {
     return new Provenance(series.source().orElseThrow(), series.host().orElseThrow(), snapshot, kind,
-        stage.pageSize(), stage.pageCount(), SqlbakVersion.get());
+        stage.pageSize(), stage.pageCount(), SqlbakVersion.get(), 0);
   }
 
   /**

@@ -1,6 +1,8 @@
 package dev.sqlbak.engine;
 
+import dev.sqlbak.age.AgeKeys;
 import dev.sqlbak.payload.Compression;
+import dev.sqlbak.payload.Encryption;
 import dev.sqlbak.payload.ReadableBackup;
 import dev.sqlbak.source.LiveDatabaseFiles;
 import dev.sqlbak.storage.BackupStore;
@@ -28,8 +30,10 @@ import java.util.Set;
  *     for memory and streams
  * @param remote the S3 store the destination is in (its prefix, or the object's); null unless the
  *     destination is in S3
+ * @param encryption whether and to whom the published bytes are encrypted
  */
-record BackupTarget(BackupTarget.Kind kind, Compression compression, Location destination, BackupStore remote) {
+record BackupTarget(BackupTarget.Kind kind, Compression compression, Location destination, BackupStore remote,
+    Encryption encryption) {
   /** Where the copies go. */
   enum Kind { FILE, DIRECTORY, MEMORY, STREAM }
 
@@ -43,34 +47,60 @@ record BackupTarget(BackupTarget.Kind kind, Compression compression, Location de
    * A compressed one or a stream publishes something made from it, and the copy is deleted.
    */
   boolean publishesCopy() {
-    return toFiles() && compression == Compression.NONE;
+    return toFiles() && compression == Compression.NONE && !encryption.encrypts();
+  }
+
+  /** The suffix the published names end in: the compression's, then the encryption's ({@code .db.zst.age}). */
+  String suffix() {
+    return compression.suffix() + encryption.suffix();
   }
 
   /**
-   * Where the copy is staged: the destination's folder; the private scratch folder for streams and
-   * S3 (the copy holds the database's data); none for memory.
+   * Where the copy is staged: the destination's folder; the private scratch folder for streams, S3
+   * and encrypted backups (the copy holds the database's data in plain text); none for memory.
    */
   Path folder() {
     if (kind == Kind.MEMORY) {
       return null;
     }
-    if (kind == Kind.STREAM || remote != null) {
+    if (kind == Kind.STREAM || remote != null || encryption.encrypts()) {
       return ReadableBackup.scratchFolder();
     }
+    return publishingFolder();
+  }
+
+  /** The local folder a file or directory destination publishes into. */
+  Path publishingFolder() {
     Path local = ((LocalPath) destination).path();
     return kind == Kind.DIRECTORY ? local : local.getParent();
   }
 
   /**
-   * The store the copies are staged in and published to: the destination's folder, the S3 store,
-   * or for a stream the private scratch folder; none for memory.
+   * The store the copies are published to: the destination's folder, the S3 store, or for a
+   * stream the private scratch folder; none for memory.
    */
   BackupStore store() {
     if (remote != null) {
       return remote;
     }
-    Path folder = folder();
-    return folder == null ? null : new LocalFolderStore(folder);
+    if (kind == Kind.MEMORY) {
+      return null;
+    }
+    return new LocalFolderStore(kind == Kind.STREAM ? ReadableBackup.scratchFolder() : publishingFolder());
+  }
+
+  /**
+   * The store the copy is staged in: the publishing store, except for an encrypted backup to this
+   * machine, whose plain copy stays in the private scratch folder while only the ciphertext is
+   * staged beside the destination ({@link #stagesApart()}).
+   */
+  BackupStore copyStore(BackupStore publishing) {
+    return stagesApart() ? new LocalFolderStore(ReadableBackup.scratchFolder()) : publishing;
+  }
+
+  /** Whether the copy and what is published from it are staged in two places (see {@link #copyStore}). */
+  boolean stagesApart() {
+    return encryption.encrypts() && remote == null && toFiles();
   }
 
   /** The name a file destination is published under. */
@@ -90,8 +120,10 @@ record BackupTarget(BackupTarget.Kind kind, Compression compression, Location de
     for (Path attached : request.attachments().values()) {
       LiveDatabaseFiles.requireDatabaseFile(attached, "attached database");
     }
+    // Every recipient is parsed before anything else is looked at: never a plain-text fallback.
+    Encryption encryption = AgeKeys.encryption(request.recipients());
     if (request.toS3()) {
-      return RemoteTarget.resolve(request);
+      return RemoteTarget.resolve(request, encryption);
     }
     if (request.s3().storageClass().isPresent()) {
       throw SqlbakException.usage("--s3-storage-class needs an s3:// destination",
@@ -99,18 +131,20 @@ record BackupTarget(BackupTarget.Kind kind, Compression compression, Location de
     }
     Kind kind = targetKind(request);
     Compression compression = compressionOf(request, kind, kind == Kind.FILE ? destinationPath(request) : null);
+    refuseEncryptionOf(request, kind, encryption);
     Path destination = null;
     if (kind == Kind.FILE || kind == Kind.DIRECTORY) {
       destination = destinationPath(request);
-      if (kind == Kind.FILE && !Compression.ofName(destination.getFileName().toString()).equals(compression)) {
-        destination = destination.resolveSibling(destination.getFileName() + compression.suffix());
+      if (kind == Kind.FILE) {
+        destination = destination.resolveSibling(fileNameFor(request, destination.getFileName().toString(),
+            compression, encryption));
       }
     }
     if (kind == Kind.FILE) {
       checkFileDestination(request, destination);
     }
     BackupTarget target = new BackupTarget(kind, compression, destination == null ? null : Location.of(destination),
-        null);
+        null, encryption);
     target.checkCombinations(request);
     target.checkNames(request);
     return target;
@@ -158,7 +192,7 @@ record BackupTarget(BackupTarget.Kind kind, Compression compression, Location de
         throw SqlbakException.usage("backup name holds a control character", "'"
             + name.replaceAll("\\p{Cntrl}", "?") + "'", "a line break cannot go into a sidecar" + option);
       }
-      if (bytes(name + "-20261124T030000Z.db" + compression.suffix() + ".sha256") > NAME_MAX) {
+      if (bytes(name + "-20261124T030000Z.db" + suffix() + ".sha256") > NAME_MAX) {
         throw SqlbakException.usage("backup name too long", name.length() > 40 ? name.substring(0, 40) + "…" : name,
             "a backup's sidecar name must fit in " + NAME_MAX + " bytes" + option);
       }
@@ -204,6 +238,32 @@ record BackupTarget(BackupTarget.Kind kind, Compression compression, Location de
   private static Path destinationPath(BackupRequest request) {
     String dest = request.destination() == null ? "." : request.destination();
     return Path.of(dest).toAbsolutePath().normalize();
+  }
+
+  /**
+   * The name a file destination is published under: {@code name} with what is missing of the
+   * suffixes its compression and encryption call for ({@code app.db} → {@code app.db.zst.age}).
+   * A name that ends in {@code .age} promises encryption: without {@code --encrypt-to} it is refused.
+   */
+  static String fileNameFor(BackupRequest request, String name, Compression compression, Encryption encryption) {
+    boolean ageName = name.toLowerCase(Locale.ROOT).endsWith(Compression.AGE_SUFFIX);
+    if (ageName && !encryption.encrypts()) {
+      throw SqlbakException.usage("the destination's .age suffix asks for encryption", request.destination(),
+          "give --encrypt-to or --encrypt-to-file, or drop the suffix");
+    }
+    String base = ageName ? name.substring(0, name.length() - Compression.AGE_SUFFIX.length()) : name;
+    if (!Compression.ofName(base).equals(compression)) {
+      base += compression.suffix();
+    }
+    return base + encryption.suffix();
+  }
+
+  /** Refuses encryption where nothing is written to encrypt: {@code :memory:}. */
+  private static void refuseEncryptionOf(BackupRequest request, Kind kind, Encryption encryption) {
+    if (kind == Kind.MEMORY && encryption.encrypts()) {
+      throw SqlbakException.usage("--encrypt-to cannot go with :memory:", request.destination(),
+          ":memory: writes nothing to encrypt");
+    }
   }
 
   /** The compression asked for, by option or by the suffix of a file destination {@code file} (else null). */

@@ -20,6 +20,7 @@ import java.util.List;
  * @param schemas the schema names of the connection (main)
  * @param tables every table of main with its row count
  * @param compression how the file is stored (a compressed backup is described by its content)
+ * @param encrypted whether the file is an age file (an encrypted backup is described by its content)
  */
 public record DatabaseInfo(
     Location path,
@@ -33,11 +34,12 @@ public record DatabaseInfo(
     long applicationId,
     List<String> schemas,
     List<TableRows> tables,
-    Compression compression) {
+    Compression compression,
+    boolean encrypted) {
 
   /** The same facts told of {@code shown}: a local copy's facts told of the object it was downloaded from. */
   public DatabaseInfo shownAs(Location shown) {
     return new DatabaseInfo(shown, fileSize, pageSize, pageCount, freelistPages, journalMode, encoding, userVersion,
-        applicationId, schemas, tables, compression);
+        applicationId, schemas, tables, compression, encrypted);
   }
 }

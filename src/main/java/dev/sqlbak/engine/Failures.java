@@ -1,5 +1,6 @@
 package dev.sqlbak.engine;
 
+import dev.sqlbak.payload.Decryption;
 import dev.sqlbak.payload.ReadableBackup;
 import dev.sqlbak.sqlite.SqliteFailure;
 import dev.sqlbak.storage.AtomicDestination;
@@ -98,6 +99,31 @@ public final class Failures {
       return SqlbakException.failed("destination is full", folder, "free some space; nothing was written", cause);
     }
     return SqlbakException.failed(what, folder, refusal != null ? reason(refusal) : detail, cause);
+  }
+
+  /**
+   * The line for an encrypted backup that could not be decrypted: no {@code --identity} given or
+   * none that opens it (exit 1), or damaged encrypted data (exit 3); {@code after} ends the hint
+   * (what was left untouched), or is null.
+   */
+  public static SqlbakException undecrypted(IOException e, Object backup, String after) {
+    String tail = after == null ? "" : "; " + after;
+    if (e instanceof Decryption.IdentityMissing) {
+      return SqlbakException.failed("backup is encrypted", backup,
+          "give --identity FILE, the age identity (secret key) it was encrypted to" + tail, e);
+    }
+    if (e instanceof Decryption.WrongIdentity) {
+      return SqlbakException.failed("cannot decrypt backup", backup + ": " + e.getMessage(),
+          "it was encrypted to other keys; give --identity with one of them" + tail, e);
+    }
+    return new SqlbakException(SqlbakException.Kind.BAD_BACKUP, "backup is bad", backup + ": " + e.getMessage(),
+        after, e);
+  }
+
+  /** Whether {@code e} says an encrypted backup could not be decrypted (see {@link #undecrypted}). */
+  public static boolean isUndecrypted(IOException e) {
+    return e instanceof Decryption.IdentityMissing || e instanceof Decryption.WrongIdentity
+        || e instanceof Decryption.DamagedCiphertext;
   }
 
   /** A remote store's failure, which already says what failed, where, and what to do. */

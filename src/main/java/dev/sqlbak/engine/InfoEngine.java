@@ -1,5 +1,7 @@
 package dev.sqlbak.engine;
 
+import dev.sqlbak.age.AgeKeys;
+import dev.sqlbak.payload.Decryption;
 import dev.sqlbak.payload.ReadableBackup;
 import dev.sqlbak.source.InspectedDatabase;
 import dev.sqlbak.source.LiveDatabaseFiles;
@@ -21,8 +23,17 @@ public final class InfoEngine {
 
   /** Describes {@code database}: a local file as {@link #info(Path)}, an S3 object in a private local copy. */
   public DatabaseInfo info(Location database, S3Options s3) {
+    return info(database, s3, List.of());
+  }
+
+  /**
+   * Describes {@code database} as {@link #info(Location, S3Options)}, opening an encrypted backup
+   * with the age identities in {@code identityFiles}.
+   */
+  public DatabaseInfo info(Location database, S3Options s3, List<Path> identityFiles) {
+    Decryption decryption = AgeKeys.decryption(identityFiles);
     if (database instanceof LocalPath local) {
-      return info(local.path());
+      return describe(local.path(), local, decryption);
     }
     S3Location object = (S3Location) database;
     if (object.namesPrefix()) {
@@ -31,7 +42,7 @@ public final class InfoEngine {
     }
     BackupStore store = BackupFolder.s3Prefix(object.parent(), s3);
     try (BackupStore.LocalCopy copy = store.local(object.fileName())) {
-      return info(copy.file()).shownAs(object);
+      return describe(copy.file(), object, decryption).shownAs(object);
     } catch (NoSuchFileException e) {
       throw SqlbakException.failed("cannot read database", object + ": not found", null);
     } catch (IOException e) {
@@ -46,10 +57,15 @@ public final class InfoEngine {
 
   /** Describes {@code file}; works on backups and on live databases alike. */
   public DatabaseInfo info(Path file) {
+    return describe(file, Location.of(file), Decryption.NONE);
+  }
+
+  /** Describes {@code file}, which messages call {@code shown}. */
+  private DatabaseInfo describe(Path file, Location shown, Decryption decryption) {
     LiveDatabaseFiles.requireDatabaseFile(file, "database");
     java.time.Duration wait = BackupEngine.defaultBusyTimeout();
     // Opened as a backup's source is (InspectedDatabase): a WAL-mode file in a read-only folder too.
-    try (ReadableBackup opened = ReadableBackup.open(file);
+    try (ReadableBackup opened = ReadableBackup.open(file, decryption);
         InspectedDatabase inspected = InspectedDatabase.open(opened.database(), wait)) {
       SqliteDatabase db = inspected.db();
       db.beginSnapshot(List.of("main"));
@@ -67,16 +83,20 @@ public final class InfoEngine {
           db.pragmaNumber("main", "application_id"),
           schemas,
           db.tableRowCounts(),
-          opened.compression());
+          opened.compression(),
+          opened.encrypted());
       db.endSnapshot();
       inspected.requireUnchanged();
       return info;
     } catch (SqliteFailure f) {
       throw Failures.inspected(f, file, wait);
     } catch (ReadableBackup.CorruptCompression e) {
-      throw SqlbakException.failed("cannot read database", file, e.getMessage(), e);
+      throw SqlbakException.failed("cannot read database", shown, e.getMessage(), e);
     } catch (IOException e) {
-      throw SqlbakException.failed("cannot read database", file, Failures.reason(e), e);
+      if (Failures.isUndecrypted(e)) {
+        throw Failures.undecrypted(e, shown, null);
+      }
+      throw SqlbakException.failed("cannot read database", shown, Failures.reason(e), e);
     }
   }
 }

@@ -1,8 +1,10 @@
 package dev.sqlbak.engine;
 
+import dev.sqlbak.age.AgeKeys;
 import dev.sqlbak.check.BackupInspection;
 import dev.sqlbak.check.CheckLevel;
 import dev.sqlbak.check.Verdict;
+import dev.sqlbak.payload.Decryption;
 import dev.sqlbak.payload.ReadableBackup;
 import dev.sqlbak.retention.BackupNames;
 import dev.sqlbak.source.LiveDatabaseFiles;
@@ -43,8 +45,10 @@ public final class RestoreEngine {
   public RestoreResult restore(RestoreRequest request, ProgressListener listener) {
     Instant started = Instant.now();
     Path target = request.target().toAbsolutePath().normalize();
+    // Read first: a wrong identity file fails before anything is downloaded or touched.
+    Decryption decryption = AgeKeys.decryption(request.identities());
     if (request.backup() instanceof BackupOrigin.Stored stored) {
-      return restoreStored(request, stored, target, listener, started);
+      return restoreStored(request, stored, target, listener, started, decryption);
     }
     Path backup = (request.backup() instanceof BackupOrigin.File file ? file.path()
         : ((BackupOrigin.Stream) request.backup()).path()).toAbsolutePath().normalize();
@@ -59,7 +63,8 @@ public final class RestoreEngine {
     // Standard input, a pipe or a FIFO is read once, into a private scratch file (RestoreInput).
     try (RestoreWatch watch = RestoreWatch.start(target, atStart);
         ReadableBackup opened = RestoreInput.isStream(request.backup(), backup)
-            ? RestoreInput.spool(request.backup(), backup) : openBackupFile(backup, Location.of(backup))) {
+            ? RestoreInput.spool(request.backup(), backup, decryption)
+            : openBackupFile(backup, Location.of(backup), decryption)) {
       return restore(request, opened, backup, Location.of(backup), target, listener, started, watch);
     }
   }
@@ -69,7 +74,7 @@ public final class RestoreEngine {
    * from there it is checked and restored as a backup file is; the download goes when it is done.
    */
   private RestoreResult restoreStored(RestoreRequest request, BackupOrigin.Stored stored, Path target,
-      ProgressListener listener, Instant started) {
+      ProgressListener listener, Instant started, Decryption decryption) {
     S3Location object = stored.location();
     if (object.namesPrefix()) {
       throw SqlbakException.usage("BACKUP names a prefix, not a backup", object,
@@ -80,7 +85,7 @@ public final class RestoreEngine {
         ? RestoreWatch.TargetAtStart.EXISTING : RestoreWatch.TargetAtStart.ABSENT;
     try (RestoreWatch watch = RestoreWatch.start(target, atStart);
         BackupStore.LocalCopy copy = download(store, object, stored.s3());
-        ReadableBackup opened = openBackupFile(copy.file(), object)) {
+        ReadableBackup opened = openBackupFile(copy.file(), object, decryption)) {
       return restore(request, opened, copy.file(), object, target, listener, started, watch);
     }
   }
@@ -132,13 +137,16 @@ public final class RestoreEngine {
   }
 
   /** Opens the backup file {@code backup}, which messages call {@code shown}. */
-  private static ReadableBackup openBackupFile(Path backup, Location shown) {
+  private static ReadableBackup openBackupFile(Path backup, Location shown, Decryption decryption) {
     try {
-      return ReadableBackup.open(backup);
+      return ReadableBackup.open(backup, decryption);
     } catch (ReadableBackup.CorruptCompression e) {
       throw new SqlbakException(SqlbakException.Kind.BAD_BACKUP, "backup is bad", shown + ": " + e.getMessage(),
           "the target was not touched", e);
     } catch (IOException e) {
+      if (Failures.isUndecrypted(e)) {
+        throw Failures.undecrypted(e, shown, "the target was not touched");
+      }
       if (AtomicDestination.isNoSpace(e)) {
         throw RestoreSpace.noRoomToDecompress(e);
       }

@@ -1,5 +1,6 @@
 package dev.sqlbak.engine;
 
+import dev.sqlbak.payload.Decryption;
 import dev.sqlbak.payload.ReadableBackup;
 import dev.sqlbak.payload.SpooledBackup;
 import dev.sqlbak.storage.AtomicDestination;
@@ -32,14 +33,14 @@ final class RestoreInput {
    * Reads the backup into a scratch file. A stream cut short (damaged compressed data) is a bad
    * backup; an empty or truncated plain one is found bad by the check that follows.
    */
-  static ReadableBackup spool(BackupOrigin origin, Path shown) {
+  static ReadableBackup spool(BackupOrigin origin, Path shown, Decryption decryption) {
     try {
       if (origin instanceof BackupOrigin.Stream stream) {
         // The caller's stream (standard input): read to its end, left open for the caller.
-        return SpooledBackup.spool(stream.bytes());
+        return SpooledBackup.spool(stream.bytes(), decryption);
       }
       try (InputStream in = Files.newInputStream(shown)) {
-        return SpooledBackup.spool(in);
+        return SpooledBackup.spool(in, decryption);
       }
     } catch (ReadableBackup.CorruptCompression e) {
       throw new SqlbakException(SqlbakException.Kind.BAD_BACKUP, "backup is bad", shown + ": " + e.getMessage(),
@@ -48,6 +49,9 @@ final class RestoreInput {
       throw SqlbakException.failed("cannot read backup", shown, Failures.reason(e) + "; the target was not touched",
           e);
     } catch (IOException e) {
+      if (Failures.isUndecrypted(e)) {
+        throw Failures.undecrypted(e, shown, "the target was not touched");
+      }
       Path scratch = ReadableBackup.scratchFolder();
       if (AtomicDestination.isNoSpace(e)) {
         throw SqlbakException.failed("scratch folder is full", scratch, "the backup read from " + shown

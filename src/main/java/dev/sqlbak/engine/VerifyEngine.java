@@ -1,5 +1,6 @@
 package dev.sqlbak.engine;
 
+import dev.sqlbak.age.AgeKeys;
 import dev.sqlbak.check.BackupInspection;
 import dev.sqlbak.check.Fingerprint;
 import dev.sqlbak.check.Verdict;
@@ -47,7 +48,8 @@ public final class VerifyEngine {
     }
     Optional<Fingerprint> source = request.against() == null
         ? Optional.empty() : Optional.of(Fingerprint.of(request.against(), request.busyTimeout()));
-    BackupInspection inspection = new BackupInspection(request.check(), source, request.assertions());
+    BackupInspection inspection = new BackupInspection(request.check(), source, request.assertions(),
+        AgeKeys.decryption(request.identities()));
     List<Verdict> verdicts = new ArrayList<>();
     List<Path> localArguments = request.backups().stream().filter(LocalPath.class::isInstance)
         .map(l -> ((LocalPath) l).path()).toList();

@@ -18,9 +18,11 @@ import java.util.List;
  * @param busyTimeout how long to wait for a lock on {@code against}
  * @param selection which backups of each folder among {@code backups} to verify
  * @param s3 how to reach S3, for {@code s3://} locations among {@code backups}
+ * @param identities age identity files ({@code --identity}) that open encrypted backups, whose
+ *     content is then checked too; without them only an encrypted backup's sidecar hash is
  */
 public record VerifyRequest(List<Location> backups, CheckLevel check, Path against, List<String> assertions,
-    Duration busyTimeout, Selection selection, S3Options s3) {
+    Duration busyTimeout, Selection selection, S3Options s3, List<Path> identities) {
   /** Default of {@code verify --check}: the full integrity_check. */
   public static final String DEFAULT_CHECK = "full";
 
@@ -31,6 +33,7 @@ public record VerifyRequest(List<Location> backups, CheckLevel check, Path again
     busyTimeout = busyTimeout == null ? DurationText.parse(BackupRequest.DEFAULT_BUSY_TIMEOUT) : busyTimeout;
     selection = selection == null ? Selection.EVERY : selection;
     s3 = s3 == null ? S3Options.DEFAULTS : s3;
+    identities = identities == null ? List.of() : List.copyOf(identities);
   }
 
   /** Which of a folder's backups verify checks. */
@@ -45,7 +48,7 @@ public record VerifyRequest(List<Location> backups, CheckLevel check, Path again
   public VerifyRequest(List<Path> backups, CheckLevel check, Path against, List<String> assertions,
       Duration busyTimeout) {
     this(backups.stream().map(Location::of).toList(), check, against, assertions, busyTimeout, Selection.EVERY,
-        S3Options.DEFAULTS);
+        S3Options.DEFAULTS, List.of());
   }
 
   /** Verifies {@code backups} with every default. */
@@ -54,6 +57,10 @@ public record VerifyRequest(List<Location> backups, CheckLevel check, Path again
   }
 
   public VerifyRequest withSelection(Selection newSelection) {
-    return new VerifyRequest(backups, check, against, assertions, busyTimeout, newSelection, s3);
+    return new VerifyRequest(backups, check, against, assertions, busyTimeout, newSelection, s3, identities);
+  }
+
+  public VerifyRequest withIdentities(List<Path> newIdentities) {
+    return new VerifyRequest(backups, check, against, assertions, busyTimeout, selection, s3, newIdentities);
   }
 }

@@ -39,9 +39,15 @@ public enum Compression {
     return suffix;
   }
 
-  /** The compression a file name asks for by its suffix. */
+  /** The suffix of an encrypted backup, which follows the compression's ({@code app.db.zst.age}). */
+  public static final String AGE_SUFFIX = ".age";
+
+  /** The compression a file name asks for by its suffix, looking past an {@code .age} suffix. */
   public static Compression ofName(String name) {
     String n = name.toLowerCase(Locale.ROOT);
+    if (n.endsWith(AGE_SUFFIX)) {
+      n = n.substring(0, n.length() - AGE_SUFFIX.length());
+    }
     if (n.endsWith(GZIP.suffix)) {
       return GZIP;
     }

@@ -19,8 +19,9 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The one pass that makes what a backup publishes from its checked copy: compressed if asked,
- * hashed as written, and (tuning allowing) written with O_DIRECT.
+ * The one pass that makes what a backup publishes from its checked copy: compressed if asked, then
+ * encrypted if asked, hashed as written, and (tuning allowing, for a plain copy) written with
+ * O_DIRECT.
  */
 public final class PayloadPass {
   private static final Logger LOG = LoggerFactory.getLogger(PayloadPass.class);
@@ -28,13 +29,26 @@ public final class PayloadPass {
   private PayloadPass() {}
 
   /**
-   * Compresses the staged copy if asked, and hashes the bytes that will be published, reading the
-   * copy through {@code copyBytes}, which it never closes.
+   * Compresses and encrypts the staged copy if asked, and hashes the bytes that will be published,
+   * reading the copy through {@code copyBytes}, which it never closes. What is made is staged in
+   * {@link StagedCopy#output()}.
    */
-  public static Payload prepare(StagedCopy stage, Compression compression, FileChannel copyBytes) {
+  public static Payload prepare(StagedCopy stage, Compression compression, Encryption encryption,
+      FileChannel copyBytes) {
     Path copy = stage.staging().file();
     try {
-      if (compression == Compression.NONE && stage.direct() != null) {
+      if (encryption.encrypts() || compression != Compression.NONE) {
+        // Never the copy itself: an encrypted backup publishes only what was encrypted.
+        Path made = stage.output().newFile("db" + compression.suffix() + encryption.suffix());
+        Payload payload;
+        try (OutputStream out = Files.newOutputStream(made)) {
+          payload = writeHashed(unclosable(copyBytes), compression, encryption, out, made);
+        }
+        // The plain copy is no longer needed; freeing its space now helps a nearly full disk.
+        Files.delete(copy);
+        return payload;
+      }
+      if (stage.direct() != null) {
         long t0 = System.nanoTime();
         String sha256 = stage.direct().copyFrom(copyBytes);
         long t1 = System.nanoTime();
@@ -46,28 +60,21 @@ public final class PayloadPass {
             (t1 - t0) / 1_000_000, (System.nanoTime() - t1) / 1_000_000);
         return new Payload(direct, sha256, bytes);
       }
-      if (compression == Compression.NONE) {
-        long bytes = Files.size(copy);
-        String sha256 = stage.copiedAsImage() ? stage.hashedWhileCopied() : Sha256.of(copyBytes);
-        return new Payload(copy, sha256, bytes);
-      }
-      Path compressed = stage.staging().newFile("db" + compression.suffix());
-      Payload payload;
-      try (OutputStream out = Files.newOutputStream(compressed)) {
-        payload = writeHashed(unclosable(copyBytes), compression, out, compressed);
-      }
-      // The plain copy is no longer needed; freeing its space now helps a nearly full disk.
-      Files.delete(copy);
-      return payload;
+      long bytes = Files.size(copy);
+      String sha256 = stage.copiedAsImage() ? stage.hashedWhileCopied() : Sha256.of(copyBytes);
+      return new Payload(copy, sha256, bytes);
     } catch (IOException e) {
-      throw Failures.write("cannot write backup", stage.staging().folder(), 0, Failures.reason(e), e);
+      throw Failures.write("cannot write backup", stage.output().folder(), 0, Failures.reason(e), e);
     }
   }
 
-  /** Sends the finished, checked {@code copy} to {@code sink}, compressed if asked, hashing what is sent. */
-  public static Payload send(Path copy, Compression compression, OutputStream sink) {
+  /**
+   * Sends the finished, checked {@code copy} to {@code sink}, compressed and encrypted if asked,
+   * hashing what is sent.
+   */
+  public static Payload send(Path copy, Compression compression, Encryption encryption, OutputStream sink) {
     try {
-      Payload sent = writeHashed(Files.newInputStream(copy), compression, sink, copy);
+      Payload sent = writeHashed(Files.newInputStream(copy), compression, encryption, sink, copy);
       sink.flush();
       return sent;
     } catch (IOException e) {
@@ -76,19 +83,23 @@ public final class PayloadPass {
   }
 
   /**
-   * Writes {@code from} to {@code out} through {@code compression} in one pass, hashing the bytes
-   * as written; {@code from} is closed, {@code out} is not.
+   * Writes {@code from} to {@code out} through {@code compression} and then {@code encryption} in
+   * one pass, hashing the bytes as written; {@code from} is closed, {@code out} is not.
    */
-  private static Payload writeHashed(InputStream from, Compression compression, OutputStream out, Path file)
-      throws IOException {
+  private static Payload writeHashed(InputStream from, Compression compression, Encryption encryption,
+      OutputStream out, Path file) throws IOException {
     MessageDigest digest = Sha256.digest();
     CountingOutputStream counted = new CountingOutputStream(new DigestOutputStream(out, digest));
     try (InputStream in = from) {
-      OutputStream compressing = compression.compressing(counted);
+      OutputStream encrypting = encryption.encrypting(counted);
+      OutputStream compressing = compression.compressing(encrypting);
       in.transferTo(compressing);
       compressing.flush();
+      // Closed only now that everything was written: closing writes the compressed stream's
+      // trailer and the age file's last chunk, which would make a stream cut short by a failed
+      // read look complete. The caller closes out.
       if (compressing != counted) {
-        compressing.close(); // writes the compressed stream's trailer; the caller closes out
+        compressing.close();
       }
     }
     return new Payload(file, HexFormat.of().formatHex(digest.digest()), counted.count);

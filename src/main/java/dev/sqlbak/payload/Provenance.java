@@ -21,9 +21,11 @@ import java.util.Optional;
  * @param pageSize bytes per page of the copy
  * @param pageCount pages in the copy
  * @param version the sqlbak version that wrote it
+ * @param recipients how many age recipients the backup is encrypted to; 0 when it is not encrypted
+ *     (the keys themselves are never recorded)
  */
 public record Provenance(String source, String host, Instant snapshot, String kind, long pageSize, long pageCount,
-    String version) {
+    String version, int recipients) {
   /** The kind of a backup of every page. */
   public static final String FULL = "full";
   /** The kind of a {@code --compact} backup: every row, no free pages. */
@@ -54,7 +56,13 @@ public record Provenance(String source, String host, Instant snapshot, String ki
         + "# kind: " + escape(kind) + "\n"
         + "# page-size: " + pageSize + "\n"
         + "# page-count: " + pageCount + "\n"
-        + "# sqlbak: " + escape(version) + "\n";
+        + "# sqlbak: " + escape(version) + "\n"
+        + (recipients > 0 ? "# encryption: age\n# recipients: " + recipients + "\n" : "");
+  }
+
+  /** The same provenance for a backup encrypted to {@code count} recipients (0: not encrypted). */
+  public Provenance encryptedTo(int count) {
+    return new Provenance(source, host, snapshot, kind, pageSize, pageCount, version, count);
   }
 
   /** The provenance in a sidecar's comment lines, if they hold a complete one. */
@@ -68,7 +76,9 @@ public record Provenance(String source, String host, Instant snapshot, String ki
       }
       return Optional.of(new Provenance(unescape(source), unescape(host), Instant.parse(fields.get("snapshot")),
           unescape(kind), Long.parseLong(fields.get("page-size")), Long.parseLong(fields.get("page-count")),
-          unescape(fields.getOrDefault("sqlbak", "unknown"))));
+          unescape(fields.getOrDefault("sqlbak", "unknown")),
+          // Older sidecars, and those of plain backups, have no such line.
+          Integer.parseInt(fields.getOrDefault("recipients", "0"))));
     } catch (DateTimeParseException | NumberFormatException | NullPointerException e) {
       return Optional.empty();
     }

@@ -23,59 +23,47 @@ import java.nio.file.attribute.PosixFilePermissions;
 import java.util.Set;
 
 /**
- * A backup file opened for reading as a database: plain files are used as they are, compressed
- * ones ({@code .gz}, {@code .zst}) are first decompressed into a temporary file that closing
- * removes.
+ * A backup file opened for reading as a database: plain files are used as they are; encrypted
+ * ({@code .age}) and compressed ones ({@code .gz}, {@code .zst}) are first decrypted and
+ * decompressed into a private scratch file that closing removes.
  */
 public final class ReadableBackup implements AutoCloseable {
   private final Path file;
-  private final Compression compression;
+  private final StoredBytes.Decoded stored;
   private AtomicDestination scratch;
 
-  ReadableBackup(Path file, Compression compression, AtomicDestination scratch) {
+  ReadableBackup(Path file, StoredBytes.Decoded stored, AtomicDestination scratch) {
     this.file = file;
-    this.compression = compression;
+    this.stored = stored;
     this.scratch = scratch;
   }
 
   /**
-   * Opens {@code file}, decompressing it if its first bytes say it is compressed.
+   * Opens {@code file}, decrypting and decompressing it if its first bytes say it is encrypted or
+   * compressed.
    *
    * @throws CorruptCompression if the compressed data is damaged or truncated
+   * @throws Decryption.DamagedCiphertext if the encrypted data is damaged or truncated
+   * @throws Decryption.IdentityMissing if it is encrypted and no identity was given
+   * @throws Decryption.WrongIdentity if no identity given opens it
    */
-  public static ReadableBackup open(Path file) throws IOException {
-    Compression compression = Compression.sniff(file);
-    if (compression == Compression.NONE) {
-      return new ReadableBackup(file, compression, null);
+  public static ReadableBackup open(Path file, Decryption decryption) throws IOException {
+    byte[] head = new byte[Decryption.HEAD_BYTES];
+    int n;
+    try (InputStream in = Files.newInputStream(file)) {
+      n = in.readNBytes(head, 0, head.length);
+    }
+    if (!Decryption.isAge(head, n) && Compression.ofHead(head, n) == Compression.NONE) {
+      return new ReadableBackup(file, new StoredBytes.Decoded(Compression.NONE, false), null);
     }
     AtomicDestination scratch = AtomicDestination.create(scratchFolder(), DataMode.of(file));
     try (InputStream raw = Files.newInputStream(file);
         OutputStream out = Files.newOutputStream(scratch.file())) {
-      byte[] buffer = new byte[1 << 16];
-      InputStream in;
-      try {
-        in = compression.decompressing(raw);
-      } catch (IOException | RuntimeException e) {
-        throw new CorruptCompression(compression, e);
-      }
-      while (true) {
-        int n;
-        try {
-          n = in.read(buffer);
-        } catch (IOException | RuntimeException e) {
-          // Reading fails only on bad input; a write failure below (a full disk) is not corruption.
-          throw new CorruptCompression(compression, e);
-        }
-        if (n < 0) {
-          break;
-        }
-        out.write(buffer, 0, n);
-      }
+      return new ReadableBackup(file, StoredBytes.decode(raw, decryption, out), scratch);
     } catch (IOException | RuntimeException e) {
       scratch.close();
       throw e;
     }
-    return new ReadableBackup(file, compression, scratch);
   }
 
   /**
@@ -188,7 +176,12 @@ public final class ReadableBackup implements AutoCloseable {
   }
 
   public Compression compression() {
-    return compression;
+    return stored.compression();
+  }
+
+  /** Whether the backup's bytes are an age file, decrypted into the scratch copy. */
+  public boolean encrypted() {
+    return stored.encrypted();
   }
 
   @Override

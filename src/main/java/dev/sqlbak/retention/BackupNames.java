@@ -22,7 +22,7 @@ public final class BackupNames {
    * Any backup name: group 1 is the stem, everything before the last {@code -<timestamp>} (so stems
    * may contain dashes, even timestamps), group 2 the timestamp.
    */
-  private static final Pattern ANY_BACKUP = Pattern.compile("(.+)-(\\d{8}T\\d{6}Z)\\.db(?:\\.gz|\\.zst)?");
+  private static final Pattern ANY_BACKUP = Pattern.compile("(.+)-(\\d{8}T\\d{6}Z)\\.db(?:\\.gz|\\.zst)?(?:\\.age)?");
   /** sqlbak's temporary files; the sweep owns them, so they are never taken for backups. */
   private static final String TEMP_PREFIX = ".sqlbak-";
 
@@ -68,7 +68,7 @@ public final class BackupNames {
 
   /** A matcher for sqlbak's backup names of {@code stem}; group 1 is the timestamp. */
   public static Pattern patternFor(String stem) {
-    return Pattern.compile(Pattern.quote(stem) + "-(\\d{8}T\\d{6}Z)\\.db(\\.gz|\\.zst)?");
+    return Pattern.compile(Pattern.quote(stem) + "-(\\d{8}T\\d{6}Z)\\.db(\\.gz|\\.zst)?(\\.age)?");
   }
 
   /**

@@ -35,6 +35,7 @@ public final class InfoOutput {
     o.add("schemas", JsonOutput.strings(info.schemas()));
     o.add("tables", JsonOutput.tables(info.tables()));
     o.addProperty("compression", compression(info));
+    o.addProperty("encryption", info.encrypted() ? "age" : "none");
     return o;
   }
 
@@ -44,6 +45,9 @@ public final class InfoOutput {
     // Only a compressed backup says so: a plain database has no compression worth a line.
     if (info.compression() != Compression.NONE) {
       out.println("compression:    " + compression(info));
+    }
+    if (info.encrypted()) {
+      out.println("encryption:     age");
     }
     out.println("page size:      " + info.pageSize());
     out.println("page count:     " + info.pageCount());

@@ -17,7 +17,8 @@ public final class VerifyOutput {
       switch (v.status()) {
         case OK:
           if (!quiet) {
-            err.printf(Locale.ROOT, "%s: ok (%s)%n", v.file(), String.join(", ", v.checks()));
+            err.printf(Locale.ROOT, "%s: ok (%s%s)%n", v.file(), String.join(", ", v.checks()),
+                v.hint().map(h -> "; " + h).orElse(""));
           }
           break;
         case BAD:
@@ -27,7 +28,7 @@ public final class VerifyOutput {
         case NO_BACKUPS:
           // A nightly job that verifies an empty folder must not pass: the backups it expects are missing.
           err.println("sqlbak: no backups found: " + v.file()
-              + "; verify looks for <name>-<yyyyMMdd'T'HHmmss'Z'>.db[.gz|.zst] files in a folder");
+              + "; verify looks for <name>-<yyyyMMdd'T'HHmmss'Z'>.db[.gz|.zst][.age] files in a folder");
           break;
         default:
           err.println("sqlbak: cannot read backup: " + v.file() + ": " + summary(v.problems()));
