@@ -71,6 +71,7 @@ public final class ListEngine {
     Optional<String> sha256 = e.sidecar().filter(s -> s.holdsSha256()).map(s -> s.sha256());
     ListResult.Sidecar sidecar = e.sidecar().isPresent() ? ListResult.Sidecar.PRESENT : ListResult.Sidecar.MISSING;
     return new ListResult.Listed(e.backup().name(), snapshot, e.bytes(), p.map(Provenance::kind),
-        Compression.ofName(e.backup().name()), sidecar, sha256);
+        Compression.ofName(e.backup().name()), sidecar, sha256,
+        e.backup().name().toLowerCase(java.util.Locale.ROOT).endsWith(Compression.AGE_SUFFIX));
   }
 }

@@ -60,9 +60,10 @@ public record ListResult(Location folder, Optional<String> stem, List<Group> gro
    * @param compression how it is stored, from its name
    * @param sidecar whether a {@code .sha256} sidecar is beside it
    * @param sha256 the hash its sidecar holds, if it holds one
+   * @param encrypted whether it is an age file, from its name ({@code .age})
    */
   public record Listed(String file, Instant snapshotTime, long bytes, Optional<String> kind, Compression compression,
-      Sidecar sidecar, Optional<String> sha256) {}
+      Sidecar sidecar, Optional<String> sha256, boolean encrypted) {}
 
   /** Whether a backup has its {@code .sha256} sidecar beside it. */
   public enum Sidecar {

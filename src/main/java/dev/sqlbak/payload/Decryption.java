@@ -43,7 +43,7 @@ public interface Decryption {
   }
 
   private static boolean startsWith(byte[] head, int n, byte[] magic) {
-    return n >= magic.length && java.util.Arrays.equals(head, 0, magic.length, magic, 0, magic.length);
+    return Math.min(n, head.length) >= magic.length && java.util.Arrays.equals(head, 0, magic.length, magic, 0, magic.length);
   }
 
   /** The backup is encrypted and no {@code --identity} was given. */

@@ -32,7 +32,8 @@ final class StoredBytes {
    */
   static Decoded decode(InputStream stored, Decryption decryption, OutputStream out) throws IOException {
     BufferedInputStream raw = new BufferedInputStream(stored, BUFFER);
-    boolean encrypted = Decryption.isAge(peek(raw, Decryption.HEAD_BYTES), Decryption.HEAD_BYTES);
+    byte[] start = peek(raw, Decryption.HEAD_BYTES);
+    boolean encrypted = Decryption.isAge(start, start.length);
     Recording plain = new Recording(encrypted ? decryption.decrypting(raw) : raw);
     BufferedInputStream bytes = new BufferedInputStream(plain, BUFFER);
     byte[] head = peek(bytes, Compression.HEAD_BYTES);

@@ -90,7 +90,7 @@ class ListAndVerifyDirCommandTest {
     for (JsonElement s : series) {
       assertEquals(Set.of("name", "source", "host", "backups"), s.getAsJsonObject().keySet());
       for (JsonElement b : s.getAsJsonObject().getAsJsonArray("backups")) {
-        assertEquals(Set.of("file", "snapshotTime", "bytes", "kind", "compression", "sha256"),
+        assertEquals(Set.of("file", "snapshotTime", "bytes", "kind", "compression", "encryption", "sha256"),
             b.getAsJsonObject().keySet());
       }
     }

@@ -211,7 +211,7 @@ class RestoreVerifyInfoCommandTest {
     assertEquals(0, r.exitCode(), r.toString());
     JsonObject o = json(r);
     assertEquals(Set.of("path", "fileSize", "pageSize", "pageCount", "freelistPages", "journalMode", "encoding",
-        "userVersion", "applicationId", "schemas", "tables", "compression"), o.keySet());
+        "userVersion", "applicationId", "schemas", "tables", "compression", "encryption"), o.keySet());
     assertEquals(Files.size(source), o.get("fileSize").getAsLong());
     assertEquals(TestDatabases.scalar(source, "PRAGMA page_count"), o.get("pageCount").getAsLong());
     JsonArray tables = o.getAsJsonArray("tables");

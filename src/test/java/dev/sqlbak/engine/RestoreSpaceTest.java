@@ -96,7 +96,7 @@ class RestoreSpaceTest {
 
   private static long estimate(Path backup, Path target) throws Exception {
     RestoreRequest request = RestoreRequest.of(backup, target).withForce(true).withSafetyCopy(false);
-    try (ReadableBackup opened = ReadableBackup.open(backup)) {
+    try (ReadableBackup opened = ReadableBackup.open(backup, dev.sqlbak.payload.Decryption.NONE)) {
       return RestoreSpace.inPlace(opened, target, request).stream().mapToLong(RestoreSpace.Need::bytes).sum();
     }
   }
@@ -305,7 +305,7 @@ class RestoreSpaceTest {
   }
 
   private static List<RestoreSpace.Need> needs(Path backup, Path target) throws Exception {
-    try (ReadableBackup opened = ReadableBackup.open(backup)) {
+    try (ReadableBackup opened = ReadableBackup.open(backup, dev.sqlbak.payload.Decryption.NONE)) {
       return RestoreSpace.inPlace(opened, target, RestoreRequest.of(backup, target).withForce(true));
     }
   }

@@ -86,6 +86,7 @@ public final class ListOutput {
         o.addProperty("bytes", b.bytes());
         o.addProperty("kind", b.kind().orElse(null));
         o.addProperty("compression", compression(b));
+        o.addProperty("encryption", b.encrypted() ? "age" : "none");
         o.addProperty("sha256", b.sha256().orElse(null));
         backups.add(o);
       }
@@ -117,7 +118,7 @@ public final class ListOutput {
     List<String[]> rows = new ArrayList<>();
     for (ListResult.Listed b : g.newestFirst()) {
       rows.add(new String[] {b.file(), b.snapshotTime().truncatedTo(ChronoUnit.SECONDS).toString(),
-          ByteSize.human(b.bytes()), b.kind().orElse(UNKNOWN), compression(b),
+          ByteSize.human(b.bytes()), b.kind().orElse(UNKNOWN), storedAs(b),
           b.sidecar() == ListResult.Sidecar.PRESENT ? "sidecar" : "no sidecar"});
     }
     int[] widths = new int[rows.get(0).length];
@@ -136,6 +137,14 @@ public final class ListOutput {
 
   private static String part(Series series) {
     return series.part() == Series.Part.PARTIAL ? "partial" : "full";
+  }
+
+  /** The compression column: {@code zstd}, {@code none}, or with encryption {@code zstd+age}, {@code age}. */
+  private static String storedAs(ListResult.Listed b) {
+    if (!b.encrypted()) {
+      return compression(b);
+    }
+    return b.compression() == dev.sqlbak.payload.Compression.NONE ? "age" : compression(b) + "+age";
   }
 
   private static String compression(ListResult.Listed b) {
