@@ -37,8 +37,8 @@ public final class SqlbakCommand implements Callable<Integer> {
    * it did not run; a run whose first argument names a command registers only that one.
    */
   static final List<Class<?>> SUBCOMMANDS = List.of(BackupCommand.class, RestoreCommand.class,
-      VerifyCommand.class, InfoCommand.class, ListCommand.class, PruneCommand.class, CompletionCommand.class,
-      WarmUpCommand.class, CommandLine.HelpCommand.class);
+      VerifyCommand.class, InfoCommand.class, ListCommand.class, PruneCommand.class, KeygenCommand.class,
+      CompletionCommand.class, WarmUpCommand.class, CommandLine.HelpCommand.class);
 
   @Spec CommandSpec spec;
 
@@ -57,7 +57,8 @@ public final class SqlbakCommand implements Callable<Integer> {
 
   @Override
   public Integer call() {
-    throw new ParameterException(spec.commandLine(), "missing command (backup, restore, verify, info, list or prune)");
+    throw new ParameterException(spec.commandLine(),
+        "missing command (backup, restore, verify, info, list, prune or keygen)");
   }
 
   /** Runs sqlbak with {@code args}, writing to {@code out} and {@code err}; returns the exit code. */

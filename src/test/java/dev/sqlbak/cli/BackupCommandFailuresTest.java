@@ -63,7 +63,7 @@ class BackupCommandFailuresTest {
     assertTrue(unknown.errLines().get(0).startsWith("sqlbak: Unmatched argument"), unknown.toString());
     CliRun none = CliRun.of();
     assertEquals(2, none.exitCode(), none.toString());
-    assertEquals("sqlbak: missing command (backup, restore, verify, info, list or prune)", none.errLines().get(0));
+    assertEquals("sqlbak: missing command (backup, restore, verify, info, list, prune or keygen)", none.errLines().get(0));
   }
 
   @Test
