@@ -1,0 +1,212 @@
+package dev.sqlbak.engine;
+
+import static dev.sqlbak.TestDatabases.contentDigest;
+import static dev.sqlbak.TestDatabases.createSample;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.sqlbak.TestAgeKeys;
+import dev.sqlbak.TestDatabases;
+import dev.sqlbak.age.Recipients;
+import dev.sqlbak.check.Verdict;
+import dev.sqlbak.payload.Compression;
+import dev.sqlbak.storage.Location;
+import dev.sqlbak.storage.S3Options;
+import java.io.ByteArrayInputStream;
+import java.io.RandomAccessFile;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Arrays;
+import java.util.List;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * Reading encrypted backups on real files: restore, verify, info and prune with the right
+ * identity, a wrong one, none, and damaged ciphertext; and what is left in the scratch folder.
+ */
+class EncryptedRestoreTest {
+  @TempDir Path dir;
+  private Path source;
+  private Path out;
+  private Path tmp;
+  private String systemTmp;
+  private TestAgeKeys alice;
+  private TestAgeKeys eve;
+  private Path backup;
+
+  @BeforeEach
+  void setUp() throws Exception {
+    source = createSample(Files.createDirectory(dir.resolve("src")).resolve("app.db"), false, 800);
+    out = Files.createDirectory(dir.resolve("out"));
+    alice = TestAgeKeys.in(dir, "alice.key");
+    eve = TestAgeKeys.in(dir, "eve.key");
+    tmp = Files.createDirectory(dir.resolve("tmp"));
+    systemTmp = System.getProperty("java.io.tmpdir");
+    System.setProperty("java.io.tmpdir", tmp.toString());
+    backup = new BackupEngine().backup(BackupRequest.of(source, out.toString()).withCompression(Compression.ZSTD)
+        .withRecipients(new Recipients(List.of(alice.recipient()), List.of())), ProgressListener.NONE)
+        .copies().get(0).file();
+  }
+
+  @AfterEach
+  void restoreTmp() {
+    System.setProperty("java.io.tmpdir", systemTmp);
+  }
+
+  private RestoreRequest restoreOf(Path from, Path target, Path... identities) {
+    return RestoreRequest.of(from, target).withIdentities(List.of(identities));
+  }
+
+  private SqlbakException restoreFails(RestoreRequest request) {
+    return assertThrows(SqlbakException.class, () -> new RestoreEngine().restore(request, ProgressListener.NONE));
+  }
+
+  @Test
+  void theRightIdentityRestoresTheContentAndLeavesNoPlainTextInTheScratchFolder() throws Exception {
+    Path target = dir.resolve("restored.db");
+    new RestoreEngine().restore(restoreOf(backup, target, eve.identityFile(), alice.identityFile()),
+        ProgressListener.NONE);
+    assertEquals(contentDigest(source), contentDigest(target));
+    assertEquals(List.of(), TestAgeKeys.plainTextUnder(tmp), "the decrypted copy is gone");
+  }
+
+  @Test
+  void withoutAnIdentityOrWithAWrongOneTheRunFailsNamingTheOptionAndTouchesNothing() throws Exception {
+    Path target = createSample(dir.resolve("live.db"), false, 10);
+    String before = contentDigest(target);
+    SqlbakException none = restoreFails(restoreOf(backup, target).withForce(true));
+    assertEquals(SqlbakException.Kind.FAILED, none.kind());
+    assertEquals("backup is encrypted: " + backup + "; give --identity FILE, the age identity (secret key) it was"
+        + " encrypted to; the target was not touched", none.getMessage());
+    SqlbakException wrong = restoreFails(restoreOf(backup, target, eve.identityFile()).withForce(true));
+    assertEquals(SqlbakException.Kind.FAILED, wrong.kind());
+    assertTrue(wrong.getMessage().startsWith("cannot decrypt backup: " + backup + ": the identity given does not"
+        + " open it; it was encrypted to other keys"), wrong.getMessage());
+    assertEquals(before, contentDigest(target));
+    assertFalse(TestDatabases.listing(dir).stream().anyMatch(n -> n.contains("pre-restore")), "no safety copy");
+    assertEquals(List.of(), TestAgeKeys.plainTextUnder(tmp));
+  }
+
+  @Test
+  void aDamagedCiphertextIsABadBackupAndNothingIsRestored() throws Exception {
+    Path damaged = Files.copy(backup, dir.resolve("damaged.db.zst.age"));
+    try (RandomAccessFile f = new RandomAccessFile(damaged.toFile(), "rw")) {
+      f.seek(f.length() / 2);
+      int b = f.read();
+      f.seek(f.length() / 2);
+      f.write(b ^ 0x40);
+    }
+    Path target = dir.resolve("new.db");
+    SqlbakException e = restoreFails(restoreOf(damaged, target, alice.identityFile()));
+    assertEquals(SqlbakException.Kind.BAD_BACKUP, e.kind(), e.getMessage());
+    assertTrue(e.getMessage().contains("damaged or truncated age data"), e.getMessage());
+    assertFalse(Files.exists(target));
+
+    byte[] whole = Files.readAllBytes(backup);
+    Path cut = Files.write(dir.resolve("cut.db.zst.age"), Arrays.copyOf(whole, whole.length - 100));
+    assertEquals(SqlbakException.Kind.BAD_BACKUP, restoreFails(restoreOf(cut, target, alice.identityFile())).kind());
+    assertFalse(Files.exists(target));
+    assertEquals(List.of(), TestAgeKeys.plainTextUnder(tmp), "the partly decrypted copy is gone");
+  }
+
+  @Test
+  void aStreamIsRecognisedByItsContent() throws Exception {
+    Path target = dir.resolve("from-stream.db");
+    new RestoreEngine().restore(RestoreRequest.of(BackupOrigin.standardInput(
+        new ByteArrayInputStream(Files.readAllBytes(backup))), target).withIdentities(List.of(alice.identityFile())),
+        ProgressListener.NONE);
+    assertEquals(contentDigest(source), contentDigest(target));
+    SqlbakException none = restoreFails(RestoreRequest.of(BackupOrigin.standardInput(
+        new ByteArrayInputStream(Files.readAllBytes(backup))), dir.resolve("other.db")));
+    assertTrue(none.getMessage().startsWith("backup is encrypted: "), none.getMessage());
+    assertEquals(List.of(), TestAgeKeys.plainTextUnder(tmp));
+  }
+
+  @Test
+  void contentDecidesNotTheName() throws Exception {
+    Path plainNamedAge = Files.copy(source, dir.resolve("plain.db.age"));
+    Path target = dir.resolve("a.db");
+    new RestoreEngine().restore(restoreOf(plainNamedAge, target), ProgressListener.NONE);
+    assertEquals(contentDigest(source), contentDigest(target));
+    Path ageNamedPlain = Files.copy(backup, dir.resolve("backup.db"));
+    Path target2 = dir.resolve("b.db");
+    new RestoreEngine().restore(restoreOf(ageNamedPlain, target2, alice.identityFile()), ProgressListener.NONE);
+    assertEquals(contentDigest(source), contentDigest(target2));
+  }
+
+  @Test
+  void verifyChecksTheContentWithAnIdentityAndOnlyTheHashWithout() throws Exception {
+    Verdict full = new VerifyEngine().verify(VerifyRequest.of(List.of(backup))
+        .withIdentities(List.of(alice.identityFile()))).get(0);
+    assertEquals(Verdict.Status.OK, full.status(), full.toString());
+    assertEquals(List.of("sha256", "integrity_check"), full.checks());
+
+    Verdict hashOnly = new VerifyEngine().verify(VerifyRequest.of(List.of(backup))).get(0);
+    assertEquals(Verdict.Status.OK, hashOnly.status(), hashOnly.toString());
+    assertEquals(List.of("sha256"), hashOnly.checks());
+    assertEquals("encrypted: its content is checked only with --identity", hashOnly.hint().orElseThrow());
+
+    Files.write(backup, new byte[] {1}, java.nio.file.StandardOpenOption.APPEND);
+    Verdict changed = new VerifyEngine().verify(VerifyRequest.of(List.of(backup))).get(0);
+    assertEquals(Verdict.Status.BAD, changed.status(), "a changed byte fails the hash without any key");
+    Verdict changedWithKey = new VerifyEngine().verify(VerifyRequest.of(List.of(backup))
+        .withIdentities(List.of(alice.identityFile()))).get(0);
+    assertEquals(Verdict.Status.BAD, changedWithKey.status());
+
+    Files.delete(Path.of(backup + ".sha256"));
+    Verdict noSidecar = new VerifyEngine().verify(VerifyRequest.of(List.of(backup))).get(0);
+    assertEquals(Verdict.Status.UNREADABLE, noSidecar.status(), "nothing at all could be checked");
+    assertTrue(noSidecar.problems().get(0).contains("--identity"), noSidecar.toString());
+    Verdict wrong = new VerifyEngine().verify(VerifyRequest.of(List.of(backup))
+        .withIdentities(List.of(eve.identityFile()))).get(0);
+    assertEquals(Verdict.Status.UNREADABLE, wrong.status(), wrong.toString());
+  }
+
+  @Test
+  void infoDescribesTheContentWithAnIdentity() throws Exception {
+    DatabaseInfo info = new InfoEngine().info(Location.of(backup), S3Options.DEFAULTS, List.of(alice.identityFile()));
+    assertTrue(info.encrypted());
+    assertEquals(Compression.ZSTD, info.compression());
+    assertEquals(TestDatabases.tableRowCounts(source).get("users"),
+        info.tables().stream().filter(t -> t.name().equals("users")).findFirst().orElseThrow().rows());
+    SqlbakException none = assertThrows(SqlbakException.class,
+        () -> new InfoEngine().info(Location.of(backup), S3Options.DEFAULTS, List.of()));
+    assertTrue(none.getMessage().startsWith("backup is encrypted: " + backup + "; give --identity FILE"),
+        none.getMessage());
+  }
+
+  @Test
+  void identityFilesAreCheckedBeforeAnythingElse() throws Exception {
+    Path target = dir.resolve("never.db");
+    Path publicOnly = Files.writeString(dir.resolve("public.txt"), alice.recipient() + "\n");
+    SqlbakException e = restoreFails(restoreOf(backup, target, publicOnly));
+    assertTrue(e.getMessage().startsWith("identity file holds a public key, not a secret key: " + publicOnly
+        + " line 1"), e.getMessage());
+    Path empty = Files.writeString(dir.resolve("empty.key"), "# nothing\n");
+    assertTrue(restoreFails(restoreOf(backup, target, empty)).getMessage().startsWith("identity file holds no key"));
+    SqlbakException missing = restoreFails(restoreOf(backup, target, dir.resolve("gone.key")));
+    assertTrue(missing.getMessage().startsWith("cannot read identity file: " + dir.resolve("gone.key")),
+        missing.getMessage());
+    SqlbakException garbage = restoreFails(restoreOf(backup, target, backup));
+    assertFalse(garbage.getMessage().contains("AGE-SECRET"), garbage.getMessage());
+    assertFalse(Files.exists(target));
+  }
+
+  @Test
+  void pruneKeepsTheNewestEncryptedBackupWhoseHashMatchesWithoutAnyKey() throws Exception {
+    Path second = new BackupEngine().backup(BackupRequest.of(source, out.toString()).withCompression(Compression.ZSTD)
+        .withRecipients(new Recipients(List.of(alice.recipient()), List.of())), ProgressListener.NONE)
+        .copies().get(0).file();
+    // The newest one's bytes changed after it was written: it no longer matches its sidecar.
+    Files.write(second, new byte[] {1}, java.nio.file.StandardOpenOption.APPEND);
+    PruneResult result = new PruneEngine().prune(new PruneRequest(out, 1, null, null, null, null, false));
+    StemPrune stem = result.stems().get(0);
+    assertEquals(Location.of(backup), stem.newestGood(), "the older one, whose hash matches, is the newest good");
+    assertTrue(Files.exists(backup), "never removed: the newest good backup");
+  }
+}
