@@ -22,6 +22,7 @@ import java.util.List;
  * @param compression how the published bytes are stored
  * @param tables each table with its row count for {@code :memory:}; the copied tables with the
  *     rows copied for a {@code --table} backup into a file or stream; empty otherwise
+ * @param recipients how many age recipients the published bytes are encrypted to; 0 when not encrypted
  */
 public record BackupCopy(
     String schema,
@@ -33,7 +34,8 @@ public record BackupCopy(
     String sha256,
     CheckLevel check,
     Compression compression,
-    List<TableRows> tables) {
+    List<TableRows> tables,
+    int recipients) {
 
   /** The published file on this machine; only for a copy published to a local file. */
   public Path file() {

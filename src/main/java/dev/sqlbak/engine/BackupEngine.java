@@ -139,7 +139,7 @@ public final class BackupEngine {
       }
       copies.add(new BackupCopy(stage.schema(), stage.sourceFile(), published, stage.pageSize(),
           stage.pageCount(), payloads.get(i).bytes(), payloads.get(i).sha256(), request.check(),
-          target.compression(), stage.tables()));
+          target.compression(), stage.tables(), target.encryption().recipients()));
     }
     warnings.addAll(publisher.warnings());
     List<Location> pruned = new ArrayList<>();

@@ -145,7 +145,8 @@ class BackupCommandTest {
     assertEquals(0, r.exitCode(), r.toString());
     com.google.gson.JsonObject o = com.google.gson.JsonParser.parseString(r.out()).getAsJsonObject();
     assertEquals(java.util.Set.of("schema", "source", "destination", "pageSize", "pageCount", "bytes", "sha256",
-        "check", "compression", "schemas", "snapshotTime", "durationMs", "pruned", "restarts", "busyRetries",
+        "check", "compression", "encryption", "recipients", "schemas", "snapshotTime", "durationMs", "pruned",
+        "restarts", "busyRetries",
         "busyWaitMs", "snapshotHeldMs"), o.keySet());
     assertEquals(0, o.get("restarts").getAsInt());
     assertEquals(0, o.get("busyRetries").getAsLong(), "nobody else had the source open");
@@ -252,7 +253,8 @@ class BackupCommandTest {
     assertEquals(0, r.exitCode(), r.toString());
     com.google.gson.JsonObject o = com.google.gson.JsonParser.parseString(r.out()).getAsJsonObject();
     assertEquals(java.util.Set.of("schema", "source", "destination", "pageSize", "pageCount", "bytes", "sha256",
-        "check", "compression", "tables", "schemas", "snapshotTime", "durationMs", "pruned", "restarts",
+        "check", "compression", "encryption", "recipients", "tables", "schemas", "snapshotTime", "durationMs",
+        "pruned", "restarts",
         "busyRetries", "busyWaitMs", "snapshotHeldMs"), o.keySet());
     assertEquals("[{\"name\":\"users\",\"rows\":400}]", o.getAsJsonArray("tables").toString());
     assertEquals(TestDatabases.sha256(dest), o.get("sha256").getAsString());

@@ -38,6 +38,8 @@ public final class BackupJson {
     o.addProperty("sha256", c.sha256());
     o.addProperty("check", c.check().name().toLowerCase(Locale.ROOT));
     o.addProperty("compression", c.compression().name().toLowerCase(Locale.ROOT));
+    o.addProperty("encryption", c.recipients() > 0 ? "age" : "none");
+    o.addProperty("recipients", c.recipients());
     if (!c.tables().isEmpty()) {
       o.add("tables", JsonOutput.tables(c.tables()));
     }

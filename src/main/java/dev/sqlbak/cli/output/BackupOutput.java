@@ -63,11 +63,17 @@ public final class BackupOutput {
   }
 
   private void copyLine(BackupRequest request, BackupCopy copy) {
-    err.printf(Locale.ROOT, "backed up %s%s to %s: %d pages, %s, %s%n",
+    err.printf(Locale.ROOT, "backed up %s%s to %s: %d pages, %s, %s%s%n",
         copy.sourceFile(), request.schemas().size() > 1 ? " (" + copy.schema() + ")"
             : request.tables().isEmpty() ? "" : " (" + tableNames(copy) + ")",
         copy.destination() == null ? "standard output" : copy.destination(), copy.pageCount(),
-        ByteSize.human(copy.bytes()), checked(copy));
+        ByteSize.human(copy.bytes()), checked(copy), encrypted(copy));
+  }
+
+  /** Said on the summary line, so that a log shows a backup was encrypted as asked. */
+  private static String encrypted(BackupCopy copy) {
+    int n = copy.recipients();
+    return n == 0 ? "" : ", encrypted with age to " + n + (n == 1 ? " recipient" : " recipients");
   }
 
   private static String checked(BackupCopy copy) {
