@@ -41,7 +41,15 @@ final class WarmUpCommand implements Callable<Integer> {
       String out = dir.toString();
       PrintWriter none = new PrintWriter(Writer.nullWriter());
       int worst = 0;
+      // An age key of the warm-up's own, so that encrypted runs start from the archive too.
+      String key = dir.resolve("warm-up.key").toString();
+      java.io.StringWriter publicKey = new java.io.StringWriter();
+      worst = SqlbakCommand.run(new PrintWriter(publicKey), none, "keygen", key);
+      String encrypted = dir.resolve("secret.db").toString();
       for (String[] args : new String[][] {
+          {"backup", "-q", "--compress", "zstd", "--encrypt-to", publicKey.toString().strip(), db, encrypted},
+          {"verify", "--identity", key, encrypted + ".zst.age"},
+          {"restore", "-q", "--identity", key, encrypted + ".zst.age", dir.resolve("decrypted.db").toString()},
           {"backup", "-q", "--progress", "plain", db, dir.resolve("copy.db").toString()},
           {"backup", "--json", "--keep-last", "1", db, out},
           {"backup", "--compress", "gzip", "-q", db, dir.resolve("copy2.db").toString()},
