@@ -47,6 +47,12 @@
 #       sync out.db out.db.sha256 out/           what one would script by hand (durable likewise)
 #   (g) sqlbak backup -q --compress gzip SRC out.db   -> out.db.gz (size ratio printed)
 #   (z) sqlbak backup -q --compress zstd SRC out.db   -> out.db.zst (size ratio printed)
+#   (x) sqlbak backup -q --encrypt-to KEY SRC out.db  -> out.db.age, to a key made once in WORKDIR
+#                                                      by `sqlbak keygen` (add x to run it)
+#   (y) sqlbak backup -q --compress zstd --encrypt-to KEY SRC out.db  -> out.db.zst.age: the cost
+#                                                      of encryption next to (z) (add y to run it)
+#   (h) sqlite3 SRC ".backup out.db"; quick_check must say ok; zstd -q out.db | age -r KEY
+#       > out.db.zst.age; sync: the same by hand (needs zstd and age; add h to run it)
 #   (t) sqlbak backup -q --table events SRC out.db    logical copy of the one table, row by row;
 #                                                      not in the default METHODS (add t to run it)
 #   (k) sqlbak backup -q --compact SRC out.db         VACUUM INTO, checked and published (add k)
@@ -196,7 +202,7 @@ done
 [[ $WRITER_MB =~ ^[0-9]+$ ]] || die "writer size must be a number of MiB: $WRITER_MB"
 [[ $WRITER_ROUNDS =~ ^[1-9][0-9]*$ ]] || die "writer rounds must be a positive number: $WRITER_ROUNDS"
 [[ $WRITER_IDLE_S =~ ^[1-9][0-9]*$ ]] || die "writer idle seconds must be a positive number: $WRITER_IDLE_S"
-[[ $METHODS =~ ^[a-fgztkv]+$ ]] || die "methods must be letters among abcdefgztkv: $METHODS"
+[[ $METHODS =~ ^[a-fghztkvxy]+$ ]] || die "methods must be letters among abcdefghztkvxy: $METHODS"
 [[ $REMOTE_MB =~ ^[0-9]+$ ]] || die "remote size must be a number of MiB: $REMOTE_MB"
 [[ $REMOTE_ROUNDS =~ ^[1-9][0-9]*$ ]] || die "remote rounds must be a positive number: $REMOTE_ROUNDS"
 [[ $REMOTE_METHODS =~ ^[acsru]+$ ]] || die "remote methods must be letters among acsru: $REMOTE_METHODS"
@@ -205,6 +211,9 @@ case $SQLBAK in /*) ;; *) SQLBAK=$PWD/$SQLBAK ;; esac
 if [ -n "$SQLBAK_BASELINE" ]; then
   case $SQLBAK_BASELINE in /*) ;; *) SQLBAK_BASELINE=$PWD/$SQLBAK_BASELINE ;; esac
   [ -x "$SQLBAK_BASELINE" ] || die "no sqlbak launcher at $SQLBAK_BASELINE (SQLBAK_BASELINE)"
+fi
+if [[ $METHODS == *h* ]] && ! { command -v zstd && command -v age; } >/dev/null 2>&1; then
+  die "method h needs the zstd and age CLIs (Debian: apt-get install zstd age)"
 fi
 if [ "$REMOTE_MB" -gt 0 ]; then
   if [[ $REMOTE_METHODS == *[ru]* ]] && ! command -v rclone >/dev/null 2>&1; then
@@ -417,6 +426,9 @@ method_label() {
     f) echo "(f) by hand: .backup+quick_check+sha256sum+sync" ;;
     g) echo "(g) sqlbak backup --compress gzip" ;;
     z) echo "(z) sqlbak backup --compress zstd" ;;
+    x) echo "(x) sqlbak backup --encrypt-to" ;;
+    y) echo "(y) sqlbak backup --compress zstd --encrypt-to" ;;
+    h) echo "(h) by hand: .backup+quick_check+zstd|age+sync" ;;
     t) echo "(t) sqlbak backup --table events" ;;
     k) echo "(k) sqlbak backup --compact" ;;
     v) echo "(v) sqlite3 VACUUM INTO + sync" ;;
@@ -440,6 +452,9 @@ method_cmd() {
     f) echo "sqlite3 '$src' \".backup '$dst'\" && test \"\$(sqlite3 '$dst' 'PRAGMA quick_check')\" = ok && (cd '$OUT' && sha256sum out.db > out.db.sha256) && sync '$dst' '$dst.sha256' '$OUT'" ;;
     g) sqlbak_cmd "--compress gzip '$src' '$dst'" ;;
     z) sqlbak_cmd "--compress zstd '$src' '$dst'" ;;
+    x) sqlbak_cmd "--encrypt-to '$(age_key)' '$src' '$dst'" ;;
+    y) sqlbak_cmd "--compress zstd --encrypt-to '$(age_key)' '$src' '$dst'" ;;
+    h) echo "sqlite3 '$src' \".backup '$dst'\" && test \"\$(sqlite3 '$dst' 'PRAGMA quick_check')\" = ok && zstd -q -c '$dst' | age -r '$(age_key)' > '$dst.zst.age' && rm '$dst' && sync '$dst.zst.age'" ;;
     t) sqlbak_cmd "--table events '$src' '$dst'" ;;
     k) sqlbak_cmd "--compact '$src' '$dst'" ;;
     v) echo "sqlite3 '$src' \"VACUUM INTO '$dst'\" && sync '$dst'" ;;
@@ -452,11 +467,21 @@ method_cmd() {
   esac
 }
 
+# The public key the encrypting methods encrypt to: made once with `sqlbak keygen` in WORKDIR.
+age_key() {
+  local key=$WORKDIR/bench-age.key
+  if [ ! -f "$key.pub" ]; then
+    rm -f "$key"
+    "$SQLBAK" keygen "$key" > "$key.pub" || die "sqlbak keygen failed"
+  fi
+  cat "$key.pub"
+}
+
 # Size of what a compressing method wrote, remembered per key for the ratio line.
 declare -A OUTSIZE
 remember_output_size() {
   local key=$1:$2 f
-  for f in "$OUT"/out.db.gz "$OUT"/out.db.zst; do
+  for f in "$OUT"/out.db.gz "$OUT"/out.db.zst "$OUT"/out.db.age "$OUT"/out.db.zst.age; do
     [ -f "$f" ] && OUTSIZE[$key]=$(file_size "$f")
   done
   return 0
