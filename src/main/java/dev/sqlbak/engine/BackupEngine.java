@@ -9,6 +9,7 @@ import dev.sqlbak.copy.StagedCopy;
 import dev.sqlbak.payload.Payload;
 import dev.sqlbak.payload.PayloadPass;
 import dev.sqlbak.payload.Provenance;
+import dev.sqlbak.payload.ReadableBackup;
 import dev.sqlbak.source.SourceConnection;
 import dev.sqlbak.source.SourceSpec;
 import dev.sqlbak.sqlite.SqliteDatabase;
@@ -92,6 +93,7 @@ public final class BackupEngine {
       OutputStream sink) {
     Instant started = Instant.now();
     BackupTarget target = BackupTarget.resolve(request);
+    ReadableBackup.sweepScratchFolder();
     BackupStore store = target.store();
     List<StagedCopy> stages = new ArrayList<>();
     try (UploadWatch watch = store == null ? null : UploadWatch.start(store);

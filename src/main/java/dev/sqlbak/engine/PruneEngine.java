@@ -126,8 +126,10 @@ public final class PruneEngine {
   private static List<StorePrune> pruneAll(BackupStore store, String stem, RetentionPolicy retention,
       boolean dryRun, Consumer<String> onRemoved) {
     if (!dryRun) {
-      // Dead runs' temporary files (hundreds of MiB after a kill -9) are the first thing to go.
+      // Dead runs' temporary files (hundreds of MiB after a kill -9) are the first thing to go,
+      // with the plain copies that killed encrypted runs left in the scratch folder.
       store.sweepDeadRuns();
+      dev.sqlbak.payload.ReadableBackup.sweepScratchFolder();
     }
     Listing listing = list(store, stem);
     PruneRun run = new PruneRun(store, retention, dryRun, onRemoved, listing.listed());

@@ -83,6 +83,18 @@ public final class ReadableBackup implements AutoCloseable {
     return folder != null && folder.toAbsolutePath().equals(scratchPath());
   }
 
+  /**
+   * Removes what killed runs left in the scratch folder, if there is one (it is never made for
+   * this): a run killed with {@code kill -9} leaves its plain copy there, which only a later run
+   * can remove, whatever kind of run that is. Never fails.
+   */
+  public static void sweepScratchFolder() {
+    Path dir = scratchPath();
+    if (Files.isDirectory(dir, LinkOption.NOFOLLOW_LINKS)) {
+      AtomicDestination.sweepStale(dir);
+    }
+  }
+
   private static Path scratchPath() {
     Path base = Path.of(System.getProperty("java.io.tmpdir")).toAbsolutePath();
     String user = System.getProperty("user.name", "user").replaceAll("[^A-Za-z0-9._-]", "_");

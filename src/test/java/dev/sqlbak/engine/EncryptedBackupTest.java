@@ -189,6 +189,21 @@ class EncryptedBackupTest {
   }
 
   @Test
+  void theNextRunOfAnyKindRemovesTheScratchCopyOfAKilledRun() throws Exception {
+    // What a kill -9 leaves: a run's plain copy in the scratch folder, its lock gone with it.
+    Path scratch = Files.createDirectories(tmp.resolve("sqlbak-" + System.getProperty("user.name")));
+    Path left = Files.copy(source, scratch.resolve(".sqlbak-0123456789abcdef.db"));
+    new BackupEngine().backup(BackupRequest.of(source, out.toString()), ProgressListener.NONE);
+    assertFalse(Files.exists(left), "a plain backup to a folder, which stages nothing there, still sweeps it");
+
+    Path again = Files.copy(source, scratch.resolve(".sqlbak-fedcba9876543210.db"));
+    new PruneEngine().prune(new PruneRequest(out, 5, null, null, null, null, true));
+    assertTrue(Files.exists(again), "a dry run removes nothing");
+    new PruneEngine().prune(new PruneRequest(out, 5, null, null, null, null, false));
+    assertFalse(Files.exists(again), "prune does");
+  }
+
+  @Test
   void theSidecarOfAPlainBackupSaysNothingOfEncryption() throws Exception {
     BackupResult r = new BackupEngine().backup(BackupRequest.of(source, out.toString()), ProgressListener.NONE);
     String sidecar = Files.readString(Path.of(r.copies().get(0).file() + ".sha256"),
