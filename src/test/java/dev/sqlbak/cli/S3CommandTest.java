@@ -233,4 +233,35 @@ class S3CommandTest {
     assertTrue(noScheme.err().startsWith("sqlbak: Invalid value for option '--s3-endpoint': not an endpoint URL"),
         noScheme.toString());
   }
+
+  @Test
+  void anEncryptedBackupReachesTheBucketOnlyAsAnAgeFile() throws Exception {
+    dev.sqlbak.TestAgeKeys key = dev.sqlbak.TestAgeKeys.in(dir, "backup.key");
+    String prefix = "s3://" + bucket + "/enc/";
+    CliRun refused = run("backup", "-q", "--encrypt-to", "age1nokey", app.toString(), prefix);
+    assertEquals(2, refused.exitCode(), refused.toString());
+    assertEquals(List.of(), keys("enc/"), "nothing uploaded for a bad recipient");
+
+    CliRun backup = run("backup", "-q", "--compress", "zstd", "--encrypt-to", key.recipient(), app.toString(), prefix);
+    assertEquals(0, backup.exitCode(), backup.toString());
+    List<String> stored = keys("enc/");
+    assertEquals(2, stored.size(), stored.toString());
+    String name = stored.get(0);
+    assertTrue(name.matches("enc/app-\\d{8}T\\d{6}Z\\.db\\.zst\\.age"), name);
+    byte[] bytes = object(name);
+    assertEquals("age-encryption.org/v1\n", new String(bytes, 0, 22, java.nio.charset.StandardCharsets.US_ASCII));
+    assertTrue(new String(object(name + ".sha256"), java.nio.charset.StandardCharsets.UTF_8).contains(sha256(bytes)));
+
+    Path target = dir.resolve("restored.db");
+    CliRun none = run("restore", "s3://" + bucket + "/" + name, target.toString());
+    assertEquals(1, none.exitCode(), none.toString());
+    CliRun restore = run("restore", "--identity", key.identityFile().toString(), "s3://" + bucket + "/" + name,
+        target.toString());
+    assertEquals(0, restore.exitCode(), restore.toString());
+    assertEquals(contentDigest(app), contentDigest(target));
+    CliRun verify = run("verify", "--latest", prefix);
+    assertEquals(0, verify.exitCode(), verify.toString());
+    assertTrue(verify.err().contains("ok (sha256; encrypted: its content is checked only with --identity)"),
+        verify.toString());
+  }
 }
