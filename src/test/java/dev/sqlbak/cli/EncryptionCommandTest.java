@@ -6,14 +6,15 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.google.gson.JsonObject;
 import com.google.gson.JsonParser;
+import dev.sqlbak.OwnTmpdir;
 import dev.sqlbak.TestAgeKeys;
 import dev.sqlbak.TestDatabases;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
@@ -22,10 +23,10 @@ import org.junit.jupiter.api.io.TempDir;
  */
 class EncryptionCommandTest {
   @TempDir Path dir;
+  @RegisterExtension final OwnTmpdir ownTmpdir = new OwnTmpdir();
   private String src;
   private Path out;
   private Path tmp;
-  private String systemTmp;
   private TestAgeKeys key;
 
   @BeforeEach
@@ -33,14 +34,7 @@ class EncryptionCommandTest {
     src = TestDatabases.createSample(dir.resolve("app.db"), false, 300).toString();
     out = Files.createDirectory(dir.resolve("out"));
     key = TestAgeKeys.in(dir, "backup.key");
-    tmp = Files.createDirectory(dir.resolve("tmp"));
-    systemTmp = System.getProperty("java.io.tmpdir");
-    System.setProperty("java.io.tmpdir", tmp.toString());
-  }
-
-  @AfterEach
-  void restoreTmp() {
-    System.setProperty("java.io.tmpdir", systemTmp);
+    tmp = ownTmpdir.dir();
   }
 
   private Path onlyBackup() throws Exception {

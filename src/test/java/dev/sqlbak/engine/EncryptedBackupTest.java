@@ -9,6 +9,7 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.sqlbak.OwnTmpdir;
 import dev.sqlbak.TestAgeKeys;
 import dev.sqlbak.TestDatabases;
 import dev.sqlbak.age.Recipients;
@@ -21,9 +22,9 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
@@ -33,10 +34,10 @@ import org.junit.jupiter.api.io.TempDir;
  */
 class EncryptedBackupTest {
   @TempDir Path dir;
+  @RegisterExtension final OwnTmpdir ownTmpdir = new OwnTmpdir();
   private Path source;
   private Path out;
   private Path tmp;
-  private String systemTmp;
   private TestAgeKeys alice;
   private TestAgeKeys bob;
 
@@ -48,14 +49,7 @@ class EncryptedBackupTest {
     Path keys = Files.createDirectory(dir.resolve("keys"));
     alice = TestAgeKeys.in(keys, "alice.key");
     bob = TestAgeKeys.in(keys, "bob.key");
-    tmp = Files.createDirectory(dir.resolve("tmp"));
-    systemTmp = System.getProperty("java.io.tmpdir");
-    System.setProperty("java.io.tmpdir", tmp.toString());
-  }
-
-  @AfterEach
-  void restoreTmp() {
-    System.setProperty("java.io.tmpdir", systemTmp);
+    tmp = ownTmpdir.dir();
   }
 
   private BackupRequest request(String destination, String... recipients) {

@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.sqlbak.OwnTmpdir;
 import dev.sqlbak.TestAgeKeys;
 import dev.sqlbak.TestDatabases;
 import dev.sqlbak.age.Recipients;
@@ -20,9 +21,9 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.List;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
@@ -31,10 +32,10 @@ import org.junit.jupiter.api.io.TempDir;
  */
 class EncryptedRestoreTest {
   @TempDir Path dir;
+  @RegisterExtension final OwnTmpdir ownTmpdir = new OwnTmpdir();
   private Path source;
   private Path out;
   private Path tmp;
-  private String systemTmp;
   private TestAgeKeys alice;
   private TestAgeKeys eve;
   private Path backup;
@@ -45,17 +46,10 @@ class EncryptedRestoreTest {
     out = Files.createDirectory(dir.resolve("out"));
     alice = TestAgeKeys.in(dir, "alice.key");
     eve = TestAgeKeys.in(dir, "eve.key");
-    tmp = Files.createDirectory(dir.resolve("tmp"));
-    systemTmp = System.getProperty("java.io.tmpdir");
-    System.setProperty("java.io.tmpdir", tmp.toString());
+    tmp = ownTmpdir.dir();
     backup = new BackupEngine().backup(BackupRequest.of(source, out.toString()).withCompression(Compression.ZSTD)
         .withRecipients(new Recipients(List.of(alice.recipient()), List.of())), ProgressListener.NONE)
         .copies().get(0).file();
-  }
-
-  @AfterEach
-  void restoreTmp() {
-    System.setProperty("java.io.tmpdir", systemTmp);
   }
 
   private RestoreRequest restoreOf(Path from, Path target, Path... identities) {
