@@ -93,8 +93,8 @@ public final class Failures {
     IOException refusal = full || Interruptions.requested() ? null : AtomicDestination.probeWrite(folder);
     if (full || refusal != null && AtomicDestination.isNoSpace(refusal)) {
       if (ReadableBackup.isScratchFolder(folder)) {
-        return SqlbakException.failed("scratch folder is full", folder, "a backup to S3 or to a stream is checked"
-            + " there before it is sent; set TMPDIR to a folder with room; nothing was written", cause);
+        return SqlbakException.failed("scratch folder is full", folder, "a backup to S3, to a stream or encrypted is"
+            + " checked there first; set TMPDIR to a folder with room; nothing was written", cause);
       }
       return SqlbakException.failed("destination is full", folder, "free some space; nothing was written", cause);
     }

@@ -97,8 +97,8 @@ class S3IT {
       env.put("TMPDIR", tiny.dir().toString());
       Sqlbak.Result r = Sqlbak.runWithEnvironment(dir, env, "backup", "big.db", "s3://tiny/p/");
       assertEquals(1, r.exitCode(), r.describe());
-      assertEquals(List.of("sqlbak: scratch folder is full: " + tiny.dir().resolve("sqlbak-root") + "; a backup to S3"
-          + " or to a stream is checked there before it is sent; set TMPDIR to a folder with room; nothing was written"),
+      assertEquals(List.of("sqlbak: scratch folder is full: " + tiny.dir().resolve("sqlbak-root") + "; a backup to S3,"
+          + " to a stream or encrypted is checked there first; set TMPDIR to a folder with room; nothing was written"),
           r.stderrLines(), r.describe());
       assertEquals(List.of(), keys("tiny"));
       assertEquals(List.of(), TestDatabases.scratchFiles(tiny.dir()), "nothing left in the scratch folder");

@@ -198,6 +198,23 @@ class EncryptedBackupTest {
   }
 
   @Test
+  void aFullScratchFolderIsSaidAsSuchAndNothingIsPublished() throws Exception {
+    Path big = TestDatabases.createLarge(dir.resolve("src").resolve("big.db"), false, 4);
+    try (dev.sqlbak.TestTmpfs tiny = dev.sqlbak.TestTmpfs.mount(Files.createDirectory(dir.resolve("tiny")), 1024)) {
+      System.setProperty("java.io.tmpdir", tiny.dir().toString());
+      SqlbakException e = assertThrows(SqlbakException.class, () -> new BackupEngine().backup(
+          BackupRequest.of(big, out.toString()).withRecipients(new Recipients(List.of(alice.recipient()), List.of())),
+          ProgressListener.NONE));
+      System.setProperty("java.io.tmpdir", tmp.toString());
+      assertTrue(e.getMessage().startsWith("scratch folder is full: " + tiny.dir().resolve("sqlbak-"
+          + System.getProperty("user.name")) + "; a backup to S3, to a stream or encrypted is checked there first"),
+          e.getMessage());
+      assertEquals(List.of(), listing(out));
+      assertEquals(List.of(), TestDatabases.scratchFiles(tiny.dir()));
+    }
+  }
+
+  @Test
   void theSidecarOfAPlainBackupSaysNothingOfEncryption() throws Exception {
     BackupResult r = new BackupEngine().backup(BackupRequest.of(source, out.toString()), ProgressListener.NONE);
     String sidecar = Files.readString(Path.of(r.copies().get(0).file() + ".sha256"),
