@@ -196,7 +196,7 @@ final class RestoreSpace {
       free = "?";
     }
     return SqlbakException.failed("not enough free space for the scratch copy of the backup",
-        scratch + " (the decompressed backup needs more than the " + free + " free)",
+        scratch + " (the decrypted or decompressed backup needs more than the " + free + " free)",
         "the target was not touched; free some space there or set TMPDIR to another folder", cause);
   }
 

@@ -203,4 +203,36 @@ class EncryptedRestoreTest {
     assertEquals(Location.of(backup), stem.newestGood(), "the older one, whose hash matches, is the newest good");
     assertTrue(Files.exists(backup), "never removed: the newest good backup");
   }
+
+  @Test
+  void anEncryptedOrCompressedFileOfNothingIsABadBackupNotAnEmptyDatabase() throws Exception {
+    Path target = createSample(dir.resolve("live.db"), false, 10);
+    String before = contentDigest(target);
+    Path emptyAge = dir.resolve("empty.db.age");
+    try (java.io.OutputStream out = dev.sqlbak.age.AgeKeys.encryption(new Recipients(List.of(alice.recipient()),
+        List.of())).encrypting(Files.newOutputStream(emptyAge))) {
+      // nothing written: an age file of zero bytes
+    }
+    Path emptyGz = dir.resolve("empty.db.gz");
+    new java.util.zip.GZIPOutputStream(Files.newOutputStream(emptyGz)).close();
+    for (Path empty : List.of(emptyAge, emptyGz)) {
+      SqlbakException e = restoreFails(restoreOf(empty, target, alice.identityFile()).withForce(true));
+      assertEquals(SqlbakException.Kind.BAD_BACKUP, e.kind(), e.getMessage());
+      assertTrue(e.getMessage().contains("(0 bytes), not a database"), e.getMessage());
+      assertEquals(before, contentDigest(target), empty + " must not empty the target");
+      Verdict v = new VerifyEngine().verify(VerifyRequest.of(List.of(empty))
+          .withIdentities(List.of(alice.identityFile()))).get(0);
+      assertEquals(Verdict.Status.BAD, v.status(), v.toString());
+    }
+  }
+
+  @Test
+  void checksAskedForByNameAreNotSkippedForWantOfAKey() throws Exception {
+    Verdict assertion = new VerifyEngine().verify(new VerifyRequest(List.of(backup), null, null,
+        List.of("SELECT 0"), null)).get(0);
+    assertEquals(Verdict.Status.UNREADABLE, assertion.status(), assertion.toString());
+    assertEquals(List.of("encrypted with age: --assert needs --identity FILE to open it"), assertion.problems());
+    Verdict against = new VerifyEngine().verify(new VerifyRequest(List.of(backup), null, source, null, null)).get(0);
+    assertEquals(Verdict.Status.UNREADABLE, against.status(), against.toString());
+  }
 }

@@ -270,7 +270,8 @@ class RestoreSpaceTest {
           () -> engine.restore(RestoreRequest.of(backup, target), ProgressListener.NONE));
       Path scratch = fs.dir().resolve("sqlbak-" + System.getProperty("user.name"));
       assertEquals("not enough free space for the scratch copy of the backup: " + scratch
-          + " (the decompressed backup needs more than the " + RestoreSpace.size(fs.free()) + " free); the target was"
+          + " (the decrypted or decompressed backup needs more than the " + RestoreSpace.size(fs.free())
+          + " free); the target was"
           + " not touched; free some space there or set TMPDIR to another folder", e.getMessage());
       assertEquals(List.of(), listing(scratch), "the partial copy is removed");
       assertTrue(Files.notExists(target));
