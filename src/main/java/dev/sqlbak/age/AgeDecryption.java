@@ -81,10 +81,22 @@ final class AgeDecryption implements Decryption {
       throw new WrongIdentity(readers.size(), e);
     } catch (GeneralSecurityException e) {
       throw new DamagedCiphertext("damaged age header: " + e.getMessage(), e);
-    } catch (PayloadException e) {
-      throw new DamagedCiphertext(DAMAGED, e);
+    } catch (IOException e) {
+      throw damagedOrNot(e);
     }
     return new Authenticated(Channels.newInputStream(channel));
+  }
+
+  /**
+   * A read failure as the user should hear it: the library's own (a chunk that fails
+   * authentication, armor cut short or badly encoded) means damaged data; any other is the
+   * underlying stream's (a disk, a pipe), passed on as it is.
+   */
+  private static IOException damagedOrNot(IOException e) {
+    if (e instanceof PayloadException || e.getClass().getName().startsWith("com.exceptionfactory.jagged.")) {
+      return new DamagedCiphertext(DAMAGED, e);
+    }
+    return e;
   }
 
   /** Whether {@code e} or anything suppressed in it is a {@code type}: one identity met a damaged header. */
@@ -110,8 +122,8 @@ final class AgeDecryption implements Decryption {
     public int read() throws IOException {
       try {
         return super.read();
-      } catch (PayloadException e) {
-        throw new DamagedCiphertext(DAMAGED, e);
+      } catch (IOException e) {
+        throw damagedOrNot(e);
       }
     }
 
@@ -119,8 +131,8 @@ final class AgeDecryption implements Decryption {
     public int read(byte[] b, int off, int len) throws IOException {
       try {
         return super.read(b, off, len);
-      } catch (PayloadException e) {
-        throw new DamagedCiphertext(DAMAGED, e);
+      } catch (IOException e) {
+        throw damagedOrNot(e);
       }
     }
   }
