@@ -24,7 +24,6 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
-import org.junit.jupiter.params.provider.EnumSource;
 
 /**
  * kill -9, SIGINT and SIGTERM in the middle of an encrypted backup of a ~40 MiB database to a
@@ -127,26 +126,31 @@ class AgeKillIT {
     fail("no ciphertext was written before the run ended; stderr:\n" + run.stderrSoFar());
   }
 
-  @ParameterizedTest(name = "then {0}")
-  @EnumSource(NextRun.class)
-  void aKillMidEncryptionLeavesPlainTextOnlyInTheScratchFolderAndTheNextRunSweepsIt(NextRun next)
+  @ParameterizedTest(name = "killed while {0}, then {1}")
+  @CsvSource({"encrypting, PRUNE", "encrypting, PLAIN_BACKUP", "encrypting, ENCRYPTED_BACKUP", "copying, PRUNE"})
+  void aKillLeavesPlainTextOnlyInTheScratchFolderAndTheNextRunSweepsIt(String moment, NextRun next)
       throws Exception {
-    Path folder = Files.createDirectory(dir.resolve("mid-" + next.name()));
-    Path tmp = Files.createDirectory(dir.resolve("tmp-mid-" + next.name()));
-    try (Sqlbak.Running run = start(folder, tmp, "backup", "--encrypt-to", alice.recipient(), big.toString(), ".")) {
-      awaitCiphertext(run, folder);
+    Path folder = Files.createDirectory(dir.resolve(moment + "-" + next.name()));
+    Path tmp = Files.createDirectory(dir.resolve("tmp-" + moment + "-" + next.name()));
+    try (Sqlbak.Running run = start(folder, tmp, "backup", "--pages", "16", "--progress", "plain", "--encrypt-to",
+        alice.recipient(), big.toString(), ".")) {
+      if (moment.equals("copying")) {
+        assertNotNull(run.awaitMidCopyProgress(), "no progress before the copy ended; " + run.stderrSoFar());
+      } else {
+        awaitCiphertext(run, folder);
+      }
       run.kill9();
       assertEquals(137, run.waitFor(Duration.ofSeconds(30)).exitCode());
     }
     assertEquals(List.of(), plainText(folder), "the destination folder right after the kill");
-    assertFalse(plainText(scratch(tmp)).isEmpty(), "the premise: killed mid-encryption, the run left its plain"
-        + " copy in the scratch folder; " + TestDatabases.scratchFiles(tmp));
+    assertFalse(plainText(scratch(tmp)).isEmpty(), "the premise: killed while " + moment + ", the run left its"
+        + " plain copy in the scratch folder; " + TestDatabases.scratchFiles(tmp));
 
-    next.run(folder, tmp, "after a kill mid-encryption");
+    next.run(folder, tmp, "after a kill while " + moment);
 
-    assertEquals(List.of(), plainText(folder, scratch(tmp)), "after a kill -9 mid-encryption and then `" + next
-        + "` (exit 0) in the destination folder with the same TMPDIR, the killed run's plain copy of the database"
-        + " must be gone; scratch folder: " + TestDatabases.scratchFiles(tmp));
+    assertEquals(List.of(), plainText(folder, scratch(tmp)), "after a kill -9 while " + moment + " and then `"
+        + next + "` (exit 0) in the destination folder with the same TMPDIR, the killed run's plain copy of the"
+        + " database must be gone; scratch folder: " + TestDatabases.scratchFiles(tmp));
     assertEquals(List.of(), TestDatabases.listing(folder).stream().filter(n -> TEMP.matcher(n).matches()).toList(),
         "the dead run's temporary files in the destination folder are swept");
   }
@@ -245,25 +249,25 @@ class AgeKillIT {
     Path tmp = Files.createDirectory(dir.resolve("tmp-signal-" + signal + "-" + moment));
     String[] args = {"backup", "--pages", "4", "--progress", "plain", "--encrypt-to", alice.recipient(),
         big.toString(), "."};
-    Sqlbak.Running started = start(folder, tmp, args);
-    if (signal.equals("INT") && ignores(started.pid(), SIGINT)) {
+    Sqlbak.Running started;
+    if (signal.equals("INT") && ignores(ProcessHandle.current().pid(), SIGINT)) {
       // Started in the background by a non-interactive shell, this JVM ignores SIGINT, and so would sqlbak.
-      started.close();
       Assumptions.assumeTrue(envRestoresSigint(), "SIGINT is ignored by inheritance in this test JVM and env has"
           + " no --default-signal to restore it for sqlbak; the SIGTERM case covers the same cleanup");
       started = startWithSigint(folder, tmp, args);
+    } else {
+      started = start(folder, tmp, args);
     }
     Sqlbak.Result r;
     try (Sqlbak.Running run = started) {
-      if (signal.equals("INT")) {
-        Assumptions.assumeFalse(ignores(run.pid(), SIGINT), "sqlbak runs with SIGINT ignored (inherited), so it"
-            + " cannot receive it; the SIGTERM case covers the same cleanup");
-      }
       if (moment.equals("copying")) {
         assertNotNull(run.awaitMidCopyProgress(), "no progress before the copy ended; " + run.stderrSoFar());
       } else {
         awaitCiphertext(run, folder);
       }
+      // Asked only now: env restores SIGINT's default just before it execs sqlbak.
+      Assumptions.assumeFalse(signal.equals("INT") && ignores(run.pid(), SIGINT), "sqlbak runs with SIGINT"
+          + " ignored (inherited), so it cannot receive it; the SIGTERM case covers the same cleanup");
       Sqlbak.signal(run.pid(), "STOP");
       try {
         assertFalse(plainText(scratch(tmp)).isEmpty(), "the plain copy is in the scratch folder " + moment);
