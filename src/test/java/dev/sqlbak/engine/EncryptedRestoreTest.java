@@ -235,4 +235,30 @@ class EncryptedRestoreTest {
     Verdict against = new VerifyEngine().verify(new VerifyRequest(List.of(backup), null, source, null, null)).get(0);
     assertEquals(Verdict.Status.UNREADABLE, against.status(), against.toString());
   }
+
+  @Test
+  void anArmoredFileIsReadAndOneCutShortIsABadBackup() throws Exception {
+    Path armored = dir.resolve("armored.db.age");
+    try (java.nio.channels.WritableByteChannel ch = new com.exceptionfactory.jagged.framework.armor
+        .ArmoredEncryptingChannelFactory().newEncryptingChannel(Files.newByteChannel(armored,
+            java.nio.file.StandardOpenOption.CREATE_NEW, java.nio.file.StandardOpenOption.WRITE),
+        List.of(com.exceptionfactory.jagged.x25519.X25519RecipientStanzaWriterFactory
+            .newRecipientStanzaWriter(alice.recipient())))) {
+      ch.write(java.nio.ByteBuffer.wrap(Files.readAllBytes(source)));
+    }
+    Path target = dir.resolve("from-armor.db");
+    new RestoreEngine().restore(restoreOf(armored, target, alice.identityFile()), ProgressListener.NONE);
+    assertEquals(contentDigest(source), contentDigest(target));
+
+    List<String> lines = Files.readAllLines(armored);
+    Path cut = Files.write(dir.resolve("cut-armor.db.age"), lines.subList(0, lines.size() / 2));
+    byte[] bytes = Files.readAllBytes(armored);
+    Path cutMidLine = Files.write(dir.resolve("cut-mid-line.db.age"), Arrays.copyOf(bytes, bytes.length / 3 + 7));
+    for (Path damaged : List.of(cut, cutMidLine)) {
+      SqlbakException e = restoreFails(restoreOf(damaged, dir.resolve("never.db"), alice.identityFile()));
+      assertEquals(SqlbakException.Kind.BAD_BACKUP, e.kind(), e.getMessage());
+      assertTrue(e.getMessage().contains("damaged or truncated age data"), e.getMessage());
+    }
+    assertFalse(Files.exists(dir.resolve("never.db")));
+  }
 }
