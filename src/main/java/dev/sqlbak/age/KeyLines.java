@@ -51,10 +51,14 @@ final class KeyLines {
       if (Files.isDirectory(file)) {
         throw SqlbakException.failed("cannot read " + role, file, "it is a directory");
       }
-      if (Files.size(file) > MAX_BYTES) {
+      byte[] bytes;
+      // Read with a bound, not by its size: a device or a pipe (/dev/zero, <(…)) has none.
+      try (java.io.InputStream in = Files.newInputStream(file)) {
+        bytes = in.readNBytes((int) MAX_BYTES + 1);
+      }
+      if (bytes.length > MAX_BYTES) {
         throw SqlbakException.failed(role + " too large", file, "age reads at most 16 MiB; is it the right file?");
       }
-      byte[] bytes = Files.readAllBytes(file);
       if (Decryption.isAge(bytes, bytes.length)) {
         throw SqlbakException.failed(role + " is itself encrypted", file,
             "sqlbak cannot ask for its passphrase: decrypt it with age -d into a private file first");

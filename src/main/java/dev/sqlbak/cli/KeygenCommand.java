@@ -48,6 +48,10 @@ final class KeygenCommand implements Callable<Integer> {
       throw new ParameterException(spec.commandLine(),
           "FILE '-': a secret key is never written to a stream; name a file, e.g. sqlbak keygen backup.key");
     }
+    if (file.toString().isEmpty()) {
+      throw new ParameterException(spec.commandLine(),
+          "FILE '': an empty name; name a file, e.g. sqlbak keygen backup.key");
+    }
     KeyPairFile key = KeyPairFile.create(file);
     PrintWriter out = spec.commandLine().getOut();
     if (json) {

@@ -92,6 +92,14 @@ class KeygenCommandTest {
   }
 
   @Test
+  void anEmptyFileNameIsAUsageError() {
+    CliRun r = CliRun.binary("keygen", "");
+
+    assertEquals(2, r.exitCode(), r.toString());
+    assertEquals("sqlbak: FILE '': an empty name; name a file, e.g. sqlbak keygen backup.key", r.errLines().get(0));
+  }
+
+  @Test
   void dashIsAUsageErrorSinceASecretIsNeverWrittenToAStream() {
     CliRun r = CliRun.binary("keygen", "-");
 

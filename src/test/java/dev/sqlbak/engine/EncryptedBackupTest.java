@@ -152,6 +152,8 @@ class EncryptedBackupTest {
     SqlbakException gone = refused(BackupRequest.of(source, out.toString())
         .withRecipients(new Recipients(List.of(), List.of(missing))), SqlbakException.Kind.FAILED);
     assertTrue(gone.getMessage().startsWith("cannot read recipients file: " + missing), gone.getMessage());
+    refused(BackupRequest.of(source, out.toString())
+        .withRecipients(new Recipients(List.of(), List.of(Path.of("/dev/zero")))), SqlbakException.Kind.FAILED);
     Path onlyComments = Files.writeString(dir.resolve("comments.txt"), "# nobody yet\n\n");
     refused(BackupRequest.of(source, out.toString())
         .withRecipients(new Recipients(List.of(), List.of(onlyComments))), SqlbakException.Kind.FAILED);

@@ -186,6 +186,9 @@ class EncryptedRestoreTest {
     SqlbakException missing = restoreFails(restoreOf(backup, target, dir.resolve("gone.key")));
     assertTrue(missing.getMessage().startsWith("cannot read identity file: " + dir.resolve("gone.key")),
         missing.getMessage());
+    // A device has no size to check first: the read itself is bounded.
+    SqlbakException endless = restoreFails(restoreOf(backup, target, Path.of("/dev/zero")));
+    assertTrue(endless.getMessage().startsWith("identity file too large: /dev/zero"), endless.getMessage());
     SqlbakException garbage = restoreFails(restoreOf(backup, target, backup));
     assertFalse(garbage.getMessage().contains("AGE-SECRET"), garbage.getMessage());
     assertFalse(Files.exists(target));
