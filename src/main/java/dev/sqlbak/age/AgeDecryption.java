@@ -29,6 +29,9 @@ final class AgeDecryption implements Decryption {
   /** What a chunk that fails authentication means; the library's words (a counter) go to --verbose. */
   private static final String DAMAGED = "damaged or truncated age data (a chunk fails authentication)";
 
+  /** How much of a file's start is read to recognise it; the header's first stanza fits in it. */
+  private static final int HEADER_PEEK = 512;
+
   private final List<RecipientStanzaReader> readers;
 
   private AgeDecryption(List<RecipientStanzaReader> readers) {
@@ -56,6 +59,10 @@ final class AgeDecryption implements Decryption {
     if (key.startsWith("-----BEGIN") || key.startsWith("ssh-")) {
       throw SqlbakException.failed("unsupported identity", where, "sqlbak reads X25519 age identities, not SSH keys");
     }
+    if (key.startsWith("\uFEFF")) {
+      throw SqlbakException.failed("malformed identity in identity file", where,
+          "remove the byte-order mark (BOM) at the start of the file");
+    }
     try {
       // age writes identities in upper case; Bech32 allows either case, the library only upper.
       return X25519RecipientStanzaReaderFactory.newRecipientStanzaReader(key.toUpperCase(Locale.ROOT));
@@ -67,8 +74,9 @@ final class AgeDecryption implements Decryption {
   @Override
   public InputStream decrypting(InputStream ciphertext) throws IOException {
     BufferedInputStream in = new BufferedInputStream(ciphertext, 1 << 16);
-    in.mark(HEAD_BYTES);
-    byte[] head = in.readNBytes(HEAD_BYTES);
+    // The header's first stanzas: enough to tell armor, and a passphrase file, by their words.
+    in.mark(HEADER_PEEK);
+    byte[] head = in.readNBytes(HEADER_PEEK);
     in.reset();
     ReadableByteChannel channel;
     try {
@@ -77,6 +85,10 @@ final class AgeDecryption implements Decryption {
     } catch (UnsupportedRecipientStanzaException e) {
       if (hasCause(e, SignatureException.class)) {
         throw new DamagedCiphertext("damaged age header: " + e.getMessage(), e);
+      }
+      if (new String(head, java.nio.charset.StandardCharsets.ISO_8859_1).contains("\n-> scrypt ")) {
+        throw new WrongIdentity("it is encrypted with a passphrase (age -p), which sqlbak cannot ask for",
+            "decrypt it with age -d first, or back up with --encrypt-to", e);
       }
       throw new WrongIdentity(readers.size(), e);
     } catch (GeneralSecurityException e) {

@@ -41,17 +41,38 @@ final class AgeEncryption implements Encryption {
     return new AgeEncryption(new ArrayList<>(byKey.values()));
   }
 
+  /**
+   * Wraps a key for one recipient once, into nothing: a key that parses but cannot be used (a
+   * low-order point, which X25519 refuses) is found now, not after the source was copied.
+   */
+  private static void tryWrapping(RecipientStanzaWriter writer) throws GeneralSecurityException {
+    try {
+      new StandardEncryptingChannelFactory().newEncryptingChannel(
+          Channels.newChannel(OutputStream.nullOutputStream()), List.of(writer));
+    } catch (IOException e) {
+      throw new GeneralSecurityException(e.getMessage(), e);
+    }
+  }
+
   private static RecipientStanzaWriter optionValue(String key) {
     if (key.toUpperCase(Locale.ROOT).startsWith("AGE-SECRET-KEY-")) {
       // Not echoed: it is a secret.
       throw SqlbakException.usage("--encrypt-to takes a public key, not a secret key", "(value not shown)",
           "give its age1… public key: age-keygen -y KEYFILE prints it");
     }
+    RecipientStanzaWriter writer;
     try {
-      return X25519RecipientStanzaWriterFactory.newRecipientStanzaWriter(key);
+      writer = X25519RecipientStanzaWriterFactory.newRecipientStanzaWriter(key);
     } catch (GeneralSecurityException | IllegalArgumentException e) {
       throw SqlbakException.usage("malformed age recipient", "'" + key + "'", typeHint(key));
     }
+    try {
+      tryWrapping(writer);
+    } catch (GeneralSecurityException e) {
+      throw SqlbakException.usage("unusable age recipient", "'" + key + "'", "X25519 refuses it ("
+          + e.getMessage() + "); it is no key age-keygen makes");
+    }
+    return writer;
   }
 
   private static RecipientStanzaWriter fileLine(Path file, KeyLines.Line line) {
@@ -61,7 +82,9 @@ final class AgeEncryption implements Encryption {
           "a recipients file lists public keys (age1…): age-keygen -y KEYFILE prints one");
     }
     try {
-      return X25519RecipientStanzaWriterFactory.newRecipientStanzaWriter(key);
+      RecipientStanzaWriter writer = X25519RecipientStanzaWriterFactory.newRecipientStanzaWriter(key);
+      tryWrapping(writer);
+      return writer;
     } catch (GeneralSecurityException | IllegalArgumentException e) {
       throw SqlbakException.failed("malformed recipient in recipients file", file + " line " + line.number(),
           typeHint(key));
@@ -70,6 +93,9 @@ final class AgeEncryption implements Encryption {
 
   /** What to say of a value that is no X25519 recipient: the other kinds age knows are named. */
   private static String typeHint(String key) {
+    if (key.startsWith("\uFEFF")) {
+      return "remove the byte-order mark (BOM) at the start of the file; " + X25519_HINT;
+    }
     if (key.startsWith("ssh-")) {
       return "sqlbak encrypts to X25519 age1… keys only, not SSH keys";
     }

@@ -60,8 +60,9 @@ final class KeyLines {
         throw SqlbakException.failed(role + " too large", file, "age reads at most 16 MiB; is it the right file?");
       }
       if (Decryption.isAge(bytes, bytes.length)) {
-        throw SqlbakException.failed(role + " is itself encrypted", file,
-            "sqlbak cannot ask for its passphrase: decrypt it with age -d into a private file first");
+        throw SqlbakException.failed(role + " is an age-encrypted file, not a key file", file,
+            "give the file age-keygen or sqlbak keygen wrote; a key protected by a passphrase must be"
+                + " decrypted with age -d into a private file first (sqlbak cannot ask for a passphrase)");
       }
       return StandardCharsets.UTF_8.newDecoder().onMalformedInput(CodingErrorAction.REPORT)
           .decode(ByteBuffer.wrap(bytes)).toString();

@@ -89,7 +89,8 @@ public final class BackupInspection {
     } catch (Decryption.IdentityMissing e) {
       return withoutIdentity(file, problems, checks);
     } catch (Decryption.WrongIdentity e) {
-      return new Verdict(file, Verdict.Status.UNREADABLE, List.of("encrypted with age: " + e.getMessage()), checks);
+      return new Verdict(file, Verdict.Status.UNREADABLE, List.of("encrypted with age: " + e.getMessage() + "; "
+          + e.hint()), checks);
     } catch (IOException e) {
       return new Verdict(file, Verdict.Status.UNREADABLE, List.of(unreadable(e)), checks);
     }

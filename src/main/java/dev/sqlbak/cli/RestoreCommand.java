@@ -53,7 +53,7 @@ final class RestoreCommand implements Callable<Integer> {
 
   @Parameters(index = "0", paramLabel = "BACKUP", converter = LocationConverter.class,
       description = "The backup file to restore, an S3 object (s3://bucket/key), or - to read it (plain,"
-          + " gzip or zstd) from stdin.")
+          + " gzip or zstd, or age-encrypted with --identity) from stdin.")
   Location backup;
 
   @Mixin S3Flags s3;

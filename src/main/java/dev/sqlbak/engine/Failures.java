@@ -112,9 +112,8 @@ public final class Failures {
       return SqlbakException.failed("backup is encrypted", backup,
           "give --identity FILE, the age identity (secret key) it was encrypted to" + tail, e);
     }
-    if (e instanceof Decryption.WrongIdentity) {
-      return SqlbakException.failed("cannot decrypt backup", backup + ": " + e.getMessage(),
-          "it was encrypted to other keys; give --identity with one of them" + tail, e);
+    if (e instanceof Decryption.WrongIdentity wrong) {
+      return SqlbakException.failed("cannot decrypt backup", backup + ": " + e.getMessage(), wrong.hint() + tail, e);
     }
     return new SqlbakException(SqlbakException.Kind.BAD_BACKUP, "backup is bad", backup + ": " + e.getMessage(),
         after, e);

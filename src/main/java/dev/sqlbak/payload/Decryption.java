@@ -58,10 +58,23 @@ public interface Decryption {
   /** None of the identities given can open the backup (it was encrypted to other keys). */
   final class WrongIdentity extends IOException {
     private static final long serialVersionUID = 1L;
+    private final String hint;
 
+    /** None of {@code tried} identities matches any of the file's recipients. */
     public WrongIdentity(int tried, Throwable cause) {
-      super(tried == 1 ? "the identity given does not open it" : "none of the " + tried + " identities given opens it",
-          cause);
+      this(tried == 1 ? "the identity given does not open it" : "none of the " + tried + " identities given opens it",
+          "it was encrypted to other keys; give --identity with one of them", cause);
+    }
+
+    /** The file cannot be opened with any identity, for the reason {@code message} gives. */
+    public WrongIdentity(String message, String hint, Throwable cause) {
+      super(message, cause);
+      this.hint = hint;
+    }
+
+    /** What the user can do about it. */
+    public String hint() {
+      return hint;
     }
   }
 

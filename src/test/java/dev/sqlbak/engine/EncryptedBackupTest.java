@@ -148,6 +148,14 @@ class EncryptedBackupTest {
     refused(request(out.toString(), "ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIHx"), SqlbakException.Kind.USAGE);
     refused(request(out.toString(), alice.recipient(), " " + bob.recipient()), SqlbakException.Kind.USAGE);
 
+    // A key that parses but that X25519 refuses (a low-order point): refused before the copy too.
+    String lowOrder = com.exceptionfactory.jagged.bech32.Bech32.getEncoder().encode("age", new byte[32]).toString();
+    assertTrue(refused(request(out.toString(), lowOrder), SqlbakException.Kind.USAGE).getMessage()
+        .startsWith("unusable age recipient: '" + lowOrder + "'"));
+    Path bom = Files.writeString(dir.resolve("bom.txt"), "\uFEFF" + alice.recipient() + "\n");
+    assertTrue(refused(BackupRequest.of(source, out.toString()).withRecipients(new Recipients(List.of(), List.of(bom))),
+        SqlbakException.Kind.FAILED).getMessage().contains("byte-order mark"));
+
     Path missing = dir.resolve("missing.txt");
     SqlbakException gone = refused(BackupRequest.of(source, out.toString())
         .withRecipients(new Recipients(List.of(), List.of(missing))), SqlbakException.Kind.FAILED);

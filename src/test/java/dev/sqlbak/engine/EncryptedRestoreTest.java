@@ -264,4 +264,19 @@ class EncryptedRestoreTest {
     }
     assertFalse(Files.exists(dir.resolve("never.db")));
   }
+
+  @Test
+  void aPassphraseFileIsSaidToBeOneNotAWrongKey() throws Exception {
+    // What age -p writes: one scrypt stanza, which no identity file can open.
+    java.util.Base64.Encoder b64 = java.util.Base64.getEncoder().withoutPadding();
+    String header = "age-encryption.org/v1\n-> scrypt " + b64.encodeToString(new byte[16]) + " 18\n"
+        + b64.encodeToString(new byte[32]) + "\n--- " + b64.encodeToString(new byte[32]) + "\n";
+    Path passphrase = Files.write(dir.resolve("pw.db.age"), (header + "0123456789abcdef0123456789abcdef")
+        .getBytes(java.nio.charset.StandardCharsets.US_ASCII));
+    SqlbakException e = restoreFails(restoreOf(passphrase, dir.resolve("never.db"), alice.identityFile()));
+    assertEquals(SqlbakException.Kind.FAILED, e.kind(), e.getMessage());
+    assertEquals("cannot decrypt backup: " + passphrase + ": it is encrypted with a passphrase (age -p), which"
+        + " sqlbak cannot ask for; decrypt it with age -d first, or back up with --encrypt-to; the target was not"
+        + " touched", e.getMessage());
+  }
 }
