@@ -96,6 +96,10 @@ public final class InfoEngine {
       if (Failures.isUndecrypted(e)) {
         throw Failures.undecrypted(e, shown, null);
       }
+      if (dev.sqlbak.storage.AtomicDestination.isNoSpace(e)) {
+        throw SqlbakException.failed("scratch folder is full", ReadableBackup.scratchFolder(),
+            shown + " is decrypted or decompressed there first; set TMPDIR to a folder with room", e);
+      }
       throw SqlbakException.failed("cannot read database", shown, Failures.reason(e), e);
     }
   }

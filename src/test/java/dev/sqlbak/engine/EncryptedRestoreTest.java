@@ -279,4 +279,29 @@ class EncryptedRestoreTest {
         + " sqlbak cannot ask for; decrypt it with age -d first, or back up with --encrypt-to; the target was not"
         + " touched", e.getMessage());
   }
+
+  @Test
+  void aFullScratchFolderIsNamedByVerifyAndInfo() throws Exception {
+    Path big = TestDatabases.createLarge(dir.resolve("src").resolve("big.db"), false, 4);
+    Path encrypted = new BackupEngine().backup(BackupRequest.of(big, out.resolve("big.db").toString())
+        .withRecipients(new Recipients(List.of(alice.recipient()), List.of())), ProgressListener.NONE)
+        .copies().get(0).file();
+    try (dev.sqlbak.TestTmpfs tiny = dev.sqlbak.TestTmpfs.mount(Files.createDirectory(dir.resolve("tiny")), 1024)) {
+      System.setProperty("java.io.tmpdir", tiny.dir().toString());
+      try {
+        Path scratch = tiny.dir().resolve("sqlbak-" + System.getProperty("user.name"));
+        SqlbakException info = assertThrows(SqlbakException.class, () -> new InfoEngine().info(
+            Location.of(encrypted), S3Options.DEFAULTS, List.of(alice.identityFile())));
+        assertEquals("scratch folder is full: " + scratch + "; " + encrypted + " is decrypted or decompressed there"
+            + " first; set TMPDIR to a folder with room", info.getMessage());
+        Verdict v = new VerifyEngine().verify(VerifyRequest.of(List.of(encrypted))
+            .withIdentities(List.of(alice.identityFile()))).get(0);
+        assertEquals(Verdict.Status.UNREADABLE, v.status());
+        assertTrue(v.problems().get(0).contains("scratch folder " + scratch), v.toString());
+        assertEquals(List.of(), TestDatabases.scratchFiles(tiny.dir()));
+      } finally {
+        System.setProperty("java.io.tmpdir", tmp.toString());
+      }
+    }
+  }
 }
