@@ -35,7 +35,7 @@ class AgeKillIT {
   static final Pattern TEMP = Pattern.compile("\\.sqlbak-[0-9a-f]{16}\\..+");
   /** What a trial's backup may publish: {@code trial-N.db.age}, a timestamped one, and their sidecars. */
   static final Pattern PUBLISHED = Pattern.compile("(trial-\\d+\\.db|big-\\d{8}T\\d{6}Z\\.db)\\.age(\\.sha256)?");
-  static final int TRIALS = FaultTrials.count("sqlbak.e2e.killTrials", 6, 40);
+  static final int TRIALS = FaultTrials.count("sqlbak.e2e.ageKillTrials", 3, 40);
   private static final int SIGINT = 2;
 
   @TempDir static Path dir;
