@@ -94,25 +94,13 @@ public final class BackupInspection {
     } catch (IOException e) {
       return new Verdict(file, Verdict.Status.UNREADABLE, List.of(unreadable(e)), checks);
     }
-    try {
-      if (Files.size(readable.database()) == 0) {
-        // An empty gzip, zstd or age file wraps nothing: SQLite would open it as an empty database.
-        problems.add("empty once " + (readable.encrypted() ? "decrypted" : "decompressed") + " (0 bytes), not a database");
-        if (opened.isEmpty()) {
-          readable.close();
-        }
-        return new Verdict(file, Verdict.Status.BAD, problems, checks);
+    Optional<String> cut = cutShort(readable);
+    if (cut.isPresent()) {
+      problems.add(cut.get());
+      if (opened.isEmpty()) {
+        readable.close();
       }
-      Optional<String> cut = HeaderLength.truncation(readable.database());
-      if (cut.isPresent()) {
-        problems.add(cut.get());
-        if (opened.isEmpty()) {
-          readable.close();
-        }
-        return new Verdict(file, Verdict.Status.BAD, problems, checks);
-      }
-    } catch (IOException e) {
-      // SQLite's own open below says what is wrong with a file that cannot be read
+      return new Verdict(file, Verdict.Status.BAD, problems, checks);
     }
     try (SqliteDatabase db = ReadableBackup.openDatabase(readable.database())) {
       contentDamaged = checkContent(db, problems, checks);
@@ -152,6 +140,23 @@ public final class BackupInspection {
     }
     return new Verdict(file, Verdict.Status.UNREADABLE, List.of("encrypted with age and without a checksum file:"
         + " give --identity FILE to check it"), checks);
+  }
+
+  /**
+   * What makes the opened backup no whole database before SQLite looks at it: nothing at all once
+   * decrypted or decompressed (SQLite would open that as an empty database), or fewer bytes than
+   * its header names.
+   */
+  private static Optional<String> cutShort(ReadableBackup readable) {
+    try {
+      if (Files.size(readable.database()) == 0) {
+        return Optional.of("empty once " + (readable.encrypted() ? "decrypted" : "decompressed")
+            + " (0 bytes), not a database");
+      }
+      return HeaderLength.truncation(readable.database());
+    } catch (IOException e) {
+      return Optional.empty(); // SQLite's own open says what is wrong with a file that cannot be read
+    }
   }
 
   /** Why a backup could not be opened: a full scratch folder said as such, else the OS's reason. */
