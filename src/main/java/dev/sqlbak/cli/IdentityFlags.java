@@ -9,6 +9,7 @@ import picocli.CommandLine.Option;
 final class IdentityFlags {
   @Option(names = {"-i", "--identity"}, paramLabel = "FILE", converter = PathConverter.class,
       description = "An age identity file (age-keygen's or sqlbak keygen's key file) that opens encrypted"
-          + " (.age) backups; repeatable. Read only by sqlbak, never printed.")
+          + " (.age) backups; repeatable. Without it, verify checks an encrypted backup by its .sha256"
+          + " sidecar alone (and says so), and restore and info refuse it.")
   List<Path> files = new ArrayList<>();
 }

@@ -253,9 +253,10 @@ record BackupTarget(BackupTarget.Kind kind, Compression compression, Location de
     }
     String base = ageName ? name.substring(0, name.length() - Compression.AGE_SUFFIX.length()) : name;
     if (!Compression.ofName(base).equals(compression)) {
-      base += compression.suffix();
+      return base + compression.suffix() + encryption.suffix();
     }
-    return base + encryption.suffix();
+    // The name as given, in the case it was given in (e.AGE stays e.AGE).
+    return ageName ? name : name + encryption.suffix();
   }
 
   /** Refuses encryption where nothing is written to encrypt: {@code :memory:}. */

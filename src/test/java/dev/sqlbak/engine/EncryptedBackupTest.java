@@ -111,6 +111,9 @@ class EncryptedBackupTest {
     BackupResult byName = new BackupEngine().backup(request(out.resolve("c.db.zst.age").toString(), alice.recipient()),
         ProgressListener.NONE);
     assertEquals(out.resolve("c.db.zst.age"), byName.copies().get(0).file());
+    BackupResult upper = new BackupEngine().backup(request(out.resolve("d.AGE").toString(), alice.recipient()),
+        ProgressListener.NONE);
+    assertEquals(out.resolve("d.AGE"), upper.copies().get(0).file(), "the name as given");
     assertEquals(contentDigest(source), contentDigest(alice.decryptTo(out.resolve("c.db.zst.age"), dir.resolve("c.db"))));
     assertEquals(List.of(), TestAgeKeys.plainTextUnder(out, tmp));
   }
