@@ -43,6 +43,15 @@ class PruneCommandTest {
   }
 
   @Test
+  void aFolderWithoutBackupsIsWarnedAboutAsListDoes() throws Exception {
+    java.nio.file.Path empty = java.nio.file.Files.createDirectory(dir.resolve("empty"));
+    CliRun r = CliRun.of("prune", "--keep-last", "1", empty.toString());
+    assertEquals(0, r.exitCode(), r.toString());
+    assertEquals(List.of("sqlbak: warning: no backups in " + empty), r.errLines());
+    assertEquals("", r.out());
+  }
+
+  @Test
   void removesAndSaysSoOneLinePerFile() throws Exception {
     CliRun r = CliRun.of("prune", "--keep-last", "2", dir.toString());
     assertEquals(0, r.exitCode(), r.toString());

@@ -55,6 +55,9 @@ public final class PruneOutput {
   private static void warn(PrintWriter err, PruneRequest request, PruneResult result) {
     if (request.stem() != null && result.stems().isEmpty()) {
       err.println("sqlbak: warning: no backups of stem " + request.stem() + " in " + result.folder());
+    } else if (result.stems().isEmpty()) {
+      // As list says: an S3 prefix with a typo is empty, not missing, and a cron job should hear it.
+      err.println("sqlbak: warning: no backups in " + result.folder());
     }
     for (StemPrune s : result.stems()) {
       if (s.newestGood() == null) {
