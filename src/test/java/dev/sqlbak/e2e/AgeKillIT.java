@@ -250,11 +250,11 @@ class AgeKillIT {
     String[] args = {"backup", "--pages", "4", "--progress", "plain", "--encrypt-to", alice.recipient(),
         big.toString(), "."};
     Sqlbak.Running started;
-    if (signal.equals("INT") && ignores(ProcessHandle.current().pid(), SIGINT)) {
+    if (signal.equals("INT") && Sqlbak.ignoresSignal(ProcessHandle.current().pid(), SIGINT)) {
       // Started in the background by a non-interactive shell, this JVM ignores SIGINT, and so would sqlbak.
-      Assumptions.assumeTrue(envRestoresSigint(), "SIGINT is ignored by inheritance in this test JVM and env has"
+      started = Sqlbak.startWithDefaultSigint(folder, Map.of("TMPDIR", tmp.toString()), args);
+      Assumptions.assumeTrue(started != null, "SIGINT is ignored by inheritance in this test JVM and env has"
           + " no --default-signal to restore it for sqlbak; the SIGTERM case covers the same cleanup");
-      started = startWithSigint(folder, tmp, args);
     } else {
       started = start(folder, tmp, args);
     }
@@ -266,8 +266,9 @@ class AgeKillIT {
         awaitCiphertext(run, folder);
       }
       // Asked only now: env restores SIGINT's default just before it execs sqlbak.
-      Assumptions.assumeFalse(signal.equals("INT") && ignores(run.pid(), SIGINT), "sqlbak runs with SIGINT"
-          + " ignored (inherited), so it cannot receive it; the SIGTERM case covers the same cleanup");
+      Assumptions.assumeFalse(signal.equals("INT") && Sqlbak.ignoresSignal(run.pid(), SIGINT),
+          "sqlbak runs with SIGINT ignored (inherited), so it cannot receive it; the SIGTERM case covers the"
+              + " same cleanup");
       Sqlbak.signal(run.pid(), "STOP");
       try {
         assertFalse(plainText(scratch(tmp)).isEmpty(), "the plain copy is in the scratch folder " + moment);
@@ -285,34 +286,5 @@ class AgeKillIT {
     assertEquals(List.of(), TestDatabases.listing(folder), "nothing published, temporary files removed");
     assertEquals(List.of(), plainText(folder, tmp), "no plain text anywhere; " + r.describe());
     assertEquals(List.of(), TestDatabases.scratchFiles(tmp), "the scratch folder is left empty; " + r.describe());
-  }
-
-  /** Whether env has {@code --default-signal} (GNU coreutils 8.31+), as {@link Sqlbak#startWithDefaultSigint} asks. */
-  private static boolean envRestoresSigint() throws Exception {
-    try {
-      Process probe = new ProcessBuilder("env", "--default-signal=INT", "true").redirectErrorStream(true).start();
-      probe.getInputStream().readAllBytes();
-      return probe.waitFor(10, java.util.concurrent.TimeUnit.SECONDS) && probe.exitValue() == 0;
-    } catch (java.io.IOException e) {
-      return false;
-    }
-  }
-
-  /** As {@link Sqlbak#startWithDefaultSigint} with TMPDIR set. */
-  private static Sqlbak.Running startWithSigint(Path folder, Path tmp, String... args) {
-    List<String> command = new ArrayList<>(List.of("env", "--default-signal=INT", Sqlbak.launcher().toString()));
-    command.addAll(List.of(args));
-    return Sqlbak.Running.start(command, folder, Map.of("TMPDIR", tmp.toString()));
-  }
-
-  /** Whether {@code pid} ignores signal {@code number}, from the SigIgn mask in /proc. */
-  private static boolean ignores(long pid, int number) throws Exception {
-    for (String line : Files.readAllLines(Path.of("/proc/" + pid + "/status"))) {
-      if (line.startsWith("SigIgn:")) {
-        long mask = Long.parseUnsignedLong(line.substring("SigIgn:".length()).trim(), 16);
-        return (mask & (1L << (number - 1))) != 0;
-      }
-    }
-    return false;
   }
 }

@@ -136,14 +136,14 @@ class S3FaultIT {
   void aSignalMidUploadAbortsItAndLeavesNothing(String signal, int exitCode) throws Exception {
     proxy.throttle(THROTTLE);
     List<String> command = command("backup", "-q", source.toString(), prefix());
-    if (signal.equals("INT") && ignores(ProcessHandle.current().pid(), SIGINT)) {
+    if (signal.equals("INT") && Sqlbak.ignoresSignal(ProcessHandle.current().pid(), SIGINT)) {
       // Started in the background by a non-interactive shell, this JVM ignores SIGINT and so would sqlbak.
       command.addAll(0, List.of("env", "--default-signal=INT"));
     }
     Sqlbak.Result r;
     try (Sqlbak.Running run = Sqlbak.Running.start(command, dir, environment())) {
       awaitPartUpload(run);
-      Assumptions.assumeFalse(signal.equals("INT") && ignores(run.pid(), SIGINT),
+      Assumptions.assumeFalse(signal.equals("INT") && Sqlbak.ignoresSignal(run.pid(), SIGINT),
           "sqlbak inherited SIGINT as ignored (no env --default-signal here); the SIGTERM case covers it");
       Sqlbak.signal(run.pid(), signal);
       r = run.waitFor(Duration.ofSeconds(30));
@@ -283,16 +283,5 @@ class S3FaultIT {
     assertTrue(r.stderr().contains("AWS_SECRET_ACCESS_KEY"), r.describe());
     assertEquals(List.of(), keys());
     assertEquals(List.of(), TestDatabases.scratchFiles(tmp), "scratch files left behind");
-  }
-
-  /** Whether {@code pid} ignores signal {@code number}, from the SigIgn mask in /proc. */
-  private static boolean ignores(long pid, int number) throws Exception {
-    for (String line : Files.readAllLines(Path.of("/proc/" + pid + "/status"))) {
-      if (line.startsWith("SigIgn:")) {
-        long mask = Long.parseUnsignedLong(line.substring("SigIgn:".length()).trim(), 16);
-        return (mask & (1L << (number - 1))) != 0;
-      }
-    }
-    return false;
   }
 }

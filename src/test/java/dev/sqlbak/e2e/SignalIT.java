@@ -37,7 +37,7 @@ class SignalIT {
     Sqlbak.Result r;
     String[] args = {"backup", "--pages", "4", "--progress", "plain", big.toString(), folder.toString()};
     Sqlbak.Running started;
-    if (SIGINT != signalNumber(signal) || !ignores(ProcessHandle.current().pid(), SIGINT)) {
+    if (SIGINT != signalNumber(signal) || !Sqlbak.ignoresSignal(ProcessHandle.current().pid(), SIGINT)) {
       started = Sqlbak.start(dir, args);
     } else {
       started = Sqlbak.startWithDefaultSigint(dir, args);
@@ -50,7 +50,7 @@ class SignalIT {
       String line = run.awaitMidCopyProgress();
       assertNotNull(line, "no progress before the copy ended; stderr:\n" + run.stderrSoFar());
       if (SIGINT == signalNumber(signal)) {
-        Assumptions.assumeFalse(ignores(run.pid(), SIGINT),
+        Assumptions.assumeFalse(Sqlbak.ignoresSignal(run.pid(), SIGINT),
             "sqlbak runs with SIGINT ignored (inherited), so it cannot receive it; the SIGTERM case "
                 + "covers the same cleanup");
       }
@@ -77,16 +77,5 @@ class SignalIT {
 
   private static int signalNumber(String name) {
     return "INT".equals(name) ? SIGINT : 15;
-  }
-
-  /** Whether {@code pid} ignores signal {@code number}, from the SigIgn mask in /proc. */
-  private static boolean ignores(long pid, int number) throws Exception {
-    for (String line : Files.readAllLines(Path.of("/proc/" + pid + "/status"))) {
-      if (line.startsWith("SigIgn:")) {
-        long mask = Long.parseUnsignedLong(line.substring("SigIgn:".length()).trim(), 16);
-        return (mask & (1L << (number - 1))) != 0;
-      }
-    }
-    return false;
   }
 }

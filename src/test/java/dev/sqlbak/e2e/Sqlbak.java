@@ -115,6 +115,11 @@ public final class Sqlbak {
    * Returns null where env has no such option.
    */
   public static Running startWithDefaultSigint(Path cwd, String... args) {
+    return startWithDefaultSigint(cwd, java.util.Map.of(), args);
+  }
+
+  /** As {@link #startWithDefaultSigint(Path, String...)}, with {@code env} added to the environment. */
+  public static Running startWithDefaultSigint(Path cwd, java.util.Map<String, String> env, String... args) {
     try {
       Process probe = new ProcessBuilder("env", "--default-signal=INT", "true").redirectErrorStream(true).start();
       probe.getInputStream().readAllBytes();
@@ -129,7 +134,18 @@ public final class Sqlbak {
     }
     List<String> command = new ArrayList<>(List.of("env", "--default-signal=INT", launcher().toString()));
     command.addAll(Arrays.asList(args));
-    return Running.start(command, cwd);
+    return Running.start(command, cwd, env);
+  }
+
+  /** Whether {@code pid} ignores signal {@code number}, from the SigIgn mask in /proc. */
+  public static boolean ignoresSignal(long pid, int number) throws IOException {
+    for (String line : Files.readAllLines(Path.of("/proc/" + pid + "/status"))) {
+      if (line.startsWith("SigIgn:")) {
+        long mask = Long.parseUnsignedLong(line.substring("SigIgn:".length()).trim(), 16);
+        return (mask & (1L << (number - 1))) != 0;
+      }
+    }
+    return false;
   }
 
   /** Sends a signal by name ({@code INT}, {@code TERM}, {@code STOP}, {@code CONT}) to a process. */
