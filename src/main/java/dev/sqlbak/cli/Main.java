@@ -51,7 +51,8 @@ public final class Main {
     } else if (removed) {
       err.println("sqlbak: interrupted: temporary files removed, nothing was published");
     } else if (!commandEnded) {
-      err.println("sqlbak: interrupted");
+      // A stop after a restore ended but before its command reported: say how it left TARGET.
+      err.println(Interruptions.settledLine().orElse("sqlbak: interrupted"));
     }
     err.flush();
   }

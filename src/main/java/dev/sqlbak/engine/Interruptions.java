@@ -15,6 +15,8 @@ import java.util.concurrent.ConcurrentHashMap;
 public final class Interruptions {
   private static final Set<Stoppable> RUNNING = ConcurrentHashMap.newKeySet();
   private static volatile boolean requested;
+  /** What the last operation to end would tell a stop that comes before the process exits. */
+  private static volatile String settled;
 
   private Interruptions() {}
 
@@ -36,6 +38,19 @@ public final class Interruptions {
   }
 
   /**
+   * Records how an operation that has just ended left things: a stop that comes after it, while
+   * the command is still reporting, says this rather than leaving the user to guess.
+   */
+  static void settled(String line) {
+    settled = line;
+  }
+
+  /** How the last operation to end left things, for a stop that found nothing running. */
+  public static Optional<String> settledLine() {
+    return Optional.ofNullable(settled);
+  }
+
+  /**
    * Whether the process is being stopped: a command then prints nothing more of its own, since
    * the lines of {@link #stopAll} say what happened.
    */
@@ -46,6 +61,7 @@ public final class Interruptions {
   /** Forgets an earlier {@link #stopAll}: for tests, which stop restores inside one JVM. */
   static void forget() {
     requested = false;
+    settled = null;
   }
 
   /** Stops every registered operation (from the shutdown hook) and returns their lines. */

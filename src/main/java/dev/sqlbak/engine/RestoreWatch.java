@@ -112,6 +112,9 @@ final class RestoreWatch implements Interruptions.Stoppable, AutoCloseable {
 
   @Override
   public void close() {
+    synchronized (this) {
+      Interruptions.settled(line(phase));
+    }
     Interruptions.unregister(this);
     settled.countDown();
   }

@@ -39,6 +39,19 @@ class RestoreStopAndFailureTest {
     Interruptions.forget();
   }
 
+  @Test
+  void aStopAfterTheRestoreEndedStillSaysHowTargetWasLeft() throws Exception {
+    // A signal between the end of the restore and the exit: the line must not leave the user to
+    // guess (CI met "sqlbak: interrupted" over a TARGET that held the backup).
+    Path target = TestDatabases.createSample(dir.resolve("target.db"), false, 10);
+    Path backup = TestDatabases.createSample(dir.resolve("backup.db"), false, 50);
+    new RestoreEngine().restore(RestoreRequest.of(backup, target).withForce(true), ProgressListener.NONE);
+    assertEquals(contentDigest(backup), contentDigest(target));
+    assertEquals(List.of(), Interruptions.stopAll(Duration.ZERO), "nothing is running any more");
+    assertEquals("sqlbak: restore interrupted: " + target + "; the restore had already committed: it holds"
+        + " the backup's content", Interruptions.settledLine().orElseThrow());
+  }
+
   @ParameterizedTest(name = "wal={0}")
   @ValueSource(booleans = {false, true})
   void aStopMidCopyRollsBackAndSaysSo(boolean wal) throws Exception {
